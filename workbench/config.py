@@ -1,0 +1,122 @@
+"""Settings: an optional `workbench.toml` in the working directory, read once.
+
+    annotator = "alice"            # default annotator name
+    [keymap]                       # binding id = keys, see `workbench keys`
+    "label.claim" = "c"
+    [[labels]]                     # the label set used by `workbench init`
+    name = "claim"
+    key = "1"
+    colour = "#e5c07b"
+    description = "A checkable assertion"
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import WorkbenchError
+from .model import DEFAULT_LABELS, Label
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+CONFIG_FILE = "workbench.toml"
+
+
+@dataclass(frozen=True)
+class Config:
+    annotator: str | None = None
+    keymap: dict[str, str] = field(default_factory=dict)
+    labels: tuple[Label, ...] = DEFAULT_LABELS
+
+
+def load_config(directory: Path | None = None) -> Config:
+    path = (directory or Path.cwd()) / CONFIG_FILE
+    if not path.exists():
+        return Config()
+    data = _read_toml(path)
+    keymap = data.get("keymap", {})
+    if not isinstance(keymap, dict) or not all(isinstance(v, str) for v in keymap.values()):
+        raise WorkbenchError(f'{path}: [keymap] maps binding ids to keys, e.g. "label.claim" = "c"')
+    annotator = data.get("annotator")
+    if annotator is not None and not isinstance(annotator, str):
+        raise WorkbenchError(f"{path}: annotator must be a string")
+    labels = parse_labels(path, data["labels"]) if "labels" in data else DEFAULT_LABELS
+    return Config(annotator=annotator, keymap=dict(keymap), labels=labels)
+
+
+def read_label_file(path: Path) -> tuple[Label, ...]:
+    """A label set from TOML (`[[labels]]` tables) or JSON (a list, or {"labels": [...]})."""
+    if path.suffix.lower() == ".json":
+        try:
+            data: Any = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as error:
+            raise WorkbenchError(f"{path}: cannot read: {error}") from None
+        except json.JSONDecodeError as error:
+            raise WorkbenchError(f"{path}:{error.lineno}: not valid JSON ({error.msg})") from None
+    else:
+        data = _read_toml(path)
+    entries = data.get("labels") if isinstance(data, dict) else data
+    if entries is None:
+        raise WorkbenchError(f"{path}: no labels found; expected a list of labels")
+    return parse_labels(path, entries)
+
+
+def parse_labels(path: Path, entries: Any) -> tuple[Label, ...]:
+    if not isinstance(entries, list) or not entries:
+        raise WorkbenchError(f"{path}: labels must be a non-empty list")
+    labels, names, keys = [], set(), set()
+    palette = ["#e5c07b", "#61afef", "#c678dd", "#98c379", "#e06c75", "#56b6c2", "#d19a66"]
+    for number, entry in enumerate(entries, start=1):
+        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) or not entry["name"].strip():
+            raise WorkbenchError(f"{path}: label {number} needs a name")
+        name = entry["name"].strip()
+        key = str(entry.get("key", number if number <= 9 else ""))
+        if name in names:
+            raise WorkbenchError(f"{path}: label {name!r} is defined twice")
+        if len(key) != 1 or key in keys:
+            raise WorkbenchError(f"{path}: label {name!r} needs a single key of its own, not {key!r}")
+        names.add(name)
+        keys.add(key)
+        labels.append(Label(name, key, str(entry.get("colour", palette[(number - 1) % len(palette)])),
+                            str(entry.get("description", ""))))
+    return tuple(labels)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except OSError as error:
+        raise WorkbenchError(f"{path}: cannot read: {error.strerror}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise WorkbenchError(f"{path}: not valid TOML ({error})") from None
+
+
+def state_dir() -> Path:
+    """Where per-user state lives: the remembered annotator name and crash logs."""
+    base = os.environ.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local", "state")
+    return Path(base) / "workbench"
+
+
+def remembered_annotator() -> str | None:
+    try:
+        name = (state_dir() / "annotator").read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+    return name or None
+
+
+def remember_annotator(name: str) -> None:
+    try:
+        state_dir().mkdir(parents=True, exist_ok=True)
+        (state_dir() / "annotator").write_text(name + "\n", encoding="utf-8")
+    except OSError:
+        pass  # Remembering is a convenience; failing to must not stop annotation.

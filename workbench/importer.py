@@ -1,0 +1,58 @@
+"""Importing corpus files into the store, a file at a time.
+
+Files are validated completely before anything is written, then written in
+batches: each file lands whole or not at all, and a killed import leaves only
+whole files behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .corpus import documents_from_records, expand, read_path
+from .errors import ImportRejected
+from .model import NewDocument
+from .store import Store
+
+BATCH_DOCUMENTS = 2_000
+
+
+@dataclass
+class ImportReport:
+    added: int = 0
+    duplicates: int = 0
+    rejected: list[ImportRejected] = field(default_factory=list)
+    files: int = 0
+
+
+def import_paths(store: Store, paths: Iterable[str | Path],
+                 on_file: Callable[[Path], None] = lambda path: None) -> ImportReport:
+    report = ImportReport()
+    batch: list[NewDocument] = []
+
+    def flush() -> None:
+        result = store.add_documents(batch)
+        report.added += len(result.added)
+        report.duplicates += len(result.duplicates)
+        batch.clear()
+
+    files = list(expand(paths))
+    for path in files:
+        report.files += 1
+        try:
+            if not path.exists():
+                raise ImportRejected(str(path), "no such file or folder")
+            read = read_path(path)
+            documents = read if not read or isinstance(read[0], NewDocument) else documents_from_records(path, read)
+        except ImportRejected as error:
+            report.rejected.append(error)
+        else:
+            batch.extend(documents)
+            if len(batch) >= BATCH_DOCUMENTS:
+                flush()
+        on_file(path)
+    if batch:
+        flush()
+    return report

@@ -1,0 +1,105 @@
+"""Plain values that flow between the store, the domain code and the screens."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+STATUSES = ("new", "in_progress", "done", "skipped")
+GOLD = "gold"
+"""The reserved annotator whose spans are the adjudicated gold standard."""
+
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    name: str
+    key: str
+    colour: str
+    description: str = ""
+
+
+DEFAULT_LABELS = (
+    Label("claim", "1", "#e5c07b", "A factual assertion that could be checked."),
+    Label("source", "2", "#61afef", "Who or what the information is attributed to."),
+    Label("figure", "3", "#c678dd", "A number, amount, date or other quantity."),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    uid: str
+    title: str
+    text: str
+    source: str
+    meta: dict[str, Any] = field(default_factory=dict)
+    imported_at: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class NewDocument:
+    """A document read from a file, before it has a place in the store."""
+
+    text: str
+    title: str
+    source: str
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    id: str
+    document: str
+    annotator: str
+    start: int
+    end: int
+    label: str
+    text: str
+    entity_id: str | None = None
+    nil: bool = False
+    provenance: tuple[str, ...] = ()
+
+    @property
+    def linked(self) -> bool:
+        return self.entity_id is not None or self.nil
+
+    @property
+    def link_key(self) -> str | None:
+        """The span's link as one comparable value: an entity id, "NIL", or None."""
+        if self.nil:
+            return "NIL"
+        return self.entity_id
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    id: str
+    name: str
+    type: str
+    description: str = ""
+    prior: float = 0.0
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentRow:
+    """One line of the queue: a document and one annotator's progress on it."""
+
+    position: int
+    uid: str
+    title: str
+    status: str
+    spans: int
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    id: int
+    at: str
+    annotator: str
+    document: str
+    action: str
+    span_id: str | None
+    target: int | None
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None

@@ -1,0 +1,164 @@
+"""Text normalisation, hashing, tokens, sentences and offset helpers.
+
+Offsets everywhere are Python code points into the normalised text, end
+exclusive. Nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
+
+_NUMBER = r"\d+(?:[.,:]\d+)*%?"
+_WORD = r"\w+(?:['’\-]\w+)*"
+TOKEN_RE = re.compile(rf"{_NUMBER}|{_WORD}|[^\w\s]")
+# A sentence ends at . ! ? (or an ellipsis), optionally followed by closing
+# quotes or brackets, then whitespace; a blank line always ends one.
+_SENTENCE_END_RE = re.compile(r"(?:[.!?…]+[\"'”’)\]]*)(?=\s)|\n\s*\n")
+_PARAGRAPH_BREAK_RE = re.compile(r"\n[ \t]*\n\s*")
+# Abbreviations whose full stop does not end a sentence in news copy.
+_ABBREVIATIONS = frozenset(
+    "mr mrs ms dr prof gen lt col maj sgt st no vs etc jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k e.g i.e".split()
+)
+
+
+def normalise(raw: str) -> str:
+    """Return text as the store keeps it: `\\n` newlines, Unicode NFC."""
+    return unicodedata.normalize("NFC", raw.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def content_hash(text: str) -> str:
+    """A document's uid: stable across copies of a database, so merges line up."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
+
+
+def title_from(text: str, limit: int = 120) -> str:
+    """The first non-blank line, shortened to `limit` characters."""
+    for line in text.split("\n"):
+        stripped = line.strip().strip("#*_ \t")
+        if stripped:
+            return stripped if len(stripped) <= limit else stripped[: limit - 1] + "…"
+    return "(untitled)"
+
+
+def token_spans(text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in TOKEN_RE.finditer(text)]
+
+
+def paragraph_spans(text: str) -> list[tuple[int, int]]:
+    spans = []
+    start = 0
+    for match in _PARAGRAPH_BREAK_RE.finditer(text):
+        if match.start() > start:
+            spans.append(_strip(text, start, match.start()))
+        start = match.end()
+    if start < len(text):
+        spans.append(_strip(text, start, len(text)))
+    return [span for span in spans if span[0] < span[1]]
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    spans = []
+    start = 0
+    for match in _SENTENCE_END_RE.finditer(text):
+        end = match.end() if not match.group().startswith("\n") else match.start()
+        if match.group()[:1] == "." and _ends_in_abbreviation(text, match.start()):
+            continue
+        span = _strip(text, start, end)
+        if span[0] < span[1]:
+            spans.append(span)
+        start = match.end()
+    span = _strip(text, start, len(text))
+    if span[0] < span[1]:
+        spans.append(span)
+    return spans
+
+
+def _ends_in_abbreviation(text: str, dot: int) -> bool:
+    word_start = dot
+    while word_start > 0 and (text[word_start - 1].isalpha() or text[word_start - 1] == "."):
+        word_start -= 1
+    word = text[word_start:dot].lower()
+    return word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())
+
+
+def _strip(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+@dataclass(frozen=True, slots=True)
+class Segments:
+    """Sorted, non-overlapping (start, end) runs with bisect look-ups."""
+
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+
+    @classmethod
+    def of(cls, spans: list[tuple[int, int]]) -> "Segments":
+        return cls(tuple(s for s, _ in spans), tuple(e for _, e in spans))
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def at(self, offset: int) -> tuple[int, int] | None:
+        """The run containing `offset`, or None between runs."""
+        index = bisect_right(self.starts, offset) - 1
+        if index >= 0 and offset < self.ends[index]:
+            return self.starts[index], self.ends[index]
+        return None
+
+    def next_start(self, offset: int) -> int | None:
+        index = bisect_right(self.starts, offset)
+        return self.starts[index] if index < len(self.starts) else None
+
+    def previous_start(self, offset: int) -> int | None:
+        index = bisect_left(self.starts, offset) - 1
+        return self.starts[index] if index >= 0 else None
+
+    def next_end(self, offset: int) -> int | None:
+        index = bisect_right(self.ends, offset)
+        return self.ends[index] if index < len(self.ends) else None
+
+    def covering(self, start: int, end: int) -> tuple[int, int] | None:
+        """The smallest run-aligned range that contains [start, end)."""
+        first = bisect_right(self.ends, start)
+        last = bisect_left(self.starts, end) - 1
+        if first > last:
+            return None
+        return min(self.starts[first], start), max(self.ends[last], end)
+
+
+class TextIndex:
+    """Token, sentence and paragraph boundaries of one document, built once."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.tokens = Segments.of(token_spans(text))
+        self.sentences = Segments.of(sentence_spans(text))
+        self.paragraphs = Segments.of(paragraph_spans(text))
+
+    def snap(self, start: int, end: int) -> tuple[int, int]:
+        """Widen [start, end) to whole tokens; fall back to the trimmed range."""
+        start, end = _strip(self.text, start, end)
+        covering = self.tokens.covering(start, end)
+        if covering is None:
+            return start, end
+        return covering
+
+    def word_at(self, offset: int) -> tuple[int, int] | None:
+        return self.tokens.at(offset) or (self.tokens.at(offset - 1) if offset else None)
+
+    def sentence_at(self, offset: int) -> tuple[int, int] | None:
+        found = self.sentences.at(offset)
+        if found is None:
+            following = self.sentences.next_start(offset)
+            if following is not None:
+                return self.sentences.at(following)
+        return found
