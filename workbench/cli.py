@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .config import load_config, read_label_file, state_dir
+from .config import load_config, read_label_file, remember_annotator, remembered_annotator, state_dir
 from .errors import WorkbenchError
 from .importer import import_paths
 from .store import Store, default_db_path
@@ -152,15 +152,49 @@ def _printable(text: str) -> str:
 
 
 @cli.command()
+@click.option("--annotator", envvar="WORKBENCH_ANNOTATOR",
+              help="Who is annotating [default: $WORKBENCH_ANNOTATOR, workbench.toml, or the name "
+                   "given last time; asked on first run].")
+@click.argument("document", required=False)
 @click.pass_context
-def demo(ctx: click.Context) -> None:
-    """Build the demo database from the bundled corpus."""
+def annotate(ctx: click.Context, annotator: str | None, document: str | None) -> None:
+    """Open the annotation TUI, at DOCUMENT or where this annotator left off.
+
+    DOCUMENT is an id (or its first characters), a position in the queue, or a
+    source file name.
+
+    \b
+    Examples:
+      workbench annotate
+      workbench annotate --annotator alice 3
+    """
+    from .tui.app import make_app
+
+    config = load_config()
+    store = open_store(ctx)
+    uid = store.find_document(document).uid if document else None
+    name = annotator or config.annotator or remembered_annotator()
+    if name:
+        remember_annotator(name)
+    make_app(store, name, document=uid, config=config).run()
+
+
+@cli.command()
+@click.option("--annotator", envvar="WORKBENCH_ANNOTATOR", help="Who is annotating.")
+@click.option("--no-open", is_flag=True, help="Build the demo database without opening the TUI.")
+@click.pass_context
+def demo(ctx: click.Context, annotator: str | None, no_open: bool) -> None:
+    """Build the demo database from the bundled corpus and open it."""
     store = open_store(ctx)
     corpus = resources.files("workbench") / "data" / "demo"
     with resources.as_file(corpus) as folder:
         report = import_paths(store, [folder])
     click.echo(f"demo corpus: {report.added} added, {report.duplicates} already present "
                f"in {store.path}")
+    if no_open or not sys.stdin.isatty():
+        click.echo(f"open it with: workbench --db {store.path} annotate")
+        return
+    ctx.invoke(annotate, annotator=annotator, document=None)
 
 
 def main() -> None:

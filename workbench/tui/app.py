@@ -1,0 +1,106 @@
+"""The Textual application, built by `make_app` for the CLI and the tests alike."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from ..config import Config, remember_annotator
+from ..model import Label
+from ..store import Store
+from .screens.annotate import AnnotateScreen, screen_for_labels
+from .screens.help import HelpScreen
+from .screens.prompt import AnnotatorPrompt
+from .screens.queue import QueueScreen
+
+
+class WorkbenchApp(App):
+    CSS_PATH = "workbench.tcss"
+    TITLE = "workbench"
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
+        Binding("question_mark,f1", "help", "Keys", id="app.help", show=True),
+    ]
+
+    def __init__(self, store: Store, annotator: str | None, *, document: str | None = None,
+                 config: Config | None = None) -> None:
+        super().__init__()
+        self.store = store
+        self.annotator = annotator or ""
+        self.start_document = document
+        self.config = config or Config()
+        self.labels: list[Label] = store.labels()
+        self.annotate_screen = screen_for_labels(self.labels)
+        self.set_keymap(self.config.keymap)
+
+    def on_mount(self) -> None:
+        self.push_screen(QueueScreen())
+        if self.annotator:
+            self._start()
+        else:
+            self.push_screen(AnnotatorPrompt(), self._annotator_chosen)
+
+    def _annotator_chosen(self, name: str | None) -> None:
+        if not name:
+            self.exit()
+            return
+        self.annotator = name
+        remember_annotator(name)
+        self._start()
+
+    def _start(self) -> None:
+        self.store.ensure_annotator(self.annotator)
+        document = (self.start_document or self.store.first_unfinished(self.annotator)
+                    or next(iter(self.store.document_uids()), None))
+        if document is None:
+            self.notify("No documents yet: add some with `workbench import PATH`.",
+                        title="Empty database", timeout=30)
+            return
+        self.open_document(document)
+
+    def open_document(self, document: str) -> None:
+        screen = self.screen
+        if isinstance(screen, AnnotateScreen):
+            screen.load(document)
+        else:
+            self.push_screen(self.annotate_screen(document))
+
+    def action_back_to_queue(self) -> None:
+        while len(self.screen_stack) > 2 and not isinstance(self.screen, QueueScreen):
+            self.pop_screen()
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Every key of the current screen is also a command in the palette (ctrl+p)."""
+        yield from super().get_system_commands(screen)
+        seen = set()
+        for binding in [*screen.BINDINGS, *self.BINDINGS]:
+            if not isinstance(binding, Binding) or not binding.description or binding.action in seen:
+                continue
+            seen.add(binding.action)
+            keys = self.keys_for(binding)
+            yield SystemCommand(binding.description, f"{binding.id}  ({keys})",
+                                _runner(screen if binding in screen.BINDINGS else self, binding.action))
+
+    def keys_for(self, binding: Binding) -> str:
+        """The keys a binding is reached by now, after the user's keymap."""
+        keys = self._keymap.get(binding.id, binding.key) if binding.id else binding.key
+        return ", ".join(self.get_key_display(Binding(key.strip(), "")) for key in keys.split(","))
+
+
+def _runner(target, action: str):
+    async def run() -> None:
+        await target.run_action(action)
+    return run
+
+
+def make_app(store: Store, annotator: str | None, *, document: str | None = None,
+             config: Config | None = None) -> WorkbenchApp:
+    """The one way to build the app: the CLI and the tests both come through here."""
+    return WorkbenchApp(store, annotator, document=document, config=config)

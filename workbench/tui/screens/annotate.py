@@ -1,0 +1,430 @@
+"""The annotate screen: one document, its spans, and every annotation key."""
+
+from __future__ import annotations
+
+import time
+
+from rich.style import Style
+from rich.text import Text
+from textual import events, on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from ...errors import WorkbenchError
+from ...model import Label, Span
+from ..layout import visible
+from ..widgets.article import ArticleView
+from ..widgets.span_list import SpanList
+
+IDLE_SECONDS = 60.0
+"""A pause longer than this is idle time and is not counted as work on the document."""
+
+
+def _b(key: str, action: str, description: str, id: str, show: bool = False, **kw) -> Binding:
+    return Binding(key, action, description, show=show, id=id, **kw)
+
+
+CURSOR_BINDINGS = [
+    _b("left", "move('char', -1)", "Left", "cursor.left"),
+    _b("right", "move('char', 1)", "Right", "cursor.right"),
+    _b("up", "move('row', -1)", "Up", "cursor.up"),
+    _b("down", "move('row', 1)", "Down", "cursor.down"),
+    _b("ctrl+left,b", "move('word', -1)", "Previous word", "cursor.word_left"),
+    _b("ctrl+right,w", "move('word', 1)", "Next word", "cursor.word_right"),
+    _b("left_parenthesis", "move('sentence', -1)", "Previous sentence", "cursor.sentence_left"),
+    _b("right_parenthesis", "move('sentence', 1)", "Next sentence", "cursor.sentence_right"),
+    _b("left_curly_bracket", "move('paragraph', -1)", "Previous paragraph", "cursor.paragraph_left"),
+    _b("right_curly_bracket", "move('paragraph', 1)", "Next paragraph", "cursor.paragraph_right"),
+    _b("home", "move('line_start', 0)", "Start of line", "cursor.home"),
+    _b("end", "move('line_end', 0)", "End of line", "cursor.end"),
+    _b("pageup", "move('page', -1)", "Page up", "cursor.page_up"),
+    _b("pagedown", "move('page', 1)", "Page down", "cursor.page_down"),
+    _b("g", "move('document', -1)", "Start of document", "cursor.top"),
+    _b("G", "move('document', 1)", "End of document", "cursor.bottom"),
+    _b("shift+left", "extend('char', -1)", "Extend left", "select.left"),
+    _b("shift+right", "extend('char', 1)", "Extend right", "select.right"),
+    _b("shift+up", "extend('row', -1)", "Extend up", "select.up"),
+    _b("shift+down", "extend('row', 1)", "Extend down", "select.down"),
+    _b("ctrl+shift+left,B", "extend('word', -1)", "Extend to previous word", "select.word_left"),
+    _b("ctrl+shift+right,W", "extend('word', 1)", "Extend to next word", "select.word_right"),
+    _b("shift+home", "extend('line_start', 0)", "Extend to start of line", "select.home"),
+    _b("shift+end", "extend('line_end', 0)", "Extend to end of line", "select.end"),
+    _b("shift+pageup", "extend('page', -1)", "Extend a page up", "select.page_up"),
+    _b("shift+pagedown", "extend('page', 1)", "Extend a page down", "select.page_down"),
+    _b("v", "select_word", "Select word", "select.word", show=True),
+    _b("s", "select_sentence", "Select sentence", "select.sentence", show=True),
+    _b("escape", "clear_selection", "Clear selection", "select.clear"),
+    _b("t", "toggle_snap", "Token/character snapping", "select.snap"),
+]
+
+SPAN_BINDINGS = [
+    _b("tab", "jump_span(1)", "Next span", "span.next", priority=True),
+    _b("shift+tab", "jump_span(-1)", "Previous span", "span.previous", priority=True),
+    _b("c", "cycle_span", "Cycle overlapping spans", "span.cycle"),
+    _b("left_square_bracket", "adjust('start', -1)", "Start earlier", "span.start_earlier"),
+    _b("right_square_bracket", "adjust('start', 1)", "Start later", "span.start_later"),
+    _b("less_than_sign", "adjust('end', -1)", "End earlier", "span.end_earlier"),
+    _b("greater_than_sign", "adjust('end', 1)", "End later", "span.end_later"),
+    _b("d,delete", "delete_span", "Delete span", "span.delete", show=True),
+    _b("u,ctrl+z", "undo", "Undo", "history.undo", show=True),
+    _b("ctrl+r,ctrl+y,U", "redo", "Redo", "history.redo", show=True),
+]
+
+DOCUMENT_BINDINGS = [
+    _b("N", "open_neighbour(1)", "Next document", "document.next"),
+    _b("P", "open_neighbour(-1)", "Previous document", "document.previous"),
+    _b("D", "finish('done')", "Done, next unfinished", "document.done", show=True),
+    _b("S", "finish('skipped')", "Skip, next unfinished", "document.skip"),
+    _b("q", "back_to_queue", "Queue", "document.queue", show=True),
+]
+
+
+class AnnotateScreen(Screen):
+    """Keys in, store writes out; the view only ever shows what the store holds."""
+
+    BINDINGS = CURSOR_BINDINGS + SPAN_BINDINGS + DOCUMENT_BINDINGS
+
+    def __init__(self, document: str) -> None:
+        super().__init__()
+        self.document = document
+        self.spans: list[Span] = []
+        self._last_activity = time.monotonic()
+        self._unsaved_seconds = 0.0
+        self._saved_state = Text("✓ saved", Style(color="green"))
+
+    @property
+    def store(self):
+        return self.app.store
+
+    @property
+    def annotator(self) -> str:
+        return self.app.annotator
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="header")
+        with Horizontal(id="body"):
+            yield ArticleView(id="article")
+            yield SpanList(id="spans")
+        yield Static(id="status")
+        yield Footer()
+
+    @property
+    def view(self) -> ArticleView:
+        return self.query_one(ArticleView)
+
+    @property
+    def span_list(self) -> SpanList:
+        return self.query_one(SpanList)
+
+    def on_mount(self) -> None:
+        self.load(self.document)
+        self.set_interval(15, self.flush_time)
+        self.view.focus()
+
+    # -- loading ---------------------------------------------------------------
+
+    def load(self, document: str) -> None:
+        self.flush_time()
+        self.document = document
+        self.spans = self.store.spans(document, self.annotator)
+        labels = self.app.labels
+        self.view.load(self.store.text(document), self.spans, labels)
+        span_list = self.span_list
+        span_list.letters = self.view.letters
+        span_list.colours = {label.name: label.colour for label in labels}
+        self._remember_entity_names(self.spans)
+        span_list.show(self.spans, None)
+        self._last_activity = time.monotonic()
+        self.refresh_header()
+
+    def _remember_entity_names(self, spans: list[Span]) -> None:
+        names = self.span_list.entity_names
+        for span in spans:
+            if span.entity_id and span.entity_id not in names:
+                names[span.entity_id] = self.store.entity(span.entity_id).name
+
+    def refresh_header(self) -> None:
+        store = self.store
+        position, total = store.position(self.document), store.document_count()
+        finished, _ = store.progress(self.annotator)
+        title = store.document(self.document).title
+        header = Text(no_wrap=True, overflow="ellipsis")
+        header.append(f" {self.annotator} ", Style(bold=True, reverse=True))
+        header.append(f"  document {position} of {total}  ")
+        header.append("".join(visible(ch)[0] for ch in title), Style(bold=True))
+        header.append(f"  [{store.status(self.document, self.annotator)}]", Style(dim=True))
+        self.query_one("#header", Static).update(header)
+        self._finished, self._total = finished, total
+        self.refresh_status()
+
+    def refresh_status(self) -> None:
+        view = self.view
+        status = Text(no_wrap=True, overflow="ellipsis")
+        status.append(f" corpus {self._finished}/{self._total} done  ")
+        status.append_text(self._saved_state)
+        status.append(f"  {len(self.spans)} spans  offset {view.cursor}")
+        if view.selection:
+            start, end = view.selection
+            status.append(f"  selection {start}-{end}")
+        current = view.current
+        if current:
+            status.append(f"  on {current.label} {current.start}-{current.end}")
+            if len(view.spans_at(view.cursor)) > 1:
+                status.append(" (c: next overlapping)", Style(dim=True))
+        status.append("  token snap" if view.snap else "  character precision", Style(dim=True))
+        self.query_one("#status", Static).update(status)
+
+    @on(ArticleView.CursorMoved)
+    def _cursor_moved(self) -> None:
+        self.span_list.set_current(self.view.current_id)
+        self.refresh_status()
+
+    @on(SpanList.Chosen)
+    def _span_chosen(self, event: SpanList.Chosen) -> None:
+        self.view.focus_span(event.span)
+        self.view.focus()
+
+    # -- active time -------------------------------------------------------------
+
+    def on_key(self, event: events.Key) -> None:
+        self._touch()
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        self._touch()
+
+    def _touch(self) -> None:
+        now = time.monotonic()
+        self._unsaved_seconds += min(now - self._last_activity, IDLE_SECONDS)
+        self._last_activity = now
+
+    def flush_time(self) -> None:
+        if self._unsaved_seconds > 0:
+            seconds, self._unsaved_seconds = self._unsaved_seconds, 0.0
+            self.store.add_seconds(self.document, self.annotator, seconds)
+
+    def on_unmount(self) -> None:
+        self.flush_time()
+
+    # -- cursor ----------------------------------------------------------------
+
+    def action_move(self, unit: str, step: int) -> None:
+        self._move(unit, step, extend=False)
+
+    def action_extend(self, unit: str, step: int) -> None:
+        self._move(unit, step, extend=True)
+
+    def _move(self, unit: str, step: int, *, extend: bool) -> None:
+        view = self.view
+        if unit == "row":
+            view.move_rows(step, extend=extend)
+            return
+        if unit == "page":
+            view.move_rows(step * max(1, view.scrollable_content_region.height - 1), extend=extend)
+            return
+        view.move_to(self._target(unit, step), extend=extend)
+
+    def _target(self, unit: str, step: int) -> int:
+        view = self.view
+        cursor, index, end = view.cursor, view.index, len(view.text)
+        if unit == "char":
+            return cursor + step
+        if unit == "document":
+            return 0 if step < 0 else end
+        if unit == "line_start":
+            return view.row_bounds()[0]
+        if unit == "line_end":
+            return view.row_bounds()[1]
+        segments = {"word": index.tokens, "sentence": index.sentences,
+                    "paragraph": index.paragraphs}[unit]
+        found = segments.next_start(cursor) if step > 0 else segments.previous_start(cursor)
+        if found is None:
+            return end if step > 0 else 0
+        return found
+
+    def action_select_word(self) -> None:
+        word = self.view.index.word_at(self.view.cursor)
+        if word:
+            self.view.select(*word)
+
+    def action_select_sentence(self) -> None:
+        sentence = self.view.index.sentence_at(self.view.cursor)
+        if sentence:
+            self.view.select(*sentence)
+
+    def action_clear_selection(self) -> None:
+        self.view.clear_selection()
+        self.refresh_status()
+
+    def action_toggle_snap(self) -> None:
+        self.view.snap = not self.view.snap
+        self.notify("Selections snap to whole tokens." if self.view.snap
+                    else "Character precision: selections are taken exactly.")
+        self.refresh_status()
+
+    # -- spans -----------------------------------------------------------------
+
+    def action_label(self, name: str) -> None:
+        """Tag the selection, relabel the span under the cursor, or tag the word there."""
+        view = self.view
+        selection = view.selection
+        if selection is not None:
+            start, end = view.index.snap(*selection) if view.snap else selection
+            if start >= end:
+                return
+            existing = next((s for s in self.spans if (s.start, s.end, s.label) == (start, end, name)), None)
+            if existing:
+                view.focus_span(existing)
+                return
+            self._write(lambda: self.store.add_span(self.document, self.annotator, start, end, name),
+                        focus=True)
+            return
+        current = view.current
+        if current is not None:
+            if current.label != name:
+                self._write(lambda: self.store.relabel(current.id, name))
+            return
+        word = view.index.word_at(view.cursor)
+        if word:
+            self._write(lambda: self.store.add_span(self.document, self.annotator, *word, name),
+                        focus=True)
+
+    def action_delete_span(self) -> None:
+        current = self.view.current
+        if current is not None:
+            self._write(lambda: self.store.delete_span(current.id))
+
+    def action_adjust(self, side: str, step: int) -> None:
+        view = self.view
+        current = view.current
+        if current is None:
+            return
+        start, end = current.start, current.end
+        tokens = view.index.tokens
+        if side == "start":
+            if view.snap:
+                moved = tokens.previous_start(start) if step < 0 else tokens.next_start(start)
+            else:
+                moved = start + step
+            start = moved if moved is not None else start
+        else:
+            if view.snap:
+                moved = _previous_end(tokens, end) if step < 0 else tokens.next_end(end)
+            else:
+                moved = end + step
+            end = moved if moved is not None else end
+        if 0 <= start < end <= len(view.text) and (start, end) != (current.start, current.end):
+            self._write(lambda: self.store.resize(current.id, start, end), focus=True)
+
+    def action_jump_span(self, step: int) -> None:
+        view = self.view
+        if not self.spans:
+            return
+        ordered = view.spans
+        position = view.cursor
+        if step > 0:
+            following = [s for s in ordered if s.start > position]
+            target = following[0] if following else ordered[0]
+        else:
+            preceding = [s for s in ordered if s.start < position]
+            target = preceding[-1] if preceding else ordered[-1]
+        view.focus_span(target)
+
+    def action_cycle_span(self) -> None:
+        self.view.cycle_current()
+
+    def action_undo(self) -> None:
+        self._history(self.store.undo, "Nothing to undo.")
+
+    def action_redo(self) -> None:
+        self._history(self.store.redo, "Nothing to redo.")
+
+    def _history(self, step, empty_message: str) -> None:
+        try:
+            event = step(self.document, self.annotator)
+        except WorkbenchError as error:
+            self._failed(error)
+            return
+        if event is None:
+            self.notify(empty_message)
+            return
+        changed = [(p["start"], p["end"]) for p in (event.before, event.after) if p]
+        self.spans = self.store.spans(self.document, self.annotator)
+        self._show(changed, focus_id=event.span_id if event.span_id else None)
+
+    def _write(self, write, *, focus: bool = False) -> None:
+        """Run one store write; the screen changes only once it is committed."""
+        try:
+            span = write()
+        except WorkbenchError as error:
+            self._failed(error)
+            return
+        before = next((s for s in self.spans if s.id == span.id), None)
+        deleted = before is not None and write.__code__.co_names[-1:] == ("delete_span",)
+        self.spans = [s for s in self.spans if s.id != span.id]
+        if not deleted:
+            self.spans.append(span)
+        changed = [(span.start, span.end)] + ([(before.start, before.end)] if before else [])
+        self._show(changed, focus_id=span.id if focus or not deleted else None)
+
+    def _show(self, changed: list[tuple[int, int]], focus_id: str | None) -> None:
+        view = self.view
+        self._remember_entity_names(self.spans)
+        view.update_spans(self.spans, changed)
+        view.clear_selection()
+        focused = next((s for s in view.spans if s.id == focus_id), None)
+        if focused is not None and not (focused.start <= view.cursor < focused.end):
+            view.focus_span(focused)
+        elif focused is not None:
+            view.current_id = focused.id
+        self._saved_state = Text("✓ saved", Style(color="green"))
+        self.span_list.show(view.spans, view.current_id)
+        self.refresh_status()
+
+    def _failed(self, error: Exception) -> None:
+        self._saved_state = Text(f"✗ not saved: {error}", Style(color="red", bold=True))
+        self.notify(str(error), title="Not saved", severity="error")
+        self.refresh_status()
+
+    # -- documents ---------------------------------------------------------------
+
+    def action_open_neighbour(self, step: int) -> None:
+        neighbour = self.store.neighbour(self.document, step)
+        if neighbour is None:
+            self.notify("This is the last document." if step > 0 else "This is the first document.")
+            return
+        self.load(neighbour)
+
+    def action_finish(self, status: str) -> None:
+        self.flush_time()
+        self.store.set_status(self.document, self.annotator, status)
+        following = self.store.first_unfinished(self.annotator)
+        if following is None:
+            self.refresh_header()
+            self.notify("Every document is finished. Well done.", title="All done")
+            self.app.action_back_to_queue()
+            return
+        self.load(following)
+
+    def action_back_to_queue(self) -> None:
+        self.flush_time()
+        self.app.action_back_to_queue()
+
+
+def screen_for_labels(labels: list[Label]) -> type[AnnotateScreen]:
+    """An annotate screen with one key per label, as the label set defines them."""
+    bindings = [
+        _b(label.key, f"label({label.name!r})", f"Tag as {label.name}", f"label.{label.name}",
+           show=True)
+        for label in labels
+    ]
+    return type("AnnotateScreen", (AnnotateScreen,), {"BINDINGS": bindings})
+
+
+def _previous_end(tokens, offset: int) -> int | None:
+    from bisect import bisect_left
+
+    index = bisect_left(tokens.ends, offset) - 1
+    return tokens.ends[index] if index >= 0 else None

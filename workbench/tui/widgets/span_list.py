@@ -1,0 +1,94 @@
+"""The side panel listing a document's spans; a Line API view, cheap at 2,000 spans."""
+
+from __future__ import annotations
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from ...model import Span
+from ..layout import visible
+
+
+class SpanList(ScrollView, can_focus=False):
+    """One row per span: label letter, label, covered text and linked entity."""
+
+    DEFAULT_CSS = """
+    SpanList { width: 38; border-left: solid $primary-darken-2; background: $panel; }
+    """
+
+    class Chosen(Message):
+        def __init__(self, span: Span) -> None:
+            super().__init__()
+            self.span = span
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.spans: list[Span] = []
+        self.current_id: str | None = None
+        self.entity_names: dict[str, str] = {}
+        self.colours: dict[str, str] = {}
+        self.letters: dict[str, str] = {}
+
+    def show(self, spans: list[Span], current_id: str | None) -> None:
+        self.spans = spans
+        self.current_id = current_id
+        self.virtual_size = Size(self.scrollable_content_region.width, len(spans))
+        self._follow_current()
+        self.refresh()
+
+    def set_current(self, current_id: str | None) -> None:
+        if current_id != self.current_id:
+            self.current_id = current_id
+            self._follow_current()
+            self.refresh()
+
+    def _follow_current(self) -> None:
+        index = next((i for i, s in enumerate(self.spans) if s.id == self.current_id), None)
+        if index is None:
+            return
+        height = self.scrollable_content_region.height or 1
+        top = self.scroll_offset.y
+        if index < top:
+            self.scroll_to(y=index, animate=False)
+        elif index >= top + height:
+            self.scroll_to(y=index - height + 1, animate=False)
+
+    def describe(self, span: Span) -> Text:
+        """The row for one span, built as Text so document content is never markup."""
+        letter = self.letters.get(span.label, "?")
+        covered = "".join(visible(ch)[0] for ch in span.text[:60])
+        row = Text()
+        row.append(f"{letter} ", Style(color=self.colours.get(span.label), bold=True))
+        row.append(covered)
+        if span.nil:
+            row.append("  → NIL", Style(italic=True, dim=True))
+        elif span.entity_id:
+            name = self.entity_names.get(span.entity_id, span.entity_id)
+            row.append(f"  → {''.join(visible(ch)[0] for ch in name)}", Style(italic=True))
+        return row
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        index = y + self.scroll_offset.y
+        if index >= len(self.spans):
+            return Strip.blank(width, self.rich_style)
+        span = self.spans[index]
+        text = self.describe(span)
+        text.truncate(width, overflow="ellipsis")
+        style = self.rich_style
+        if span.id == self.current_id:
+            style += Style(reverse=True)
+        segments = [Segment(seg.text, style + seg.style if seg.style else style)
+                    for seg in text.render(self.app.console)]
+        return Strip(segments).crop_extend(0, width, style)
+
+    def on_click(self, event: events.Click) -> None:
+        index = event.y + self.scroll_offset.y
+        if 0 <= index < len(self.spans):
+            self.post_message(self.Chosen(self.spans[index]))
