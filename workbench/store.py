@@ -12,7 +12,7 @@ import json
 import os
 import sqlite3
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -125,6 +125,46 @@ def m001_core(db: Database) -> None:
 def m002_provenance(db: Database) -> None:
     """Gold spans record which annotators' spans they came from."""
     db.execute("ALTER TABLE spans ADD COLUMN provenance TEXT NOT NULL DEFAULT '[]'")
+
+
+@migrations()
+def m003_entity_search(db: Database) -> None:
+    """A trigram index over normalised aliases, kept in step by triggers.
+
+    The FTS5 index follows aliases by rowid, and an implicit rowid may be
+    renumbered by VACUUM, so aliases get an explicit INTEGER PRIMARY KEY first.
+    """
+    for statement in (
+        """CREATE TABLE aliases_new (
+               id INTEGER PRIMARY KEY,
+               entity_id TEXT NOT NULL REFERENCES entities(id) ON DELETE CASCADE,
+               alias TEXT NOT NULL,
+               normalised TEXT NOT NULL,
+               UNIQUE (entity_id, alias)
+           )""",
+        """INSERT INTO aliases_new (entity_id, alias, normalised)
+           SELECT entity_id, alias, normalised FROM aliases ORDER BY rowid""",
+        "DROP TABLE aliases",
+        "ALTER TABLE aliases_new RENAME TO aliases",
+        "CREATE INDEX aliases_normalised ON aliases(normalised)",
+        """CREATE VIRTUAL TABLE alias_search USING fts5(
+               normalised, content='aliases', content_rowid='id', tokenize='trigram',
+               detail='none')""",
+        "INSERT INTO alias_search(alias_search) VALUES ('rebuild')",
+        """CREATE TRIGGER aliases_search_insert AFTER INSERT ON aliases BEGIN
+               INSERT INTO alias_search(rowid, normalised) VALUES (new.id, new.normalised);
+           END""",
+        """CREATE TRIGGER aliases_search_delete AFTER DELETE ON aliases BEGIN
+               INSERT INTO alias_search(alias_search, rowid, normalised)
+               VALUES ('delete', old.id, old.normalised);
+           END""",
+        """CREATE TRIGGER aliases_search_update AFTER UPDATE ON aliases BEGIN
+               INSERT INTO alias_search(alias_search, rowid, normalised)
+               VALUES ('delete', old.id, old.normalised);
+               INSERT INTO alias_search(rowid, normalised) VALUES (new.id, new.normalised);
+           END""",
+    ):
+        db.execute(statement)
 
 
 SCHEMA_VERSION = len(migrations._migrations)
@@ -658,6 +698,413 @@ class Store:
         finally:
             target.close()
         os.replace(partial, destination)
+
+    def check(self) -> list[str]:
+        """Every problem found in the database, one readable line each; empty when healthy."""
+        try:
+            problems = self._schema_problems()
+            problems += [f"integrity: {row[0]}" for row in self.db.conn.execute("PRAGMA integrity_check")
+                         if row[0] != "ok"]
+            problems += [
+                f"foreign key: {row[0]} row {row[1]} refers to a missing {row[2]} row"
+                for row in self.db.conn.execute("PRAGMA foreign_key_check")
+            ]
+            problems += self._span_problems()
+        except sqlite3.DatabaseError as error:
+            problems = [f"unreadable: {error}"]
+        return problems
+
+    def _schema_problems(self) -> list[str]:
+        applied = [migration.name for migration in migrations.applied(self.db)]
+        known = [migration.name for migration in migrations._migrations]
+        unknown = [name for name in applied if name not in known]
+        if unknown:
+            return [f"schema: written by a newer workbench (unknown migrations: {', '.join(unknown)})"]
+        missing = [name for name in known if name not in applied]
+        if missing:
+            return [f"schema: version {len(applied)}, expected {SCHEMA_VERSION} "
+                    f"(missing {', '.join(missing)}); run `workbench init` to upgrade"]
+        return []
+
+    def _span_problems(self) -> list[str]:
+        problems = []
+        for document in self.db.query("SELECT uid, text FROM documents ORDER BY rowid"):
+            text = document["text"]
+            for span in self.db.query(
+                    'SELECT id, annotator, start, "end", text FROM spans WHERE document = ? ORDER BY start',
+                    [document["uid"]]):
+                where = f"span {span['id']} ({span['annotator']}, document {document['uid']})"
+                if not 0 <= span["start"] < span["end"] <= len(text):
+                    problems.append(f"offsets: {where} has {span['start']}-{span['end']}, "
+                                    f"outside the document's {len(text)} characters")
+                elif text[span["start"]:span["end"]] != span["text"]:
+                    problems.append(f"covered text: {where} records {span['text']!r} but the text "
+                                    f"at {span['start']}-{span['end']} is "
+                                    f"{text[span['start']:span['end']]!r}")
+        return problems
+
+    MERGED_TABLES = ("labels", "annotators", "documents", "entities", "aliases", "doc_status",
+                     "spans", "events")
+
+    def rows(self, table: str) -> Iterator[dict[str, Any]]:
+        """Every row of one of the tables a merge reads, in insertion order."""
+        if table not in self.MERGED_TABLES:
+            raise ValueError(f"not a merged table: {table}")
+        return self.db.query(f"SELECT * FROM [{table}] ORDER BY rowid")
+
+    def insert_missing(self, table: str, rows: Iterable[dict[str, Any]]) -> int:
+        """INSERT OR IGNORE rows from another copy; returns how many were new."""
+        if table not in self.MERGED_TABLES:
+            raise ValueError(f"not a merged table: {table}")
+        columns = set(self.db[table].columns_dict)
+        added = 0
+        with self.transaction():
+            for row in rows:
+                names = [name for name in row if name in columns]
+                quoted = ", ".join(f"[{name}]" for name in names)
+                cursor = self.db.execute(
+                    f"INSERT OR IGNORE INTO [{table}] ({quoted}) VALUES ({', '.join('?' * len(names))})",
+                    [row[name] for name in names])
+                added += cursor.rowcount
+        return added
+
+    def replace_span(self, span_id: str, span: Span | None) -> None:
+        """Set a span to a state taken from another copy, whose events record the change."""
+        with self.transaction():
+            if span is None:
+                self.db.execute("DELETE FROM spans WHERE id = ?", [span_id])
+            else:
+                exists = next(self.db.query("SELECT 1 FROM spans WHERE id = ?", [span_id]), None)
+                self._put(span, created=exists is None)
+
+    def replace_status(self, row: dict[str, Any]) -> None:
+        with self.transaction():
+            self.db.execute(
+                """INSERT INTO doc_status (document, annotator, status, seconds, updated_at)
+                   VALUES (:document, :annotator, :status, :seconds, :updated_at)
+                   ON CONFLICT(document, annotator) DO UPDATE SET status = :status,
+                     seconds = :seconds, updated_at = :updated_at""",
+                {name: row[name] for name in ("document", "annotator", "status", "seconds", "updated_at")})
+
+    def insert_events(self, rows: Iterable[dict[str, Any]]) -> int:
+        """Append events from another copy, skipping uids already here.
+
+        `target_uid` names the event an undo or redo refers to; it is looked up
+        here because event ids differ between copies.
+        """
+        added = 0
+        with self.transaction():
+            for row in rows:
+                target = None
+                if row.get("target_uid"):
+                    found = next(self.db.query("SELECT id FROM events WHERE uid = ?", [row["target_uid"]]), None)
+                    target = found["id"] if found else None
+                cursor = self.db.execute(
+                    """INSERT OR IGNORE INTO events
+                         (uid, at, annotator, document, action, span_id, target, before, after)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                    [row["uid"], row["at"], row["annotator"], row["document"], row["action"],
+                     row["span_id"], target, row["before"], row["after"]])
+                added += cursor.rowcount
+        return added
+
+    # -- entity search ---------------------------------------------------------
+
+    def import_entities(self, entities: Sequence[Entity], normalise_alias, *,
+                        batch: int = 5_000,
+                        on_batch: Callable[[int], None] = lambda aliases: None) -> tuple[int, int]:
+        """Bulk `upsert_entities` for large knowledge bases: one transaction, batched statements.
+
+        Returns (entities written, aliases written); on_batch gets each batch's alias count.
+        """
+        stamp = now()
+        entity_count = alias_count = 0
+        conn = self.db.conn
+        with self.transaction():
+            for first in range(0, len(entities), batch):
+                chunk = entities[first:first + batch]
+                conn.executemany(
+                    """INSERT INTO entities (id, name, type, description, prior, updated_at)
+                       VALUES (?, ?, ?, ?, ?, ?)
+                       ON CONFLICT(id) DO UPDATE SET name = excluded.name, type = excluded.type,
+                         description = excluded.description, prior = excluded.prior,
+                         updated_at = excluded.updated_at""",
+                    [(e.id, e.name, e.type, e.description, e.prior, stamp) for e in chunk],
+                )
+                conn.executemany("DELETE FROM aliases WHERE entity_id = ?", [(e.id,) for e in chunk])
+                rows = [(e.id, name, normalise_alias(name))
+                        for e in chunk for name in dict.fromkeys((e.name, *e.aliases)) if name]
+                conn.executemany(
+                    "INSERT OR IGNORE INTO aliases (entity_id, alias, normalised) VALUES (?, ?, ?)", rows)
+                entity_count += len(chunk)
+                alias_count += len(rows)
+                on_batch(len(rows))
+        return entity_count, alias_count
+
+    def create_entity(self, name: str, type: str, aliases: Iterable[str] = (), *,
+                      normalise_alias, description: str = "") -> Entity:
+        """A new user-made entity with an id of the form wb:<slug>-<6 hex digits>."""
+        name = name.strip()
+        if not name:
+            raise WorkbenchError("an entity needs a name")
+        slug = "-".join("".join(ch if ch.isascii() and ch.isalnum() else " "
+                                for ch in normalise_alias(name)).split())[:40].strip("-")
+        entity = Entity(f"wb:{slug or 'entity'}-{uuid.uuid4().hex[:6]}", name, type.strip(),
+                        description, 0.0, tuple(a.strip() for a in aliases if a.strip()))
+        self.import_entities([entity], normalise_alias)
+        return self.entity(entity.id)
+
+    def entity_types(self) -> list[str]:
+        return [row["type"] for row in self.db.query(
+            "SELECT DISTINCT type FROM entities WHERE type != '' ORDER BY type")]
+
+    _ALIAS_HIT = """SELECT a.entity_id, a.alias, a.normalised, e.name, e.type, e.description, e.prior
+                    FROM {source} JOIN entities e ON e.id = a.entity_id"""
+
+    def aliases_equal(self, normalised: str, *, type: str | None = None) -> list[dict]:
+        """Aliases whose normalised form is exactly `normalised`."""
+        sql = self._ALIAS_HIT.format(source="aliases a") + " WHERE a.normalised = ?"
+        return list(self.db.query(sql + (" AND e.type = ?" if type else ""),
+                                  [normalised, type] if type else [normalised]))
+
+    def aliases_with_prefix(self, prefix: str, *, type: str | None = None,
+                            limit: int = 200) -> list[dict]:
+        """Aliases whose normalised form starts with `prefix` (an index range, no scan)."""
+        sql = (self._ALIAS_HIT.format(source="aliases a")
+               + " WHERE a.normalised > ? AND a.normalised < ?"
+               + (" AND e.type = ?" if type else "") + f" LIMIT {int(limit)}")
+        params = [prefix, prefix + "\U0010ffff"] + ([type] if type else [])
+        return list(self.db.query(sql, params))
+
+    def aliases_sharing_trigrams(self, trigrams: Sequence[str], *, type: str | None = None,
+                                 limit: int = 200) -> list[dict]:
+        """The `limit` aliases that best share these trigrams, by the FTS5 trigram index (bm25)."""
+        if not trigrams:
+            return []
+        match = " OR ".join('"' + gram.replace('"', '""') + '"' for gram in trigrams)
+        source = f"""(SELECT rowid AS id, rank FROM alias_search WHERE alias_search MATCH ?
+                      ORDER BY rank LIMIT {int(limit)}) hit
+                     JOIN aliases a ON a.id = hit.id"""
+        sql = self._ALIAS_HIT.format(source=source) + (" WHERE e.type = ?" if type else "")
+        return list(self.db.query(sql + " ORDER BY hit.rank", [match, type] if type else [match]))
+
+    # -- export and native import ---------------------------------------------
+
+    def export_documents(
+        self, annotators: Sequence[str], *, statuses: Sequence[str] | None = None,
+        labels: Sequence[str] | None = None,
+    ) -> Iterator[tuple[Document, list[tuple[str, str, float, list[tuple[Span, Entity | None]]]]]]:
+        """Documents in import order, each with (annotator, status, seconds, spans) per annotator.
+
+        Streams a document at a time inside one read transaction, so the export is
+        a consistent snapshot. With `statuses`, only annotators whose status on the
+        document is one of them are included and documents without any are skipped;
+        without, every annotator with a status row or spans on the document is.
+        """
+        if not annotators and statuses:
+            return
+        who = ", ".join("?" * len(annotators))
+        status_filter = f" AND status IN ({', '.join('?' * len(statuses))})" if statuses else ""
+        label_filter = f" AND s.label IN ({', '.join('?' * len(labels))})" if labels else ""
+        document_sql = "SELECT * FROM documents d"
+        document_params: list[Any] = []
+        if statuses:
+            document_sql += (f" WHERE EXISTS (SELECT 1 FROM doc_status WHERE document = d.uid"
+                             f" AND annotator IN ({who}){status_filter})")
+            document_params = [*annotators, *statuses]
+        own_transaction = not self.db.conn.in_transaction
+        if own_transaction:
+            self.db.execute("BEGIN")
+        try:
+            for row in self.db.query(document_sql + " ORDER BY d.rowid", document_params):
+                document = _document(row)
+                if not annotators:
+                    yield document, []
+                    continue
+                progress = {
+                    r["annotator"]: (r["status"], r["seconds"]) for r in self.db.query(
+                        f"SELECT annotator, status, seconds FROM doc_status WHERE document = ?"
+                        f" AND annotator IN ({who}){status_filter}",
+                        [document.uid, *annotators, *(statuses or ())])}
+                spans: dict[str, list[tuple[Span, Entity | None]]] = {}
+                for r in self.db.query(
+                        f"""SELECT s.*, e.name AS e_name, e.type AS e_type,
+                                   e.description AS e_description, e.prior AS e_prior
+                            FROM spans s LEFT JOIN entities e ON e.id = s.entity_id
+                            WHERE s.document = ? AND s.annotator IN ({who}){label_filter}
+                            ORDER BY s.annotator, s.start, s."end", s.label, s.id""",
+                        [document.uid, *annotators, *(labels or ())]):
+                    entity = (Entity(r["entity_id"], r["e_name"], r["e_type"], r["e_description"],
+                                     r["e_prior"]) if r["e_name"] is not None else None)
+                    spans.setdefault(r["annotator"], []).append((_span(r), entity))
+                names = sorted(progress) if statuses else sorted(set(progress) | set(spans))
+                yield document, [
+                    (name, *progress.get(name, ("new", 0.0)), spans.get(name, [])) for name in names]
+        finally:
+            if own_transaction:
+                self.db.conn.rollback()
+
+    def export_entities(self) -> Iterator[Entity]:
+        """Every entity by id with its aliases (its own name left out), streamed."""
+        rows = self.db.query(
+            """SELECT e.*, a.alias FROM entities e LEFT JOIN aliases a ON a.entity_id = e.id
+               ORDER BY e.id, a.id""")
+        current: dict[str, Any] | None = None
+        aliases: list[str] = []
+        for row in rows:
+            if current is not None and row["id"] != current["id"]:
+                yield _entity(current, tuple(aliases))
+                aliases = []
+            current = row
+            if row["alias"] is not None and row["alias"] != row["name"]:
+                aliases.append(row["alias"])
+        if current is not None:
+            yield _entity(current, tuple(aliases))
+
+    def import_annotated(self, documents: Sequence[NewDocument],
+                         statuses: Sequence[tuple[str, str, str, float]],
+                         spans: Sequence[Span], entities: Sequence[Entity]) -> ImportResult:
+        """Restore exported annotations in one transaction: all of them or none.
+
+        `statuses` holds (document, annotator, status, seconds). Entities that
+        links name are created when missing and left alone when present. A
+        document that already has annotations by one of the file's annotators is
+        a conflict: merging is adjudication's job, not import's.
+        """
+        stamp = now()
+        with self.transaction():
+            result = self.add_documents(documents)
+            pairs = sorted({(d, a) for d, a, _, _ in statuses} | {(s.document, s.annotator) for s in spans})
+            for document, annotator in pairs:
+                taken = next(self.db.query(
+                    """SELECT EXISTS (SELECT 1 FROM spans WHERE document = :d AND annotator = :a)
+                           OR EXISTS (SELECT 1 FROM doc_status WHERE document = :d AND annotator = :a)
+                       AS taken""", {"d": document, "a": annotator}))["taken"]
+                if taken:
+                    raise Conflict(f"document {document} already has annotations by {annotator!r} "
+                                   "in this database")
+                self.ensure_annotator(annotator)
+            conn = self.db.conn
+            conn.executemany(
+                """INSERT OR IGNORE INTO entities (id, name, type, description, prior, updated_at)
+                   VALUES (?, ?, ?, ?, ?, ?)""",
+                [(e.id, e.name, e.type, e.description, e.prior, stamp) for e in entities])
+            for status in statuses:
+                if status[2] not in STATUSES:
+                    raise WorkbenchError(f"unknown status {status[2]!r}")
+            conn.executemany(
+                """INSERT INTO doc_status (document, annotator, status, seconds, updated_at)
+                   VALUES (?, ?, ?, ?, ?)""", [(*status, stamp) for status in statuses])
+            for span in spans:
+                self._check_span(span)
+            try:
+                conn.executemany(
+                    """INSERT INTO spans (id, document, annotator, start, "end", label, text,
+                                          entity_id, nil, provenance, created_at, updated_at)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                    [(s.id, s.document, s.annotator, s.start, s.end, s.label, s.text, s.entity_id,
+                      int(s.nil), json.dumps(list(s.provenance)), stamp, stamp) for s in spans])
+            except sqlite3.IntegrityError as error:
+                raise Conflict(f"spans were rejected by the database: {error}") from None
+        return result
+
+    # -- review and gold ---------------------------------------------------------
+
+    def review_status(self, document: str, annotators: Sequence[str]) -> str:
+        """not ready, ready, in review or reviewed: where a document stands for adjudication."""
+        gold = self.status(document, GOLD)
+        if gold == "done":
+            return "reviewed"
+        if gold == "in_progress":
+            return "in review"
+        statuses = self.statuses(document)
+        statuses.pop(GOLD, None)
+        # With no annotators named, the ones who worked on the document are compared.
+        compared = annotators or [name for name, status in statuses.items() if status != "new"]
+        if compared and all(statuses.get(name) == "done" for name in compared):
+            return "ready"
+        return "not ready"
+
+    def start_review(self, document: str, agreed: Iterable[Span]) -> list[Span]:
+        """Open a document for review: the spans every annotator agreed on become gold.
+
+        Only the first time; afterwards gold is whatever the reviewer made of it.
+        """
+        with self.transaction():
+            if self.status(document, GOLD) != "new":
+                return self.spans(document, GOLD)
+            self.ensure_annotator(GOLD)
+            for span in agreed:
+                self.add_span(document, GOLD, span.start, span.end, span.label,
+                              entity_id=span.entity_id, nil=span.nil, provenance=span.provenance)
+            self._upsert_status(document, GOLD, status="in_progress")
+        return self.spans(document, GOLD)
+
+    def record_rejection(self, document: str, span: Span) -> None:
+        """Note that the reviewer rejected an annotator's version of a span."""
+        with self.transaction():
+            self.ensure_annotator(GOLD)
+            self._log(GOLD, document, "reject", span.id, _payload(span), None)
+
+    def rejections(self, document: str) -> set[str]:
+        """Ids of the annotator spans rejected in review of this document."""
+        return {row["span_id"] for row in self.db.query(
+            "SELECT span_id FROM events WHERE document = ? AND annotator = ? AND action = 'reject'",
+            [document, GOLD])}
+
+    # -- agreement ---------------------------------------------------------------
+
+    def agreement_documents(
+        self, annotators: Sequence[str], *, labels: Sequence[str] | None = None,
+        documents: Sequence[str] | None = None, all_done: bool = True,
+    ) -> Iterator[tuple[str, str, str, dict[str, list[tuple[int, int, str, str | None, str]]]]]:
+        """(uid, title, text, {annotator: [(start, end, label, link_key, span id)]}) in import order.
+
+        With `all_done`, the documents every one of `annotators` marked done;
+        without, those where at least two of them (or the only one) have spans.
+        `documents` narrows to those uids, `labels` to spans with those labels.
+        Two queries stream side by side in one read transaction (a consistent
+        snapshot), so the cost does not grow with a query per document.
+        """
+        if not annotators:
+            return
+        who = ", ".join("?" * len(annotators))
+        label_filter = f" AND s.label IN ({', '.join('?' * len(labels))})" if labels else ""
+        if all_done:
+            condition = (f"(SELECT count(*) FROM doc_status t WHERE t.document = d.uid"
+                         f" AND t.annotator IN ({who}) AND t.status = 'done') = ?")
+            params: list[Any] = [*annotators, len(annotators)]
+        else:
+            condition = (f"(SELECT count(DISTINCT s.annotator) FROM spans s WHERE s.document = d.uid"
+                         f" AND s.annotator IN ({who}){label_filter}) >= ?")
+            params = [*annotators, *(labels or ()), min(2, len(annotators))]
+        if documents is not None:
+            condition += f" AND d.uid IN ({', '.join('?' * len(documents))})"
+            params += list(documents)
+        own_transaction = not self.db.conn.in_transaction
+        if own_transaction:
+            self.db.execute("BEGIN")
+        try:
+            span_rows = self.db.conn.execute(
+                f"""SELECT s.document, s.annotator, s.start, s."end", s.label, s.entity_id, s.nil, s.id
+                    FROM documents d JOIN spans s ON s.document = d.uid
+                    WHERE {condition} AND s.annotator IN ({who}){label_filter}
+                    ORDER BY d.rowid, s.start, s."end", s.label, s.id""",
+                [*params, *annotators, *(labels or ())])
+            pending = next(span_rows, None)
+            for uid, title, text in self.db.conn.execute(
+                    f"SELECT d.uid, d.title, d.text FROM documents d WHERE {condition} ORDER BY d.rowid",
+                    params):
+                spans: dict[str, list[tuple[int, int, str, str | None, str]]] = {
+                    name: [] for name in annotators}
+                while pending is not None and pending[0] == uid:
+                    _, annotator, start, end, label, entity_id, nil, span_id = pending
+                    spans[annotator].append((start, end, label, "NIL" if nil else entity_id, span_id))
+                    pending = next(span_rows, None)
+                yield uid, title, text, spans
+        finally:
+            if own_transaction:
+                self.db.conn.rollback()
 
 
 def _payload(span: Span) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from ..store import Store
 from .screens.annotate import AnnotateScreen, screen_for_labels
 from .screens.help import HelpScreen
 from .screens.prompt import AnnotatorPrompt
+from .screens.review import ReviewScreen
 from .screens.queue import QueueScreen
 
 
@@ -26,14 +27,17 @@ class WorkbenchApp(App):
     ]
 
     def __init__(self, store: Store, annotator: str | None, *, document: str | None = None,
-                 config: Config | None = None) -> None:
+                 config: Config | None = None, review: list[str] | None = None) -> None:
         super().__init__()
         self.store = store
         self.annotator = annotator or ""
         self.start_document = document
         self.config = config or Config()
+        self.review = review
+        """The annotators being reviewed into gold, or None when annotating."""
         self.labels: list[Label] = store.labels()
         self.annotate_screen = screen_for_labels(self.labels)
+        self.review_screen = screen_for_labels(self.labels, ReviewScreen)
         self.set_keymap(self.config.keymap)
 
     def on_mount(self) -> None:
@@ -53,6 +57,16 @@ class WorkbenchApp(App):
 
     def _start(self) -> None:
         self.store.ensure_annotator(self.annotator)
+        if self.review is not None:
+            document = self.start_document or next(
+                (uid for uid in self.store.document_uids()
+                 if self.store.review_status(uid, self.review) in ("ready", "in review")), None)
+            if document is None:
+                self.notify("No document is ready for review: the chosen annotators must mark "
+                            "documents done first.", title="Nothing to review", timeout=30)
+                return
+            self.open_review(document)
+            return
         document = (self.start_document or self.store.first_unfinished(self.annotator)
                     or next(iter(self.store.document_uids()), None))
         if document is None:
@@ -62,11 +76,23 @@ class WorkbenchApp(App):
         self.open_document(document)
 
     def open_document(self, document: str) -> None:
+        if self.review is not None:
+            self.open_review(document)
+            return
         screen = self.screen
-        if isinstance(screen, AnnotateScreen):
+        if isinstance(screen, AnnotateScreen) and not isinstance(screen, ReviewScreen):
             screen.load(document)
         else:
+            self.action_back_to_queue()
             self.push_screen(self.annotate_screen(document))
+
+    def open_review(self, document: str) -> None:
+        screen = self.screen
+        if isinstance(screen, ReviewScreen):
+            screen.load(document)
+        else:
+            self.action_back_to_queue()
+            self.push_screen(self.review_screen(document, self.review or []))
 
     def action_back_to_queue(self) -> None:
         while len(self.screen_stack) > 2 and not isinstance(self.screen, QueueScreen):
@@ -101,6 +127,9 @@ def _runner(target, action: str):
 
 
 def make_app(store: Store, annotator: str | None, *, document: str | None = None,
-             config: Config | None = None) -> WorkbenchApp:
-    """The one way to build the app: the CLI and the tests both come through here."""
-    return WorkbenchApp(store, annotator, document=document, config=config)
+             config: Config | None = None, review: list[str] | None = None) -> WorkbenchApp:
+    """The one way to build the app: the CLI and the tests both come through here.
+
+    With `review` (a list of annotators, empty for all), it opens the review screen.
+    """
+    return WorkbenchApp(store, annotator, document=document, config=config, review=review)

@@ -16,7 +16,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rich.cells import get_character_cell_size
+from rich.cells import cell_len, get_character_cell_size
 
 CHAR, OPEN, CLOSE = 0, 1, 2
 
@@ -127,7 +127,7 @@ def _emit_marks(items: list[Item], at: tuple[list[Mark], list[Mark]] | None, ope
         return
     closes, starting = at
     for mark in closes:
-        items.append(Item(CLOSE, mark.end, "]" + mark.letter, 1 + len(mark.letter), mark))
+        items.append(Item(CLOSE, mark.end, "]" + mark.letter, 1 + cell_len(mark.letter), mark))
     if opens:
         for mark in starting:
             items.append(Item(OPEN, mark.start, "[", 1, mark))
@@ -139,7 +139,9 @@ def _wrap(items: list[Item], width: int, block_start: int) -> list[Row]:
     used = 0
     break_at = 0  # index in `line` after the last space: the preferred place to wrap
     for item in items:
-        if used + item.width > width and line:
+        # A loop, not an `if`: what is left after breaking at a space can still
+        # be too wide for the next item (a wide character or a `]x` mark).
+        while used + item.width > width and line:
             cut = break_at if 0 < break_at < len(line) else len(line)
             rows.append(_row(line[:cut]))
             line = line[cut:]

@@ -16,11 +16,16 @@ from textual.widgets import Footer, Static
 from ...errors import WorkbenchError
 from ...model import Label, Span
 from ..layout import visible
+from ...linking import EntitySearch, normalise_alias
 from ..widgets.article import ArticleView
 from ..widgets.span_list import SpanList
+from .link_picker import LinkChoice, LinkPicker, literal
 
 IDLE_SECONDS = 60.0
 """A pause longer than this is idle time and is not counted as work on the document."""
+
+
+_SEGMENTS = {"word": "tokens", "sentence": "sentences", "paragraph": "paragraphs"}
 
 
 def _b(key: str, action: str, description: str, id: str, show: bool = False, **kw) -> Binding:
@@ -69,6 +74,9 @@ SPAN_BINDINGS = [
     _b("less_than_sign", "adjust('end', -1)", "End earlier", "span.end_earlier"),
     _b("greater_than_sign", "adjust('end', 1)", "End later", "span.end_later"),
     _b("d,delete", "delete_span", "Delete span", "span.delete", show=True),
+    _b("l", "open_link_picker", "Link entity", "link.open", show=True),
+    _b("L", "propagate_link", "Link same text", "link.propagate"),
+    _b("X", "remove_link", "Remove link", "link.remove"),
     _b("u,ctrl+z", "undo", "Undo", "history.undo", show=True),
     _b("ctrl+r,ctrl+y,U", "redo", "Redo", "history.redo", show=True),
 ]
@@ -86,6 +94,8 @@ class AnnotateScreen(Screen):
     """Keys in, store writes out; the view only ever shows what the store holds."""
 
     BINDINGS = CURSOR_BINDINGS + SPAN_BINDINGS + DOCUMENT_BINDINGS
+    made_by: tuple[str, ...] = ()
+    """The provenance recorded on spans made on this screen."""
 
     def __init__(self, document: str) -> None:
         super().__init__()
@@ -131,11 +141,12 @@ class AnnotateScreen(Screen):
         self.document = document
         self.spans = self.store.spans(document, self.annotator)
         labels = self.app.labels
+        self._remember_entity_names(self.spans)
+        self.view.entity_names = self.span_list.entity_names
         self.view.load(self.store.text(document), self.spans, labels)
         span_list = self.span_list
         span_list.letters = self.view.letters
         span_list.colours = {label.name: label.colour for label in labels}
-        self._remember_entity_names(self.spans)
         span_list.show(self.spans, None)
         self._last_activity = time.monotonic()
         self.refresh_header()
@@ -224,6 +235,12 @@ class AnnotateScreen(Screen):
         if unit == "page":
             view.move_rows(step * max(1, view.scrollable_content_region.height - 1), extend=extend)
             return
+        if extend and step > 0 and unit in ("word", "sentence", "paragraph"):
+            # Extending forward takes in the whole next unit, so stop at its end.
+            segments = getattr(view.index, _SEGMENTS[unit])
+            found = segments.next_end(view.cursor)
+            view.move_to(len(view.text) if found is None else found, extend=True)
+            return
         view.move_to(self._target(unit, step), extend=extend)
 
     def _target(self, unit: str, step: int) -> int:
@@ -237,8 +254,7 @@ class AnnotateScreen(Screen):
             return view.row_bounds()[0]
         if unit == "line_end":
             return view.row_bounds()[1]
-        segments = {"word": index.tokens, "sentence": index.sentences,
-                    "paragraph": index.paragraphs}[unit]
+        segments = getattr(index, _SEGMENTS[unit])
         found = segments.next_start(cursor) if step > 0 else segments.previous_start(cursor)
         if found is None:
             return end if step > 0 else 0
@@ -278,7 +294,8 @@ class AnnotateScreen(Screen):
             if existing:
                 view.focus_span(existing)
                 return
-            self._write(lambda: self.store.add_span(self.document, self.annotator, start, end, name),
+            self._write(lambda: self.store.add_span(self.document, self.annotator, start, end, name,
+                                                        provenance=self.made_by),
                         focus=True)
             return
         current = view.current
@@ -288,13 +305,14 @@ class AnnotateScreen(Screen):
             return
         word = view.index.word_at(view.cursor)
         if word:
-            self._write(lambda: self.store.add_span(self.document, self.annotator, *word, name),
+            self._write(lambda: self.store.add_span(self.document, self.annotator, *word, name,
+                                                        provenance=self.made_by),
                         focus=True)
 
     def action_delete_span(self) -> None:
         current = self.view.current
         if current is not None:
-            self._write(lambda: self.store.delete_span(current.id))
+            self._write(lambda: self.store.delete_span(current.id), removes=True)
 
     def action_adjust(self, side: str, step: int) -> None:
         view = self.view
@@ -332,6 +350,48 @@ class AnnotateScreen(Screen):
             target = preceding[-1] if preceding else ordered[-1]
         view.focus_span(target)
 
+    def action_open_link_picker(self) -> None:
+        current = self.view.current
+        if current is None:
+            self.notify("Put the cursor on a span to link it.")
+            return
+        picker = LinkPicker(current, EntitySearch(self.store), self.store.entity_types())
+        self.app.push_screen(picker, lambda choice: self._link_chosen(current, choice))
+
+    def _link_chosen(self, span: Span, choice: LinkChoice | None) -> None:
+        if choice is None:
+            return
+        if choice.action == "create":
+            try:
+                entity = self.store.create_entity(choice.name, choice.type, [span.text, choice.name],
+                                                  normalise_alias=normalise_alias)
+            except WorkbenchError as error:
+                self._failed(error)
+                return
+            choice = LinkChoice("link", entity.id)
+            self.notify(f"Created {entity.name} ({entity.id}).")
+        entity_id = choice.entity_id if choice.action == "link" else None
+        self._write(lambda: self.store.link(span.id, entity_id, nil=choice.action == "nil"), focus=True)
+
+    def action_propagate_link(self) -> None:
+        """Give every unlinked span with the same normalised text the current span's link."""
+        current = self.view.current
+        if current is None or not current.linked:
+            self.notify("Link the span under the cursor first.")
+            return
+        key = normalise_alias(current.text)
+        targets = [s for s in self.spans
+                   if s.id != current.id and not s.linked and normalise_alias(s.text) == key]
+        for target in targets:
+            self._write(lambda target=target: self.store.link(target.id, current.entity_id, nil=current.nil))
+        self.notify(f"Linked {len(targets)} more mention{'s' if len(targets) != 1 else ''} of "
+                    f"“{literal(current.text)}”.")
+
+    def action_remove_link(self) -> None:
+        current = self.view.current
+        if current is not None and current.linked:
+            self._write(lambda: self.store.link(current.id, None), focus=True)
+
     def action_cycle_span(self) -> None:
         self.view.cycle_current()
 
@@ -354,7 +414,7 @@ class AnnotateScreen(Screen):
         self.spans = self.store.spans(self.document, self.annotator)
         self._show(changed, focus_id=event.span_id if event.span_id else None)
 
-    def _write(self, write, *, focus: bool = False) -> None:
+    def _write(self, write, *, focus: bool = False, removes: bool = False) -> None:
         """Run one store write; the screen changes only once it is committed."""
         try:
             span = write()
@@ -362,16 +422,16 @@ class AnnotateScreen(Screen):
             self._failed(error)
             return
         before = next((s for s in self.spans if s.id == span.id), None)
-        deleted = before is not None and write.__code__.co_names[-1:] == ("delete_span",)
         self.spans = [s for s in self.spans if s.id != span.id]
-        if not deleted:
+        if not removes:
             self.spans.append(span)
         changed = [(span.start, span.end)] + ([(before.start, before.end)] if before else [])
-        self._show(changed, focus_id=span.id if focus or not deleted else None)
+        self._show(changed, focus_id=None if removes else span.id if focus else None)
 
     def _show(self, changed: list[tuple[int, int]], focus_id: str | None) -> None:
         view = self.view
         self._remember_entity_names(self.spans)
+        view.entity_names = self.span_list.entity_names
         view.update_spans(self.spans, changed)
         view.clear_selection()
         focused = next((s for s in view.spans if s.id == focus_id), None)
@@ -413,14 +473,15 @@ class AnnotateScreen(Screen):
         self.app.action_back_to_queue()
 
 
-def screen_for_labels(labels: list[Label]) -> type[AnnotateScreen]:
-    """An annotate screen with one key per label, as the label set defines them."""
+def screen_for_labels(labels: list[Label], base: type[AnnotateScreen] = AnnotateScreen
+                      ) -> type[AnnotateScreen]:
+    """A screen class with one key per label, as the label set defines them."""
     bindings = [
         _b(label.key, f"label({label.name!r})", f"Tag as {label.name}", f"label.{label.name}",
            show=True)
         for label in labels
     ]
-    return type("AnnotateScreen", (AnnotateScreen,), {"BINDINGS": bindings})
+    return type(base.__name__, (base,), {"BINDINGS": bindings})
 
 
 def _previous_end(tokens, offset: int) -> int | None:

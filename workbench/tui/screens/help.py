@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -18,12 +19,28 @@ class HelpScreen(ModalScreen):
         self.below = below
 
     def compose(self) -> ComposeResult:
-        table = Table(title="Keys (remap them by id in workbench.toml [keymap])", expand=True)
+        # Text, not a str: a str title is read as markup and "[keymap]" would vanish as a tag.
+        table = Table(title=Text("Keys (remap them by id in workbench.toml [keymap])"), expand=True)
         table.add_column("keys", style="bold cyan", no_wrap=True)
         table.add_column("action")
         table.add_column("id", style="dim")
-        for binding in [*self.below.BINDINGS, *self.app.BINDINGS]:
+        for binding in [*declared_bindings(self.below), *self.app.BINDINGS]:
             if isinstance(binding, Binding) and binding.description:
-                table.add_row(self.app.keys_for(binding), binding.description, binding.id or "")
+                table.add_row(Text(self.app.keys_for(binding)), Text(binding.description),
+                              Text(binding.id or ""))
         with VerticalScroll(id="help-body"):
             yield Static(table)
+
+
+def declared_bindings(screen: Screen) -> list[Binding]:
+    """Every binding with an id that the screen's classes declare, most specific class first.
+
+    A screen class made for a label set declares only the label keys itself and
+    inherits the rest, so reading `screen.BINDINGS` alone would miss most keys.
+    """
+    found: list[Binding] = []
+    for cls in type(screen).__mro__:
+        for binding in cls.__dict__.get("BINDINGS", ()):
+            if isinstance(binding, Binding) and binding.id and binding not in found:
+                found.append(binding)
+    return found

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -9,16 +11,18 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
-from ...model import STATUSES, DocumentRow
+from ...model import GOLD, STATUSES, DocumentRow
 from ..layout import visible
 
 STATUS_FILTERS = ("all", *STATUSES)
+REVIEW_FILTERS = ("all", "not ready", "ready", "in review", "reviewed")
 
 
 class QueueScreen(Screen):
     BINDINGS = [
         Binding("f", "cycle_filter", "Filter status", id="queue.filter", show=True),
         Binding("slash", "focus_search", "Search titles", id="queue.search", show=True),
+        Binding("R", "review", "Review into gold", id="queue.review", show=True),
         Binding("escape", "focus_table", "Back to list", id="queue.table"),
     ]
 
@@ -38,12 +42,22 @@ class QueueScreen(Screen):
         table.add_columns("#", "status", "spans", "minutes", "title")
 
     def on_screen_resume(self) -> None:
-        if self.app.annotator:
+        # The queue sits under the annotate screen from start-up; loading a large
+        # corpus for a screen nobody sees would only slow the first article down.
+        self.call_after_refresh(self._load_if_shown)
+
+    def _load_if_shown(self) -> None:
+        if self.is_current and self.app.annotator:
             self.load()
 
     @work(thread=True, exclusive=True, group="queue")
     def load(self) -> None:
-        rows = self.app.store.queue(self.app.annotator)
+        store, review = self.app.store, self.app.review
+        if review is None:
+            rows = store.queue(self.app.annotator)
+        else:
+            rows = [replace(row, status=store.review_status(row.uid, review))
+                    for row in store.queue(GOLD)]
         self.app.call_from_thread(self._loaded, rows)
 
     def _loaded(self, rows: list[DocumentRow]) -> None:
@@ -83,9 +97,17 @@ class QueueScreen(Screen):
         self.app.open_document(self._keys[event.cursor_row])
 
     def action_cycle_filter(self) -> None:
-        index = STATUS_FILTERS.index(self.status_filter)
-        self.status_filter = STATUS_FILTERS[(index + 1) % len(STATUS_FILTERS)]
+        filters = STATUS_FILTERS if self.app.review is None else REVIEW_FILTERS
+        index = filters.index(self.status_filter) if self.status_filter in filters else -1
+        self.status_filter = filters[(index + 1) % len(filters)]
         self.show()
+
+    def action_review(self) -> None:
+        table = self.query_one(DataTable)
+        if self._keys and table.cursor_row is not None:
+            if self.app.review is None:
+                self.app.review = []
+            self.app.open_review(self._keys[table.cursor_row])
 
     def action_focus_search(self) -> None:
         self.query_one(Input).focus()
@@ -94,4 +116,5 @@ class QueueScreen(Screen):
         self.query_one(DataTable).focus()
 
 
-_STATUS_STYLE = {"done": "green", "skipped": "dim", "in_progress": "yellow"}
+_STATUS_STYLE = {"done": "green", "skipped": "dim", "in_progress": "yellow",
+                 "reviewed": "green", "ready": "cyan", "in review": "yellow", "not ready": "dim"}

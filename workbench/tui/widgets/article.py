@@ -16,8 +16,8 @@ from textual.strip import Strip
 
 from ...model import Label, Span
 from ...text import TextIndex
-from ..layout import CHAR, CLOSE, OPEN, Mark, Row, block_bounds, column_of, layout_block, \
-    marks_by_offset, offset_at_column, row_index
+from ..layout import CHAR, Mark, Row, block_bounds, column_of, layout_block, marks_by_offset, \
+    offset_at_column, row_index, visible
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +47,7 @@ class ArticleView(ScrollView, can_focus=True):
         self.spans: list[Span] = []
         self.labels: dict[str, Label] = {}
         self.letters: dict[str, str] = {}
+        self.entity_names: dict[str, str] = {}
         self.cursor = 0
         self.anchor: int | None = None
         self.current_id: str | None = None
@@ -99,11 +100,21 @@ class ArticleView(ScrollView, can_focus=True):
         self._span_starts = [span.start for span in self.spans]
         self._longest = max((span.end - span.start for span in self.spans), default=0)
         self._marks = marks_by_offset([
-            Mark(span.id, span.start, span.end, span.label, self.letters.get(span.label, "?"))
-            for span in self.spans
+            Mark(span.id, span.start, span.end, span.label, self._tag(span)) for span in self.spans
         ])
         if self.current_id and not any(s.id == self.current_id for s in self.spans):
             self.current_id = None
+
+    def _tag(self, span: Span) -> str:
+        """The closing mark's text: the label's letter, and the linked entity if any."""
+        letter = self.letters.get(span.label, "?")
+        if span.nil:
+            return f"{letter}:NIL"
+        if span.entity_id:
+            name = self.entity_names.get(span.entity_id, span.entity_id)
+            short = name if len(name) <= 18 else name[:17] + "…"
+            return f"{letter}:{''.join(visible(ch)[0] for ch in short)}"
+        return letter
 
     # -- layout ----------------------------------------------------------------
 

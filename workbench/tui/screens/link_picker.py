@@ -1,0 +1,145 @@
+"""The link picker: search the knowledge base for a mention and choose an entity."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.style import Style
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Input, Label, OptionList
+from textual.widgets.option_list import Option
+
+from ...linking import Candidate, EntitySearch
+from ...model import Span
+from ..layout import visible
+
+
+@dataclass(frozen=True)
+class LinkChoice:
+    """What the picker was closed with: link, nil, unlink or create."""
+
+    action: str
+    entity_id: str | None = None
+    name: str = ""
+    type: str = ""
+
+
+def literal(text: str) -> str:
+    return "".join(visible(ch)[0] for ch in text)
+
+
+class LinkPicker(ModalScreen[LinkChoice | None]):
+    BINDINGS = [
+        Binding("enter", "link", "Link", id="picker.link", show=True, priority=True),
+        # Priority, because the search box would otherwise take these keys for editing.
+        Binding("ctrl+n", "nil", "Not in KB (NIL)", id="picker.nil", show=True, priority=True),
+        Binding("ctrl+e", "create", "New entity", id="picker.create", show=True, priority=True),
+        Binding("ctrl+x", "unlink", "Remove link", id="picker.unlink", show=True, priority=True),
+        Binding("down", "move(1)", "Next", id="picker.down", show=False, priority=True),
+        Binding("up", "move(-1)", "Previous", id="picker.up", show=False, priority=True),
+        Binding("escape", "cancel", "Cancel", id="picker.cancel", show=True),
+    ]
+
+    def __init__(self, span: Span, search: EntitySearch, types: list[str]) -> None:
+        super().__init__()
+        self.span = span
+        self.search = search
+        self.types = types
+        self.candidates: list[Candidate] = []
+        self.creating = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="picker"):
+            mention = Text("Link ")
+            mention.append(literal(self.span.text), Style(bold=True))
+            mention.append(f"  ({self.span.label}, {self.span.start}-{self.span.end})", Style(dim=True))
+            yield Label(mention, id="picker-mention")
+            yield Input(value=self.span.text.replace("\n", " "), id="picker-query")
+            yield OptionList(id="picker-candidates")
+            with Horizontal(id="picker-create"):
+                yield Input(placeholder="type, e.g. PERSON, GPE, ORG", id="picker-type")
+            yield Label("", id="picker-hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#picker-create").display = False
+        self.query_one("#picker-query", Input).focus()
+        self.refresh_candidates(self.query_one("#picker-query", Input).value)
+
+    @on(Input.Changed, "#picker-query")
+    def _query_changed(self, event: Input.Changed) -> None:
+        if not self.creating:
+            self.refresh_candidates(event.value)
+
+    @work(thread=True, exclusive=True, group="link-search")
+    def refresh_candidates(self, query: str) -> None:
+        candidates = self.search.search(query, limit=10)
+        self.app.call_from_thread(self._show, candidates)
+
+    def _show(self, candidates: list[Candidate]) -> None:
+        self.candidates = candidates
+        options = self.query_one(OptionList)
+        options.clear_options()
+        options.add_options(Option(_describe(c), id=c.entity_id) for c in candidates)
+        if candidates:
+            options.highlighted = 0
+        hint = ("Enter links the highlighted entity." if candidates
+                else "No candidates. ctrl+n: not in the knowledge base; ctrl+e: new entity.")
+        self.query_one("#picker-hint", Label).update(hint)
+
+    def action_move(self, step: int) -> None:
+        options = self.query_one(OptionList)
+        if options.option_count:
+            current = options.highlighted or 0
+            options.highlighted = max(0, min(current + step, options.option_count - 1))
+
+    def action_link(self) -> None:
+        if self.creating:
+            name = self.query_one("#picker-query", Input).value.strip()
+            kind = self.query_one("#picker-type", Input).value.strip()
+            if name and kind:
+                self.dismiss(LinkChoice("create", name=name, type=kind))
+            else:
+                self.query_one("#picker-hint", Label).update("A new entity needs a name and a type.")
+            return
+        options = self.query_one(OptionList)
+        if options.highlighted is not None and self.candidates:
+            self.dismiss(LinkChoice("link", self.candidates[options.highlighted].entity_id))
+
+    def action_nil(self) -> None:
+        self.dismiss(LinkChoice("nil"))
+
+    def action_unlink(self) -> None:
+        self.dismiss(LinkChoice("unlink"))
+
+    def action_create(self) -> None:
+        """Switch to making a new entity: the query is its name, then type its type."""
+        self.creating = True
+        self.query_one("#picker-candidates").display = False
+        self.query_one("#picker-create").display = True
+        guess = self.candidates[0].type if self.candidates else (self.types[0] if self.types else "")
+        type_input = self.query_one("#picker-type", Input)
+        type_input.value = guess
+        type_input.focus()
+        self.query_one("#picker-hint", Label).update(
+            "New entity: the search text is its name and first alias. Enter creates and links it.")
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def _describe(candidate: Candidate) -> Text:
+    row = Text()
+    row.append(literal(candidate.name), Style(bold=True))
+    row.append(f"  {literal(candidate.type)}", Style(color="cyan"))
+    row.append(f"  {candidate.score:.0f}", Style(color="green"))
+    if candidate.alias != candidate.name:
+        row.append(f"  via “{literal(candidate.alias)}”", Style(italic=True))
+    if candidate.description:
+        row.append(f"\n  {literal(candidate.description)[:100]}", Style(dim=True))
+    return row
