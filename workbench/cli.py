@@ -542,5 +542,75 @@ def kb_show(ctx: click.Context, entity_id: str, as_json: bool) -> None:
     click.echo("aliases: " + ", ".join(_printable(alias) for alias in entity.aliases))
 
 
+@cli.command()
+@click.option("--annotator", "-a", "annotators", multiple=True,
+              help="Compare this annotator (repeatable) [default: all but gold].")
+@click.option("--label", "-l", "labels", multiple=True, help="Only this label (repeatable).")
+@click.option("--document", "-d", "documents", multiple=True,
+              help="Only this document: uid, uid prefix, position or source (repeatable).")
+@click.option("--status", type=click.Choice(["done", "any"]), default="done", show_default=True,
+              help="done: documents every compared annotator marked done; "
+                   "any: documents where at least two of them have spans.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown", "html", "csv"]),
+              default="table", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file [html default: exports/agreement.html; others: stdout].")
+@click.pass_context
+def agreement(ctx: click.Context, annotators: tuple[str, ...], labels: tuple[str, ...],
+              documents: tuple[str, ...], status: str, fmt: str, out: Path | None) -> None:
+    """Inter-annotator agreement: span F1, token kappa/alpha, unitizing alpha, links, disagreements.
+
+    README.md, "Agreement: what each number means", explains every number.
+
+    \b
+    Examples:
+      workbench agreement
+      workbench agreement -a alice -a bob --label claim
+      workbench agreement --status any --format html --out report.html
+      workbench agreement --format json > agreement.json
+    """
+    from dataclasses import replace
+
+    from .agreement.render import render, table
+    from .agreement.report import ReportDocument, build_report
+
+    store = open_store(ctx)
+    known = store.annotators(include_gold=True)
+    chosen = list(dict.fromkeys(annotators)) or store.annotators()
+    for name in chosen:
+        if name not in known:
+            raise WorkbenchError(f"unknown annotator {name!r}; known: {', '.join(known) or 'none'}")
+    label_names = [label.name for label in store.labels()]
+    for name in labels:
+        if name not in label_names:
+            raise WorkbenchError(f"unknown label {name!r}; known: {', '.join(label_names)}")
+    chosen_labels = list(dict.fromkeys(labels)) or label_names
+    uids = [store.find_document(key).uid for key in documents] if documents else None
+    who = ", ".join(chosen) or "nobody"
+    criteria = (f"documents that every compared annotator ({who}) marked done" if status == "done"
+                else f"documents where at least two of the compared annotators ({who}) have spans")
+    rows = store.agreement_documents(chosen, labels=chosen_labels, documents=uids,
+                                     all_done=status == "done")
+    report = build_report((ReportDocument(uid, text, spans, title) for uid, title, text, spans in rows),
+                          chosen, chosen_labels, criteria)
+    if not report.documents:
+        hint = " (try --status any)" if status == "done" else ""
+        raise WorkbenchError(f"no documents meet the criteria: {criteria}{hint}")
+    report = replace(report, basis=f"{criteria}{' among the ones named' if uids else ''}: "
+                                   f"{report.documents} of {store.document_count()} documents")
+    if out is None and fmt == "html":
+        out = Path("exports") / "agreement.html"
+    if out is None and fmt == "table":
+        from rich.console import Console
+
+        Console().print(table(report))
+    elif out is None:
+        click.echo(render(report, fmt), nl=False)
+    else:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(render(report, fmt), encoding="utf-8")
+        click.echo(f"wrote {out}")
+
+
 def main() -> None:
     cli(obj={})

@@ -927,16 +927,25 @@ class Store:
                         f" AND annotator IN ({who}){status_filter}",
                         [document.uid, *annotators, *(statuses or ())])}
                 spans: dict[str, list[tuple[Span, Entity | None]]] = {}
-                for r in self.db.query(
-                        f"""SELECT s.*, e.name AS e_name, e.type AS e_type,
-                                   e.description AS e_description, e.prior AS e_prior
+                linked: dict[str, Entity] = {}
+                # Plain tuples from the connection: this loop runs once per exported span.
+                for (span_id, annotator, start, end, label, text, entity_id, nil, provenance,
+                     entity_name, type_, description, prior) in self.db.conn.execute(
+                        f"""SELECT s.id, s.annotator, s.start, s."end", s.label, s.text, s.entity_id,
+                                   s.nil, s.provenance, e.name, e.type, e.description, e.prior
                             FROM spans s LEFT JOIN entities e ON e.id = s.entity_id
                             WHERE s.document = ? AND s.annotator IN ({who}){label_filter}
                             ORDER BY s.annotator, s.start, s."end", s.label, s.id""",
                         [document.uid, *annotators, *(labels or ())]):
-                    entity = (Entity(r["entity_id"], r["e_name"], r["e_type"], r["e_description"],
-                                     r["e_prior"]) if r["e_name"] is not None else None)
-                    spans.setdefault(r["annotator"], []).append((_span(r), entity))
+                    entity = None
+                    if entity_name is not None:
+                        entity = linked.get(entity_id)
+                        if entity is None:
+                            entity = linked[entity_id] = Entity(entity_id, entity_name, type_,
+                                                                description, prior)
+                    span = Span(span_id, document.uid, annotator, start, end, label, text, entity_id,
+                                bool(nil), () if provenance == "[]" else tuple(json.loads(provenance)))
+                    spans.setdefault(annotator, []).append((span, entity))
                 names = sorted(progress) if statuses else sorted(set(progress) | set(spans))
                 yield document, [
                     (name, *progress.get(name, ("new", 0.0)), spans.get(name, [])) for name in names]

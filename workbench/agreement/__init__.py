@@ -1,5 +1,6 @@
-"""Inter-annotator agreement measures (pure functions, no I/O)."""
+"""Inter-annotator agreement: measures, alignment and the report (pure functions, no I/O)."""
 
+from workbench.agreement.alignment import Group, Kind, Mark, align
 from workbench.agreement.measures import (
     F1Result,
     Measure,
@@ -10,12 +11,20 @@ from workbench.agreement.measures import (
     krippendorff_alpha,
     pairwise_f1,
 )
+from workbench.agreement.report import Report, ReportDocument, build_report
 
 __all__ = [
     "F1Result",
+    "Group",
+    "Kind",
+    "Mark",
     "Measure",
     "Note",
+    "Report",
+    "ReportDocument",
+    "align",
     "alpha_unitizing",
+    "build_report",
     "cohen_kappa",
     "fleiss_kappa",
     "krippendorff_alpha",

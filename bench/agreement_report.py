@@ -1,0 +1,120 @@
+"""How long `workbench agreement` takes: 10,000 documents x 3 annotators x 20 spans each.
+
+Documents are ~2,600 characters of generated words (the length of the demo
+articles). Each annotator copies 20 reference mentions per document and
+perturbs some: a boundary moved by a word, another label, another link, a
+mention dropped for one of their own. Everyone marked every document done.
+
+Timed: reading the documents and spans from the store plus building the
+report (the target: <= 3 s; ``report_cpu_s`` is the same in CPU time, steadier
+on a busy machine), and rendering JSON and HTML separately.
+
+    python -m bench.agreement_report           # 10,000 documents
+    python -m bench.agreement_report --quick   # 200 documents
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import sys
+import tempfile
+import time
+
+from workbench.agreement.render import render
+from workbench.agreement.report import ReportDocument, build_report
+from workbench.model import Entity, NewDocument, Span
+from workbench.store import Store
+from workbench.text import content_hash, token_spans
+
+SEED = 20240611
+ANNOTATORS = ("alice", "bob", "carol")
+LABELS = ("claim", "source", "figure")
+SPANS_PER_DOCUMENT = 20
+WORDS = ("the of and to in a said forces ministry officials city region strike drones "
+         "missile attack front line Kyiv Kharkiv Odesa Bakhmut grain exports sanctions "
+         "package power plant reported according statement 12 300 1.5 percent").split()
+
+
+def make_text(rng: random.Random) -> str:
+    sentences = []
+    while sum(len(s) + 1 for s in sentences) < 2_600:
+        words = [rng.choice(WORDS) for _ in range(rng.randint(8, 20))]
+        sentences.append(" ".join(words).capitalize() + ".")
+    return " ".join(sentences)
+
+
+def make_corpus(documents: int, rng: random.Random):
+    docs, statuses, spans = [], [], []
+    for _ in range(documents):
+        text = make_text(rng)
+        uid = content_hash(text)
+        docs.append(NewDocument(text, "", "bench"))
+        tokens = token_spans(text)
+        step = len(tokens) // SPANS_PER_DOCUMENT
+        reference = []
+        for k in range(SPANS_PER_DOCUMENT):
+            first = k * step + rng.randint(0, step // 3)
+            last = min(first + rng.randint(1, 6), len(tokens) - 1, (k + 1) * step - 1)
+            label = rng.choice(LABELS)
+            link = f"Q{rng.randint(1, 40)}" if label == "source" else None
+            reference.append((first, last, label, link))
+        for annotator in ANNOTATORS:
+            statuses.append((uid, annotator, "done", 60.0))
+            for first, last, label, link in reference:
+                roll = rng.random()
+                if roll < 0.08:
+                    last = max(first, last - 1)
+                elif roll < 0.12:
+                    label = rng.choice(LABELS)
+                elif roll < 0.16 and link:
+                    link = rng.choice([f"Q{rng.randint(1, 40)}", "NIL"])
+                elif roll < 0.20:
+                    first = last = min(first + 1, len(tokens) - 1)
+                start, end = tokens[first][0], tokens[last][1]
+                spans.append(Span(f"{uid}-{annotator}-{len(spans)}", uid, annotator, start, end,
+                                  label, text[start:end], None if link == "NIL" else link,
+                                  link == "NIL"))
+    entities = [Entity(f"Q{i}", f"Entity {i}", "org") for i in range(1, 41)]
+    return docs, statuses, spans, entities
+
+
+def run(quick: bool) -> dict:
+    documents = 200 if quick else 10_000
+    rng = random.Random(SEED)
+    corpus = make_corpus(documents, rng)
+    with tempfile.TemporaryDirectory() as folder:
+        store = Store.open(os.path.join(folder, "bench.db"))
+        store.import_annotated(*corpus)
+        started, cpu_started = time.perf_counter(), time.process_time()
+        rows = list(store.agreement_documents(ANNOTATORS, labels=LABELS))
+        loaded = time.perf_counter()
+        report = build_report((ReportDocument(uid, text, spans, title)
+                               for uid, title, text, spans in rows), ANNOTATORS, LABELS, "bench")
+        built, cpu_built = time.perf_counter(), time.process_time()
+        json_text = render(report, "json")
+        rendered_json = time.perf_counter()
+        render(report, "html")
+        rendered_html = time.perf_counter()
+        store.close()
+    return {
+        "documents": report.documents, "spans": sum(report.spans.values()),
+        "tokens": report.tokens, "disagreements": len(report.disagreements),
+        "load_s": round(loaded - started, 3), "build_s": round(built - loaded, 3),
+        "report_s": round(built - started, 3), "report_cpu_s": round(cpu_built - cpu_started, 3),
+        "target_s": 3.0,
+        "json_s": round(rendered_json - built, 3), "json_mib": round(len(json_text) / 2**20, 1),
+        "html_s": round(rendered_html - rendered_json, 3),
+        "f1_overlap_mean": report.spread("overlap").mean.value,
+        "fleiss_claim": report.token_rows[0].fleiss.value,
+    }
+
+
+def main() -> None:
+    json.dump(run("--quick" in sys.argv[1:]), sys.stdout, indent=2)
+    print()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,209 @@
+"""Aligning several annotators' spans in one document, and naming how they differ.
+
+`align(spans_by_annotator)` groups the spans that are versions of the same
+mention, at most one span per annotator in a group, and classifies each group:
+
+- ``agreed``: every annotator has the same offsets, label and link;
+- ``only_some``: some annotators have a span here, the others nothing;
+- ``label``: the versions differ in label;
+- ``boundary``: the versions differ in offsets;
+- ``link``: same offsets and label, different entity link.
+
+A group can differ in several ways at once (`Group.differences`); `Group.kind`
+names the first of them in the order above, so one word can label a row.
+
+Grouping is greedy and deterministic. Candidate pairs are spans of different
+annotators that overlap, strongest first: identical spans; same offsets and
+label (link differs); same offsets (label differs); same label and
+overlapping; different label and overlapping by at least half of the longer
+span (a short span nested in a long one of another label is more often a
+different mention than a disagreement, so it stays on its own). Within a tier,
+larger overlap (Jaccard) wins. Two groups merge when they share no annotator
+and every span of one overlaps every span of the other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from enum import Enum
+from typing import NamedTuple
+
+from workbench.model import Span
+
+__all__ = ["Group", "Kind", "Mark", "align"]
+
+
+class Mark(NamedTuple):
+    """One annotator's span as alignment sees it; `link` is an entity id, "NIL" or None."""
+
+    start: int
+    end: int
+    label: str
+    link: str | None = None
+    id: str | None = None
+
+    @classmethod
+    def of(cls, span: Span) -> "Mark":
+        """The mark of a stored span, keeping its id so a screen can act on the span."""
+        return cls(span.start, span.end, span.label, span.link_key, span.id)
+
+    def describe(self) -> str:
+        link = f" -> {self.link}" if self.link is not None else ""
+        return f"{self.start}-{self.end} {self.label}{link}"
+
+
+class Kind(str, Enum):
+    AGREED = "agreed"
+    ONLY_SOME = "only_some"
+    LABEL = "label"
+    BOUNDARY = "boundary"
+    LINK = "link"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+_PRIORITY = (Kind.ONLY_SOME, Kind.LABEL, Kind.BOUNDARY, Kind.LINK)
+
+
+@dataclass(frozen=True)
+class Group:
+    """Aligned versions of one mention: `versions[annotator]`, and who has none."""
+
+    versions: Mapping[str, Mark]
+    missing: tuple[str, ...]
+    differences: frozenset[Kind]
+
+    @property
+    def kind(self) -> Kind:
+        return next((kind for kind in _PRIORITY if kind in self.differences), Kind.AGREED)
+
+    @property
+    def agreed(self) -> bool:
+        return not self.differences
+
+    @property
+    def start(self) -> int:
+        return min(mark.start for mark in self.versions.values())
+
+    @property
+    def end(self) -> int:
+        return max(mark.end for mark in self.versions.values())
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return tuple(sorted({mark.label for mark in self.versions.values()}))
+
+    def describe(self) -> str:
+        """One line naming each annotator's version, e.g. ``alice 3-9 claim; bob -``."""
+        parts = [f"{name} {mark.describe()}" for name, mark in self.versions.items()]
+        parts += [f"{name} -" for name in self.missing]
+        return "; ".join(parts)
+
+
+def align(spans_by_annotator: Mapping[str, Iterable[Mark | tuple]]) -> list[Group]:
+    """Group the annotators' spans of one document; groups come sorted by offsets.
+
+    Every key of `spans_by_annotator` is an annotator being compared, also one
+    with no spans (their absence is what makes a group ``only_some``). Spans
+    may be `Mark`s or tuples in its field order; use `Mark.of` for stored spans.
+    Raises ValueError for a span that does not end after it starts.
+    """
+    names = list(spans_by_annotator)
+    marks: list[tuple[int, Mark]] = []
+    for index, name in enumerate(names):
+        for item in spans_by_annotator[name]:
+            mark = item if isinstance(item, Mark) else Mark(*item)
+            if mark.end <= mark.start:
+                raise ValueError(f"span {mark.start}-{mark.end} of {name!r} does not end after it starts")
+            marks.append((index, mark))
+
+    agreed, rest = _agreed_by_all(marks, len(names))
+    groups = [Group({names[marks[p][0]]: marks[p][1] for p in sorted(positions)}, (), frozenset())
+              for positions in agreed]
+    groups += [_group(names, [marks[i] for i in sorted(m, key=lambda i: marks[i][0])])
+               for m in _greedy_groups(marks, rest)]
+    groups.sort(key=lambda g: (g.start, g.end, g.labels))
+    return groups
+
+
+def _agreed_by_all(marks: list[tuple[int, Mark]], n_annotators: int) -> tuple[list[list[int]], list[int]]:
+    """Identical spans that every annotator has: the greedy pass would group them first anyway."""
+    by_key: dict[tuple, list[int]] = {}
+    for position, (_, mark) in enumerate(marks):
+        by_key.setdefault(mark[:4], []).append(position)
+    agreed, rest = [], []
+    for positions in by_key.values():
+        if len(positions) == n_annotators and len({marks[p][0] for p in positions}) == n_annotators:
+            agreed.append(positions)
+        else:
+            rest.extend(positions)
+    return agreed, sorted(rest)
+
+
+def _greedy_groups(marks: list[tuple[int, Mark]], positions: list[int]) -> list[list[int]]:
+    order = sorted(positions, key=lambda p: (marks[p][1].start, marks[p][1].end, p))
+    candidates = []
+    active: list[int] = []
+    for p in order:
+        annotator, mark = marks[p]
+        active = [q for q in active if marks[q][1].end > mark.start]
+        for q in active:
+            if marks[q][0] != annotator:
+                rank = _pair_rank(marks[q][1], mark)
+                if rank is not None:
+                    candidates.append((rank, q, p))
+        active.append(p)
+    candidates.sort()
+
+    group_of = {p: [p] for p in positions}
+    for _, q, p in candidates:
+        left, right = group_of[q], group_of[p]
+        if left is right or not _can_merge(marks, left, right):
+            continue
+        left.extend(right)
+        for moved in right:
+            group_of[moved] = left
+    unique = {id(group): group for group in group_of.values()}
+    return list(unique.values())
+
+
+def _pair_rank(a: Mark, b: Mark) -> tuple[int, float] | None:
+    """How strongly two overlapping spans look like one mention; lower is stronger."""
+    overlap = min(a.end, b.end) - max(a.start, b.start)
+    union = max(a.end, b.end) - min(a.start, b.start)
+    jaccard = overlap / union
+    if (a.start, a.end) == (b.start, b.end):
+        tier = 2 if a.label != b.label else (0 if a.link == b.link else 1)
+    elif a.label == b.label:
+        tier = 3
+    elif 2 * overlap >= max(a.end - a.start, b.end - b.start):
+        tier = 4
+    else:
+        return None
+    return tier, -jaccard
+
+
+def _can_merge(marks: list[tuple[int, Mark]], left: list[int], right: list[int]) -> bool:
+    if {marks[p][0] for p in left} & {marks[p][0] for p in right}:
+        return False
+    return all(
+        max(marks[p][1].start, marks[q][1].start) < min(marks[p][1].end, marks[q][1].end)
+        for p in left for q in right)
+
+
+def _group(names: list[str], members: list[tuple[int, Mark]]) -> Group:
+    versions = {names[index]: mark for index, mark in members}
+    missing = tuple(name for name in names if name not in versions)
+    present = list(versions.values())
+    differences = set()
+    if missing:
+        differences.add(Kind.ONLY_SOME)
+    if len({mark.label for mark in present}) > 1:
+        differences.add(Kind.LABEL)
+    if len({(mark.start, mark.end) for mark in present}) > 1:
+        differences.add(Kind.BOUNDARY)
+    elif len({mark.label for mark in present}) == 1 and len({mark.link for mark in present}) > 1:
+        differences.add(Kind.LINK)
+    return Group(versions, missing, frozenset(differences))

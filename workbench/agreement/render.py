@@ -1,0 +1,405 @@
+"""The agreement report as a terminal table, JSON, Markdown, CSV or a self-contained HTML page.
+
+JSON keys (`to_data`); every measure is ``{"value": float | null, "note": CODE | null,
+"note_text": str | null}`` with CODE a `Note` name, and every F1 adds ``tp``, ``fp``, ``fn``:
+
+- ``annotators``, ``labels``: what was compared; ``basis``: which documents count and why;
+  ``documents``, ``characters``, ``tokens``: their size; ``spans``: spans per annotator;
+  ``notes``: sentences about degenerate cases.
+- ``span_f1.summary``: ``{"all" | label: {"exact" | "overlap": {"mean": measure, "sd", "pairs"}}}``,
+  mean and population sd of micro-averaged F1 over annotator pairs;
+  ``span_f1.pairs``: one row per pair and label (``label`` null = all labels) with
+  ``exact`` and ``overlap`` F1.
+- ``matrix``: ``{"exact" | "overlap": {a: {b: F1 over all labels}}}``, both directions.
+- ``tokens``: per label, ``tokens``, ``tokens_in`` per annotator, ``cohen`` (one row per
+  pair), ``fleiss``, ``alpha`` (nominal) and ``alpha_unitizing``.
+- ``links``: per pair, ``compared`` (same offsets and label, both linked), ``same``,
+  ``one_unlinked``, ``share``, ``kappa`` and ``mention_f1``.
+- ``per_document``: ``id``, ``title``, ``spans`` per annotator, ``f1_exact`` and
+  ``f1_overlap`` (mean, sd over pairs), ``disagreements`` per kind.
+- ``disagreements``: ``document``, ``title``, ``kind``, ``differences``, ``start``,
+  ``end``, ``versions`` ``{annotator: {start, end, label, link, id}}``, ``missing``.
+
+The table, Markdown and HTML list the documents with the lowest agreement and the
+first disagreements only, and say so; JSON and CSV hold all of them.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+from typing import Any
+
+from rich.console import Console, Group as RichGroup, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from workbench.agreement.measures import Measure
+from workbench.agreement.report import Counts, Report, Spread
+
+__all__ = ["FORMATS", "render", "table", "to_data"]
+
+FORMATS = ("table", "json", "markdown", "html", "csv")
+SHOWN_DOCUMENTS = 50
+SHOWN_DISAGREEMENTS = 100
+ALL = "all"
+
+
+def render(report: Report, fmt: str) -> str:
+    """The report as text in one of `FORMATS` (the table without colour)."""
+    if fmt == "table":
+        buffer = io.StringIO()
+        Console(file=buffer, width=120, color_system=None).print(table(report))
+        return buffer.getvalue()
+    return {"json": _json, "markdown": _markdown, "html": _html, "csv": _csv}[fmt](report)
+
+
+# -- plain values --------------------------------------------------------------
+
+
+def _measure(measure: Measure) -> dict[str, Any]:
+    note = measure.note
+    return {"value": measure.value, "note": note.name if note else None,
+            "note_text": note.value if note else None}
+
+
+def _f1(counts: Counts) -> dict[str, Any]:
+    return {"tp": counts.tp, "fp": counts.fp, "fn": counts.fn, **_measure(counts.f1)}
+
+
+def _spread(spread: Spread) -> dict[str, Any]:
+    return {"mean": _measure(spread.mean), "sd": spread.sd, "pairs": spread.pairs}
+
+
+def to_data(report: Report) -> dict[str, Any]:
+    """The report as JSON-ready values (keys in the module docstring)."""
+    summary = {
+        (label if label is not None else ALL): {
+            mode: _spread(report.spread(mode, label)) for mode in ("exact", "overlap")}
+        for label in (None, *report.labels)}
+    return {
+        "annotators": list(report.annotators), "labels": list(report.labels),
+        "basis": report.basis, "documents": report.documents,
+        "characters": report.characters, "tokens": report.tokens,
+        "spans": dict(report.spans), "notes": list(report.notes),
+        "span_f1": {
+            "summary": summary,
+            "pairs": [{"a": row.pair[0], "b": row.pair[1], "label": row.label,
+                       "exact": _f1(row.exact), "overlap": _f1(row.overlap)}
+                      for row in report.span_f1]},
+        "matrix": {mode: _matrix(report, mode) for mode in ("exact", "overlap")},
+        "tokens": [{
+            "label": row.label, "tokens": row.tokens, "tokens_in": dict(row.tokens_in),
+            "cohen": [{"a": a, "b": b, **_measure(m)} for (a, b), m in row.cohen.items()],
+            "fleiss": _measure(row.fleiss), "alpha": _measure(row.alpha),
+            "alpha_unitizing": _measure(row.alpha_unitizing)} for row in report.token_rows],
+        "links": [{
+            "a": row.pair[0], "b": row.pair[1], "compared": row.compared, "same": row.same,
+            "one_unlinked": row.one_unlinked, "share": _measure(row.share),
+            "kappa": _measure(row.kappa), "mention_f1": _f1(row.mention_f1)}
+            for row in report.link_rows],
+        "per_document": [{
+            "id": row.uid, "title": row.title, "spans": dict(row.spans),
+            "f1_exact": _spread(row.exact), "f1_overlap": _spread(row.overlap),
+            "disagreements": {str(kind): n for kind, n in row.disagreements.items()}}
+            for row in report.per_document],
+        "disagreements": [{
+            "document": item.document, "title": item.title, "kind": str(item.group.kind),
+            "differences": sorted(str(kind) for kind in item.group.differences),
+            "start": item.group.start, "end": item.group.end,
+            "versions": {name: mark._asdict() for name, mark in item.group.versions.items()},
+            "missing": list(item.group.missing)} for item in report.disagreements],
+    }
+
+
+def _matrix(report: Report, mode: str) -> dict[str, dict[str, float | None]]:
+    cells: dict[str, dict[str, float | None]] = {name: {} for name in report.annotators}
+    for row in report.span_f1:
+        if row.label is None:
+            value = getattr(row, mode).f1.value
+            cells[row.pair[0]][row.pair[1]] = cells[row.pair[1]][row.pair[0]] = value
+    return cells
+
+
+def _json(report: Report) -> str:
+    return json.dumps(to_data(report), ensure_ascii=False, indent=2) + "\n"
+
+
+# -- text helpers --------------------------------------------------------------
+
+
+def _printable(text: str) -> str:
+    """Document titles are data: control characters never reach a terminal or a table."""
+    return "".join(ch if ch.isprintable() else "\N{REPLACEMENT CHARACTER}" for ch in text)
+
+
+def _value(measure: Measure) -> str:
+    return "n/a" if measure.value is None else f"{measure.value:.3f}"
+
+
+def _cell(measure: Measure) -> str:
+    """A value with its note, or the note's short reason when undefined."""
+    if measure.value is None:
+        return f"n/a ({measure.note.name.lower()})" if measure.note else "n/a"
+    return _value(measure) + ("*" if measure.note else "")
+
+
+def _spread_cell(spread: Spread) -> str:
+    if spread.mean.value is None:
+        return _cell(spread.mean)
+    return f"{spread.mean.value:.3f} ± {spread.sd:.3f}"
+
+
+def _sections(report: Report) -> list[tuple[str, list[str], list[list[str]], str]]:
+    """(title, header, rows, footnote) for every table, shared by the text formats."""
+    labels = [None, *report.labels]
+    name = lambda label: ALL if label is None else label  # noqa: E731
+    sections = [(
+        "Span F1 (micro-averaged over documents; mean ± sd over pairs)",
+        ["label", "exact", "overlap"],
+        [[name(label), _spread_cell(report.spread("exact", label)),
+          _spread_cell(report.spread("overlap", label))] for label in labels], "")]
+    for mode in ("overlap", "exact"):
+        matrix = _matrix(report, mode)
+        sections.append((
+            f"Pairwise F1 matrix ({mode}, all labels)", ["", *report.annotators],
+            [[a, *("-" if a == b else _number(matrix[a].get(b)) for b in report.annotators)]
+             for a in report.annotators], ""))
+    sections.append((
+        "Pairwise F1 per label (overlap / exact)",
+        ["pair", *(name(label) for label in labels)],
+        [[f"{a} / {b}", *(f"{_value(report.f1((a, b), label).overlap.f1)} / "
+                          f"{_value(report.f1((a, b), label).exact.f1)}" for label in labels)]
+         for a, b in report.pairs], ""))
+    sections.append((
+        "Chance-corrected agreement on tokens (IN/OUT per label) and unitizing alpha",
+        ["label", "tokens IN", *(f"κ {a}/{b}" for a, b in report.pairs),
+         "Fleiss κ", "Krippendorff α", "α_U (chars)"],
+        [[row.label, ", ".join(f"{n}: {c}" for n, c in row.tokens_in.items()),
+          *(_cell(row.cohen[pair]) for pair in report.pairs),
+          _cell(row.fleiss), _cell(row.alpha), _cell(row.alpha_unitizing)]
+         for row in report.token_rows],
+        "* the value carries a note (perfect or trivial agreement); see the JSON for its text."))
+    sections.append((
+        "Entity links (mentions with the same offsets and label, both linked)",
+        ["pair", "compared", "same", "share", "κ", "one side unlinked", "mention F1"],
+        [[f"{row.pair[0]} / {row.pair[1]}", str(row.compared), str(row.same), _cell(row.share),
+          _cell(row.kappa), str(row.one_unlinked), _cell(row.mention_f1.f1)]
+         for row in report.link_rows], ""))
+    worst = sorted(report.per_document, key=lambda row: (
+        row.overlap.mean.value if row.overlap.mean.value is not None else 2.0, row.uid))
+    shown = worst[:SHOWN_DOCUMENTS]
+    sections.append((
+        "Documents, lowest agreement first",
+        ["document", "title", "spans", "F1 overlap", "F1 exact", "disagreements"],
+        [[row.uid[:12], _printable(row.title)[:50],
+          ", ".join(f"{n}: {c}" for n, c in row.spans.items()),
+          _spread_cell(row.overlap), _spread_cell(row.exact),
+          ", ".join(f"{kind}: {n}" for kind, n in sorted(row.disagreements.items())) or "none"]
+         for row in shown],
+        _more(len(worst), len(shown), "documents")))
+    items = report.disagreements[:SHOWN_DISAGREEMENTS]
+    sections.append((
+        "Disagreements",
+        ["document", "kind", "offsets", "versions"],
+        [[item.document[:12], "+".join(sorted(str(k) for k in item.group.differences)),
+          f"{item.group.start}-{item.group.end}", _printable(item.group.describe())]
+         for item in items],
+        _more(len(report.disagreements), len(items), "disagreements")))
+    return sections
+
+
+def _number(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
+
+
+def _more(total: int, shown: int, what: str) -> str:
+    if total <= shown:
+        return ""
+    return f"{shown} of {total} {what} shown; --format json or csv lists them all."
+
+
+def _heading(report: Report) -> list[str]:
+    spans = ", ".join(f"{name}: {n}" for name, n in report.spans.items())
+    return [
+        f"Documents: {report.basis}",
+        f"{report.documents} documents, {report.characters} characters, {report.tokens} tokens; "
+        f"spans per annotator: {spans or 'none'}; labels: {', '.join(report.labels)}.",
+        *report.notes,
+    ]
+
+
+# -- terminal table ------------------------------------------------------------
+
+
+def table(report: Report) -> RenderableType:
+    """The report as rich tables; every cell is a Text, so no data is read as markup."""
+    parts: list[RenderableType] = [Text(line) for line in _heading(report)]
+    for title, header, rows, footnote in _sections(report):
+        grid = Table(title=Text(title, style="bold"), title_justify="left")
+        for column in header:
+            grid.add_column(Text(column))
+        for row in rows:
+            grid.add_row(*(Text(cell) for cell in row))
+        parts += [Text(""), grid]
+        if footnote:
+            parts.append(Text(footnote, style="dim"))
+    return RichGroup(*parts)
+
+
+# -- Markdown ------------------------------------------------------------------
+
+
+def _md(cell: str) -> str:
+    return _printable(cell).replace("\\", "\\\\").replace("|", "\\|")
+
+
+def _markdown(report: Report) -> str:
+    lines = ["# Inter-annotator agreement", ""]
+    lines += [_md(line) + "  " for line in _heading(report)]
+    for title, header, rows, footnote in _sections(report):
+        lines += ["", f"## {title}", ""]
+        lines.append("| " + " | ".join(_md(c) or " " for c in header) + " |")
+        lines.append("|" + "---|" * len(header))
+        lines += ["| " + " | ".join(_md(c) for c in row) + " |" for row in rows]
+        if footnote:
+            lines += ["", _md(footnote)]
+    return "\n".join(lines) + "\n"
+
+
+# -- CSV -----------------------------------------------------------------------
+
+CSV_COLUMNS = ["section", "measure", "label", "annotator_a", "annotator_b", "document",
+               "start", "end", "value", "note"]
+
+
+def _csv(report: Report) -> str:
+    """One tidy table: a row per number, named by section, measure, label, pair and document."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+
+    def put(section: str, measure: str, value: Any, note: Any = None, **where: Any) -> None:
+        writer.writerow({"section": section, "measure": measure,
+                         "value": "" if value is None else value,
+                         "note": "" if note is None else str(note), **where})
+
+    for row in report.span_f1:
+        for mode in ("exact", "overlap"):
+            counts = getattr(row, mode)
+            where = {"label": row.label or ALL, "annotator_a": row.pair[0], "annotator_b": row.pair[1]}
+            put("span_f1", f"f1_{mode}", counts.f1.value, counts.f1.note, **where)
+            for name in ("tp", "fp", "fn"):
+                put("span_f1", f"{name}_{mode}", getattr(counts, name), **where)
+    for label in (None, *report.labels):
+        for mode in ("exact", "overlap"):
+            spread = report.spread(mode, label)
+            put("span_f1_summary", f"f1_{mode}_mean", spread.mean.value, spread.mean.note,
+                label=label or ALL)
+            put("span_f1_summary", f"f1_{mode}_sd", spread.sd, label=label or ALL)
+    for row in report.token_rows:
+        for (a, b), measure in row.cohen.items():
+            put("tokens", "cohen_kappa", measure.value, measure.note, label=row.label,
+                annotator_a=a, annotator_b=b)
+        for name in ("fleiss", "alpha", "alpha_unitizing"):
+            measure = getattr(row, name)
+            put("tokens", name, measure.value, measure.note, label=row.label)
+    for row in report.link_rows:
+        where = {"annotator_a": row.pair[0], "annotator_b": row.pair[1]}
+        put("links", "compared", row.compared, **where)
+        put("links", "one_unlinked", row.one_unlinked, **where)
+        put("links", "share", row.share.value, row.share.note, **where)
+        put("links", "kappa", row.kappa.value, row.kappa.note, **where)
+        put("links", "mention_f1", row.mention_f1.f1.value, row.mention_f1.f1.note, **where)
+    for row in report.per_document:
+        for mode in ("exact", "overlap"):
+            spread = getattr(row, mode)
+            put("documents", f"f1_{mode}_mean", spread.mean.value, spread.mean.note, document=row.uid)
+        for kind, n in sorted(row.disagreements.items()):
+            put("documents", f"disagreements_{kind}", n, document=row.uid)
+    for item in report.disagreements:
+        group = item.group
+        put("disagreements", "+".join(sorted(str(k) for k in group.differences)), None,
+            _printable(group.describe()), label="+".join(group.labels), document=item.document,
+            start=group.start, end=group.end)
+    return buffer.getvalue()
+
+
+# -- HTML ----------------------------------------------------------------------
+
+_STYLE = """
+body { font: 14px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 72em; color: #222; }
+table { border-collapse: collapse; margin: .5em 0 1.5em; }
+th, td { border: 1px solid #ccc; padding: .25em .6em; text-align: left; vertical-align: top; }
+th { background: #f3f3f3; }
+td.heat { text-align: center; min-width: 5em; }
+.note { color: #666; font-size: 90%; }
+svg text { font: 12px system-ui, sans-serif; }
+"""
+
+
+def _heat(value: float | None) -> str:
+    """Red (0) through yellow to green (1); grey when undefined."""
+    if value is None:
+        return "#dddddd"
+    hue = max(0.0, min(1.0, value)) * 120
+    return f"hsl({hue:.0f}, 65%, 70%)"
+
+
+def _html(report: Report) -> str:
+    e = html.escape
+    body = ["<h1>Inter-annotator agreement</h1>"]
+    body += [f"<p>{e(line)}</p>" for line in _heading(report)]
+    for mode in ("overlap", "exact"):
+        matrix = _matrix(report, mode)
+        body.append(f'<h2>Pairwise F1 heatmap ({mode}, all labels)</h2><table class="heatmap">')
+        body.append("<tr><th></th>" + "".join(f"<th>{e(b)}</th>" for b in report.annotators) + "</tr>")
+        for a in report.annotators:
+            cells = []
+            for b in report.annotators:
+                value = 1.0 if a == b else matrix[a].get(b)
+                text = "-" if a == b else _number(value)
+                cells.append(f'<td class="heat" style="background:{_heat(value)}">{text}</td>')
+            body.append(f"<tr><th>{e(a)}</th>{''.join(cells)}</tr>")
+        body.append("</table>")
+    body.append("<h2>Per label</h2>")
+    body.append(_bars(report))
+    for title, header, rows, footnote in _sections(report):
+        body.append(f"<h2>{e(title)}</h2><table>")
+        body.append("<tr>" + "".join(f"<th>{e(c)}</th>" for c in header) + "</tr>")
+        body += ["<tr>" + "".join(f"<td>{e(c)}</td>" for c in row) + "</tr>" for row in rows]
+        body.append("</table>")
+        if footnote:
+            body.append(f'<p class="note">{e(footnote)}</p>')
+    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            "<title>Inter-annotator agreement</title>"
+            f"<style>{_STYLE}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n")
+
+
+def _bars(report: Report) -> str:
+    """Per label: mean overlap F1, mean exact F1, Fleiss' kappa and alpha_U as horizontal bars."""
+    series = [("F1 overlap", "#4e79a7"), ("F1 exact", "#a0cbe8"),
+              ("Fleiss κ", "#f28e2b"), ("α_U", "#59a14f")]
+    tokens = {row.label: row for row in report.token_rows}
+    bar_height, gap, left, width = 14, 22, 190, 400
+    rows = []
+    y = 10
+    for label in report.labels:
+        row = tokens[label]
+        values = [report.spread("overlap", label).mean.value, report.spread("exact", label).mean.value,
+                  row.fleiss.value, row.alpha_unitizing.value]
+        rows.append(f'<text x="0" y="{y + 12}" font-weight="bold">{html.escape(label)}</text>')
+        y += 18
+        for (name, colour), value in zip(series, values):
+            length = 0 if value is None else max(0.0, min(1.0, value)) * width
+            shown = "n/a" if value is None else f"{value:.3f}"
+            rows.append(f'<text x="10" y="{y + 11}">{html.escape(name)}</text>'
+                        f'<rect x="{left}" y="{y}" width="{length:.1f}" height="{bar_height}" '
+                        f'fill="{colour}"/><text x="{left + length + 6:.1f}" y="{y + 11}">{shown}</text>')
+            y += gap - 4
+        y += gap
+    return (f'<svg class="bars" width="{left + width + 80}" height="{y}" role="img" '
+            f'aria-label="agreement per label">' + "".join(rows) + "</svg>"
+            '<p class="note">Bars start at 0; negative values show as empty bars with their number.</p>')
