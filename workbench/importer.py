@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .corpus import documents_from_records, expand, read_path
-from .errors import ImportRejected
+from .errors import ImportRejected, WorkbenchError
+from .formats.jsonl import is_native, read_native
 from .model import NewDocument
 from .store import Store
 
@@ -25,6 +26,7 @@ class ImportReport:
     duplicates: int = 0
     rejected: list[ImportRejected] = field(default_factory=list)
     files: int = 0
+    spans: int = 0
 
 
 def import_paths(store: Store, paths: Iterable[str | Path],
@@ -33,6 +35,8 @@ def import_paths(store: Store, paths: Iterable[str | Path],
     batch: list[NewDocument] = []
 
     def flush() -> None:
+        if not batch:
+            return
         result = store.add_documents(batch)
         report.added += len(result.added)
         report.duplicates += len(result.duplicates)
@@ -45,6 +49,12 @@ def import_paths(store: Store, paths: Iterable[str | Path],
             if not path.exists():
                 raise ImportRejected(str(path), "no such file or folder")
             read = read_path(path)
+            if read and isinstance(read[0], dict) and is_native(read):
+                # Keep import order: documents queued before this file go in first.
+                flush()
+                import_native(store, path, read, report)
+                on_file(path)
+                continue
             documents = read if not read or isinstance(read[0], NewDocument) else documents_from_records(path, read)
         except ImportRejected as error:
             report.rejected.append(error)
@@ -53,6 +63,23 @@ def import_paths(store: Store, paths: Iterable[str | Path],
             if len(batch) >= BATCH_DOCUMENTS:
                 flush()
         on_file(path)
-    if batch:
-        flush()
+    flush()
     return report
+
+
+def import_native(store: Store, path: Path, records: list[dict], report: ImportReport) -> None:
+    """A native export (lines carrying "annotations"): the whole file in one transaction."""
+    native = read_native(path, records, {label.name for label in store.labels()})
+    try:
+        result = store.import_annotated(native.documents, native.statuses, native.spans,
+                                        list(native.entities.values()))
+    except WorkbenchError as error:
+        line = None
+        for uid, number in native.lines.items():
+            if uid in str(error):
+                line = number
+                break
+        raise ImportRejected(str(path), f"{error}; nothing of this file was imported", line) from None
+    report.added += len(result.added)
+    report.duplicates += len(result.duplicates)
+    report.spans += len(native.spans)

@@ -1,0 +1,123 @@
+"""brat standoff export, read back by bratly (a brat reader from PyPI) and by brat's own rules.
+
+bratly checks each T line's text against DOC.txt (joining discontinuous
+fragments with a space, as brat does) but its N-line pattern only accepts
+`db:id` made of word characters, while brat itself reads N references with
+`(\\S+) (\\S+) (\\S+?):(\\S+)`; entity ids like `wb:volodymyr-zelensky` are
+valid for brat, so the N lines are checked here with brat's own pattern.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+bratly_io = pytest.importorskip("bratly.io")
+from bratly import EntityAnnotation, NoteAnnotation  # noqa: E402
+
+from export_fixture import UKRAINIAN, at, build  # noqa: E402
+from workbench.errors import WorkbenchError  # noqa: E402
+from workbench.formats import Selection, export, get_format  # noqa: E402
+from workbench.model import GOLD  # noqa: E402
+
+BRAT_NORMALIZATION = re.compile(r"(\S+) (\S+) (\S+?):(\S+)")
+
+
+@pytest.fixture
+def fixture(store):
+    return build(store)
+
+
+def export_brat(store, path: Path, selection: Selection) -> Path:
+    export(store, get_format("brat"), selection, path)
+    return path
+
+
+def test_bratly_reads_every_span_with_its_fragments_and_text(fixture, tmp_path, capsys):
+    folder = export_brat(fixture.store, tmp_path / "brat", Selection(annotators=("alice",), gold=True))
+    collection = bratly_io.read_document_collection_from_folder(str(folder), grammar_check_ann=False)
+    assert collection is not None
+    read = {Path(document.fullpath).stem: document for document in collection.documents}
+    assert sorted(read) == sorted([f"{fixture.english}-alice", f"{fixture.english}-{GOLD}",
+                                   f"{fixture.ukrainian}-alice"])
+    for stem, document in read.items():
+        uid, annotator = stem.split("-", 1)
+        text = (folder / f"{stem}.txt").read_text(encoding="utf-8")
+        assert text == fixture.store.text(uid)
+        entities = [a for a in document.annotation_collections[0].annotations if isinstance(a, EntityAnnotation)]
+        got = sorted((e.fragments[0].start, e.fragments[-1].end, e.label) for e in entities)
+        expected = sorted((s.start, s.end, s.label) for s in fixture.store.spans(uid, annotator))
+        assert got == expected
+        for entity in entities:
+            assert entity.content == " ".join(text[f.start:f.end] for f in entity.fragments)
+
+
+def test_span_across_line_breaks_becomes_discontinuous_fragments(fixture, tmp_path):
+    folder = export_brat(fixture.store, tmp_path / "brat", Selection(annotators=("alice",)))
+    ann = (folder / f"{fixture.ukrainian}-alice.ann").read_text(encoding="utf-8")
+    start, end = at(UKRAINIAN, "години».\n\nПідстанції 🔌")
+    paragraph = UKRAINIAN.index("\n\n", start)
+    assert f"claim {start} {paragraph};{paragraph + 2} {end}\tгодини». Підстанції 🔌\n" in ann
+    assert all(len(line.split("\t")) == 3 for line in ann.splitlines())
+
+
+def test_links_are_n_lines_brat_reads_and_nil_is_a_note(fixture, tmp_path):
+    folder = export_brat(fixture.store, tmp_path / "brat", Selection(annotators=("alice",)))
+    lines = (folder / f"{fixture.english}-alice.ann").read_text(encoding="utf-8").splitlines()
+    text_bound = {line.split("\t")[0]: line.split("\t")[2] for line in lines if line.startswith("T")}
+    links = {}
+    for line in lines:
+        if line.startswith("N"):
+            _, data, name = line.split("\t")
+            kind, target, database, entity_id = BRAT_NORMALIZATION.fullmatch(data).groups()
+            assert (kind, database) == ("Reference", "workbench")
+            links[text_bound[target]] = (entity_id, name)
+    assert links == {
+        "General Staff": ("wb:general-staff-ukraine", "General Staff of the Armed Forces of Ukraine"),
+        "Volodymyr Zelensky": ("wb:volodymyr-zelensky", "Volodymyr Zelensky"),
+    }
+    collection = bratly_io.read_document_collection_from_folder(str(folder), grammar_check_ann=False)
+    document = next(d for d in collection.documents if Path(d.fullpath).stem == f"{fixture.english}-alice")
+    notes = [a for a in document.annotation_collections[0].annotations if isinstance(a, NoteAnnotation)]
+    assert [(note.component.content, note.value) for note in notes] == [("Ukraine", "NIL")]
+
+
+def test_annotation_conf_declares_the_labels(fixture, tmp_path):
+    folder = export_brat(fixture.store, tmp_path / "brat", Selection(labels=("claim", "source")))
+    conf = (folder / "annotation.conf").read_text(encoding="utf-8")
+    assert conf.startswith("[entities]\nclaim\nsource\n\n[relations]")
+
+
+def test_unsafe_annotator_names_give_safe_distinct_file_names(fixture, tmp_path):
+    store = fixture.store
+    for name in ("../evil", "a/b", "a_b"):
+        store.add_span(fixture.english, name, *at(store.text(fixture.english), "Bakhmut"), "figure")
+        store.set_status(fixture.english, name, "done")
+    folder = export_brat(store, tmp_path / "out" / "brat", Selection(annotators=("../evil", "a/b", "a_b")))
+    names = sorted(p.name for p in folder.iterdir())
+    assert len(names) == 7 and all("/" not in n and not n.startswith(".") for n in names)
+    assert f"{fixture.english}-a_b.ann" in names
+    assert list((tmp_path / "out").iterdir()) == [folder]
+
+
+def test_exporting_again_replaces_the_folder_whole(fixture, tmp_path):
+    folder = export_brat(fixture.store, tmp_path / "out" / "brat", Selection(annotators=("alice",)))
+    (folder / "stale.ann").write_text("")
+    export_brat(fixture.store, folder, Selection(annotators=("bob",)))
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        ["annotation.conf", f"{fixture.english}-bob.ann", f"{fixture.english}-bob.txt"])
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["brat"]
+
+
+def test_entity_id_with_whitespace_is_reported(fixture, tmp_path):
+    from workbench.model import Entity
+
+    store = fixture.store
+    store.upsert_entities([Entity("odd id", "Odd", "ORG")], str.casefold)
+    span = store.spans(fixture.english, "bob")[0]
+    store.link(span.id, "odd id")
+    with pytest.raises(WorkbenchError, match="'odd id' contains whitespace"):
+        export_brat(store, tmp_path / "brat", Selection(annotators=("bob",)))
+    assert not (tmp_path / "brat").exists()

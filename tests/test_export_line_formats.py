@@ -1,0 +1,77 @@
+"""Prodigy, doccano and knowledge-base exports: one JSON object per line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from export_fixture import ENTITIES, build
+from workbench.formats import Selection, export, get_format
+from workbench.kb import read_kb
+from workbench.linking import normalise_alias
+from workbench.store import Store
+
+
+@pytest.fixture
+def fixture(store):
+    return build(store)
+
+
+def lines(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_prodigy_tasks_have_token_aligned_spans_and_one_line_per_annotator(fixture, tmp_path):
+    path = tmp_path / "prodigy.jsonl"
+    export(fixture.store, get_format("prodigy"), Selection(annotators=("alice", "bob")), path)
+    tasks = lines(path)
+    assert [(t["meta"]["document"], t["_annotator_id"]) for t in tasks] == [
+        (fixture.english, "alice"), (fixture.english, "bob"), (fixture.ukrainian, "alice")]
+    for task in tasks:
+        text, tokens = task["text"], task["tokens"]
+        assert [t["id"] for t in tokens] == list(range(len(tokens)))
+        assert all(text[t["start"]:t["end"]] == t["text"] for t in tokens)
+        assert task["answer"] == "accept"
+        stored = fixture.store.spans(task["meta"]["document"], task["_annotator_id"])
+        assert [(s["start"], s["end"], s["label"]) for s in task["spans"]] == [
+            (s.start, s.end, s.label) for s in stored]
+        for span in task["spans"]:
+            first, last = tokens[span["token_start"]], tokens[span["token_end"]]
+            assert (first["start"], last["end"]) == (span["start"], span["end"])
+    alice = tasks[0]["spans"]
+    assert {s.get("kb_id") for s in alice} == {None, "NIL", "wb:general-staff-ukraine", "wb:volodymyr-zelensky"}
+
+
+def test_prodigy_hashes_are_stable_and_tell_annotations_apart(fixture, tmp_path):
+    first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    for path in (first, second):
+        export(fixture.store, get_format("prodigy"), Selection(annotators=("alice", "bob")), path)
+    assert first.read_bytes() == second.read_bytes()
+    alice, bob, _ = lines(first)
+    assert alice["_input_hash"] == bob["_input_hash"]
+    assert alice["_task_hash"] != bob["_task_hash"]
+    assert all(-2**31 <= h < 2**31 for h in (alice["_input_hash"], alice["_task_hash"]))
+
+
+def test_doccano_lines_carry_text_and_labels(fixture, tmp_path):
+    path = tmp_path / "doccano.jsonl"
+    export(fixture.store, get_format("doccano"), Selection(annotators=("bob",)), path)
+    [line] = lines(path)
+    assert line["text"] == fixture.store.text(fixture.english)
+    assert line["label"] == [[s.start, s.end, s.label] for s in fixture.store.spans(fixture.english, "bob")]
+    assert all(line["text"][start:end] for start, end, _ in line["label"])
+    assert (line["document"], line["annotator"]) == (fixture.english, "bob")
+
+
+def test_kb_export_reimports_with_kb_reader_to_the_same_entities(fixture, tmp_path):
+    path = tmp_path / "kb.jsonl"
+    report = export(fixture.store, get_format("kb"), Selection(), path)
+    assert report.summary() == "3 entities"
+    entities = read_kb(path)
+    assert sorted(entities, key=lambda e: e.id) == sorted(ENTITIES, key=lambda e: e.id)
+    fresh = Store.open(tmp_path / "fresh.db")
+    fresh.import_entities(entities, normalise_alias)
+    export(fresh, get_format("kb"), Selection(), tmp_path / "again.jsonl")
+    assert (tmp_path / "again.jsonl").read_bytes() == path.read_bytes()

@@ -1,0 +1,94 @@
+"""brat standoff: a folder with DOC.txt and DOC.ann per document and annotator.
+
+File names are `<document uid>-<annotator>`. An annotator name with characters
+other than letters, digits, `.`, `+`, `_` and `-` has them replaced by `_` and
+gets 8 hex digits of its SHA-256 appended, so names differing only there do
+not collide; a collision all the same (or one only in letter case) stops the
+export.
+
+- `T` lines carry spans with character offsets into DOC.txt. A span that
+  crosses a line break is written as brat's discontinuous fragments
+  (`start end;start end`) around the breaks, its text the fragments joined
+  by single spaces, as brat itself writes it.
+- `N` lines carry links: `N1<TAB>Reference T1 workbench:<entity id><TAB><name>`;
+  the part before the first colon names the knowledge base, so entity ids may
+  themselves contain colons.
+- A span marked NIL gets an `AnnotatorNotes` line whose note is `NIL`.
+- annotation.conf lists the labels as entity types.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+from ..errors import WorkbenchError
+from ..model import Span
+from . import ExportJob, Format, safe_name
+
+KB = "workbench"
+# Where a .ann line would break: every character str.splitlines() splits on,
+# and the tab that separates an .ann line's fields.
+_BREAKS = re.compile(r"[\t\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]+")
+
+
+def write(job: ExportJob, path: Path) -> None:
+    path.mkdir()
+    used: set[str] = set()
+    for document, annotation in job.annotations():
+        stem = f"{document.uid}-{file_part(annotation.annotator)}"
+        if stem.lower() in used:
+            raise WorkbenchError(f"annotator names collide as file name {stem!r}; rename one of them")
+        used.add(stem.lower())
+        (path / f"{stem}.txt").write_text(document.text, encoding="utf-8", newline="")
+        lines: list[str] = []
+        notes = 0
+        for number, linked in enumerate(annotation.spans, start=1):
+            span = linked.span
+            fragments = brat_fragments(span)
+            positions = ";".join(f"{start} {end}" for start, end in fragments)
+            covered = " ".join(document.text[start:end] for start, end in fragments)
+            lines.append(f"T{number}\t{span.label} {positions}\t{covered}\n")
+            if span.entity_id:
+                if re.search(r"\s", span.entity_id):
+                    raise WorkbenchError(f"entity id {span.entity_id!r} contains whitespace, which a brat "
+                                         "N line cannot hold; nothing was exported")
+                name = _BREAKS.sub(" ", linked.entity.name if linked.entity else span.entity_id)
+                lines.append(f"N{number}\tReference T{number} {KB}:{span.entity_id}\t{name}\n")
+            elif span.nil:
+                notes += 1
+                lines.append(f"#{notes}\tAnnotatorNotes T{number}\tNIL\n")
+        (path / f"{stem}.ann").write_text("".join(lines), encoding="utf-8", newline="")
+    labels = [label.name for label in job.store.labels()
+              if not job.selection.labels or label.name in job.selection.labels]
+    (path / "annotation.conf").write_text(
+        "[entities]\n" + "".join(f"{name}\n" for name in labels)
+        + "\n[relations]\n\n[events]\n\n[attributes]\n", encoding="utf-8", newline="")
+
+
+def file_part(annotator: str) -> str:
+    """The annotator's name as part of a file name; a changed name gets a hash of the original."""
+    safe = safe_name(annotator)
+    if safe == annotator:
+        return safe
+    return f"{safe}-{hashlib.sha256(annotator.encode('utf-8')).hexdigest()[:8]}"
+
+
+def brat_fragments(span: Span) -> list[tuple[int, int]]:
+    """The span's offsets split around line breaks and tabs, which a .ann line cannot hold."""
+    fragments = []
+    position = span.start
+    for match in _BREAKS.finditer(span.text):
+        if span.start + match.start() > position:
+            fragments.append((position, span.start + match.start()))
+        position = span.start + match.end()
+    if position < span.end:
+        fragments.append((position, span.end))
+    if not fragments:
+        raise WorkbenchError(f"document {span.document}: span {span.id} ({span.start}-{span.end}) "
+                             "holds only line breaks, which brat cannot show; nothing was exported")
+    return fragments
+
+
+FORMAT = Format("brat", "", write)

@@ -1,0 +1,208 @@
+"""The native format: one JSON line per document, lossless, and importable again.
+
+Schema: native.schema.json beside this file. A link is written as
+`"entity": {"id", "name", "type"}`; a span marked NIL as `"entity": null,
+"nil": true`; an unlinked span as `"entity": null`. Span ids, and the
+provenance of gold spans, are kept so that a database rebuilt from the file
+lines up with the original.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..corpus import document_from_record
+from ..errors import ImportRejected
+from ..model import STATUSES, Entity, NewDocument, Span
+from ..text import content_hash, normalise, title_from
+from . import ExportDocument, ExportJob, Format
+
+# Line separators that some line readers split on even inside a JSON string.
+_LINE_BREAKS = {"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"}
+
+
+def write(job: ExportJob, path: Path) -> None:
+    with open(path, "w", encoding="utf-8", newline="\n") as out:
+        for item in job.documents():
+            out.write(dump_line(record(item)))
+
+
+def record(item: ExportDocument) -> dict[str, Any]:
+    document = item.document
+    return {
+        "id": document.uid, "source": document.source, "title": document.title,
+        "text": document.text, "meta": document.meta,
+        "annotations": [
+            {"annotator": annotation.annotator, "status": annotation.status,
+             "seconds": annotation.seconds,
+             "spans": [_span_record(linked.span, linked.entity) for linked in annotation.spans]}
+            for annotation in item.annotations
+        ],
+    }
+
+
+def _span_record(span: Span, entity: Entity | None) -> dict[str, Any]:
+    value: dict[str, Any] = {
+        "id": span.id, "start": span.start, "end": span.end, "label": span.label, "text": span.text,
+        "entity": {"id": entity.id, "name": entity.name, "type": entity.type} if entity else None,
+    }
+    if span.nil:
+        value["nil"] = True
+    if span.provenance:
+        value["provenance"] = list(span.provenance)
+    return value
+
+
+def dump_line(value: dict[str, Any]) -> str:
+    line = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    for raw, escaped in _LINE_BREAKS.items():
+        line = line.replace(raw, escaped)
+    return line + "\n"
+
+
+FORMAT = Format("jsonl", ".jsonl", write)
+
+
+# -- reading it back ------------------------------------------------------------
+
+
+@dataclass
+class NativeFile:
+    """A native file checked and turned into what `Store.import_annotated` takes."""
+
+    documents: list[NewDocument] = field(default_factory=list)
+    statuses: list[tuple[str, str, str, float]] = field(default_factory=list)
+    spans: list[Span] = field(default_factory=list)
+    entities: dict[str, Entity] = field(default_factory=dict)
+    lines: dict[str, int] = field(default_factory=dict)
+    """The line each document uid came from, to name it in errors."""
+
+
+def is_native(records: list[dict[str, Any]]) -> bool:
+    return any("annotations" in record for record in records)
+
+
+def read_native(path: Path, records: list[dict[str, Any]], labels: set[str]) -> NativeFile:
+    """Check every line of a native file; the first problem rejects the whole file.
+
+    A line without "annotations" is a plain corpus document, read as corpus
+    JSONL reads it ("id" is then its source, not its uid).
+    """
+    native = NativeFile()
+    for record in records:
+        line = record["_line"]
+        if "annotations" not in record:
+            document = document_from_record(path, record)
+            native.documents.append(document)
+            native.lines.setdefault(content_hash(document.text), line)
+            continue
+        _Line(path, line, labels, native).read(record)
+    return native
+
+
+class _Line:
+    def __init__(self, path: Path, line: int, labels: set[str], native: NativeFile) -> None:
+        self.path, self.line, self.labels, self.native = path, line, labels, native
+
+    def reject(self, message: str) -> ImportRejected:
+        return ImportRejected(str(self.path), message, self.line)
+
+    def read(self, record: dict[str, Any]) -> None:
+        text = self.field(record, "text", str)
+        if not text.strip():
+            raise self.reject('"text" is empty')
+        if normalise(text) != text:
+            raise self.reject('"text" is not normalised (NFC, \\n newlines), so its offsets are ambiguous')
+        uid = content_hash(text)
+        given = record.get("id")
+        if given is not None and given != uid:
+            raise self.reject(f'"id" {given!r} is not the content hash of "text" ({uid})')
+        title = self.field(record, "title", str, title_from(text))
+        source = self.field(record, "source", str, f"{self.path}:{self.line}")
+        meta = self.field(record, "meta", dict, {})
+        self.native.documents.append(NewDocument(text=text, title=title, source=source, meta=meta))
+        self.native.lines.setdefault(uid, self.line)
+        annotations = self.field(record, "annotations", list)
+        seen: set[str] = set()
+        for number, annotation in enumerate(annotations, start=1):
+            if not isinstance(annotation, dict):
+                raise self.reject(f"annotation {number} is not an object")
+            self.annotation(uid, text, annotation, number, seen)
+
+    def annotation(self, uid: str, text: str, annotation: dict[str, Any], number: int,
+                   seen: set[str]) -> None:
+        annotator = self.field(annotation, "annotator", str)
+        if not annotator.strip():
+            raise self.reject(f"annotation {number}: empty annotator name")
+        if annotator in seen:
+            raise self.reject(f"annotator {annotator!r} appears twice")
+        seen.add(annotator)
+        status = self.field(annotation, "status", str, "new")
+        if status not in STATUSES:
+            raise self.reject(f"annotator {annotator!r}: unknown status {status!r}; "
+                              f"expected one of {', '.join(STATUSES)}")
+        seconds = self.field(annotation, "seconds", (int, float), 0)
+        if seconds < 0:
+            raise self.reject(f"annotator {annotator!r}: negative seconds")
+        self.native.statuses.append((uid, annotator, status, float(seconds)))
+        for index, span in enumerate(self.field(annotation, "spans", list, []), start=1):
+            where = f"annotator {annotator!r}, span {index}"
+            if not isinstance(span, dict):
+                raise self.reject(f"{where}: not an object")
+            self.native.spans.append(self.span(uid, text, annotator, span, where))
+
+    def span(self, uid: str, text: str, annotator: str, value: dict[str, Any], where: str) -> Span:
+        start = self.field(value, "start", int, where=where)
+        end = self.field(value, "end", int, where=where)
+        label = self.field(value, "label", str, where=where)
+        recorded = self.field(value, "text", str, where=where)
+        if not 0 <= start < end <= len(text):
+            raise self.reject(f"{where}: offsets {start}-{end} are out of range for a text of "
+                              f"{len(text)} characters (or end is not after start)")
+        if text[start:end] != recorded:
+            raise self.reject(f"{where}: records {recorded!r} but the text at {start}-{end} "
+                              f"is {text[start:end]!r}")
+        if label not in self.labels:
+            raise self.reject(f"{where}: unknown label {label!r}; known: {', '.join(sorted(self.labels))}")
+        nil = self.field(value, "nil", bool, False, where=where)
+        entity = value.get("entity")
+        if entity is not None:
+            if nil:
+                raise self.reject(f"{where}: linked to an entity and marked NIL")
+            entity = self.entity(entity, where)
+        provenance = self.field(value, "provenance", list, [], where=where)
+        if not all(isinstance(item, str) for item in provenance):
+            raise self.reject(f'{where}: "provenance" must be a list of strings')
+        span_id = self.field(value, "id", str, uuid.uuid4().hex, where=where)
+        return Span(span_id, uid, annotator, start, end, label, recorded,
+                    entity.id if entity else None, nil, tuple(provenance))
+
+    def entity(self, value: Any, where: str) -> Entity:
+        if not isinstance(value, dict):
+            raise self.reject(f'{where}: "entity" must be an object or null')
+        entity_id = self.field(value, "id", str, where=f"{where} entity")
+        if not entity_id:
+            raise self.reject(f"{where}: entity id is empty")
+        entity = Entity(entity_id, self.field(value, "name", str, entity_id, where=f"{where} entity"),
+                        self.field(value, "type", str, "", where=f"{where} entity"))
+        self.native.entities.setdefault(entity_id, entity)
+        return entity
+
+    _MISSING = object()
+
+    def field(self, record: dict[str, Any], key: str, kind: type | tuple[type, ...],
+              default: Any = _MISSING, *, where: str = "") -> Any:
+        prefix = f"{where}: " if where else ""
+        if key not in record or record[key] is None:
+            if default is self._MISSING:
+                raise self.reject(f'{prefix}missing "{key}"')
+            return default
+        value = record[key]
+        # bool is an int in Python, never an offset or a number of seconds here.
+        if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
+            raise self.reject(f'{prefix}"{key}" has the wrong type ({type(value).__name__})')
+        return value
