@@ -8,6 +8,7 @@ processes can share one file.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import sqlite3
@@ -187,6 +188,8 @@ class Store:
         self.db = db
         self.path = path
         self._texts: dict[str, str] = {}
+        self._lock_file = None
+        self._lock_depth = 0
 
     # -- opening -------------------------------------------------------------
 
@@ -228,21 +231,33 @@ class Store:
 
     @contextmanager
     def _write_lock(self) -> Iterator[None]:
-        """Serialise schema changes between processes without holding a transaction."""
-        if self.path == ":memory:":
-            yield
-            return
-        import fcntl
+        """Queue writers from every process on an OS file lock beside the database.
 
-        with open(f"{self.path}.lock", "a") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        SQLite's busy handler sleeps and retries with back-off of up to 100 ms, so
+        with several annotators writing, the unlucky ones wait far longer than the
+        write takes; a blocking flock wakes the next writer as soon as it is free.
+        Re-entrant within this Store.
+        """
+        if self._lock_depth == 0 and self.path != ":memory:":
+            if self._lock_file is None:
+                try:
+                    self._lock_file = open(f"{self.path}.lock", "a")
+                except OSError:
+                    self._lock_file = False  # a read-only folder: fall back on busy_timeout
+            if self._lock_file:
+                fcntl.flock(self._lock_file, fcntl.LOCK_EX)
+        self._lock_depth += 1
+        try:
+            yield
+        finally:
+            self._lock_depth -= 1
+            if self._lock_depth == 0 and self._lock_file:
+                fcntl.flock(self._lock_file, fcntl.LOCK_UN)
 
     def close(self) -> None:
         self.db.close()
+        if self._lock_file:
+            self._lock_file.close()
 
     def schema_version(self) -> int:
         return len(migrations.applied(self.db))
@@ -259,14 +274,15 @@ class Store:
             with self.db.atomic():
                 yield
             return
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            self.db.rollback()
-            raise
-        else:
-            self.db.commit()
+        with self._write_lock():
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self.db.rollback()
+                raise
+            else:
+                self.db.commit()
 
     # -- labels and annotators ----------------------------------------------
 

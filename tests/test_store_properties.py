@@ -1,0 +1,187 @@
+"""Random sequences of annotation actions keep the store's invariants.
+
+A state machine applies add, relabel, resize, delete, link, unlink, undo and
+redo to a real Store and to a plain-Python model of what the spans should be,
+and after every step compares the two and checks the database itself.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+
+from workbench.errors import OffsetMismatch
+from workbench.model import Entity, NewDocument, Span
+from workbench.store import Store
+
+TEXTS = (
+    "Officials in Kyiv said 12 drones were shot down overnight.\nThe governor confirmed it.",
+    "Café owners in Odesa 🇺🇦 counted 👩‍👩‍👧 families; שלום and مرحبا appeared too.",
+)
+ANNOTATORS = ("olena", "taras")
+LABELS = ("claim", "source", "figure")
+ENTITIES = ("Q1899", "Q212", "Q159")
+
+
+class StoreMachine(RuleBasedStateMachine):
+    def __init__(self) -> None:
+        super().__init__()
+        self.store = Store.open(":memory:")
+        self.documents = self.store.add_documents(
+            NewDocument(text=text, title=f"t{i}", source=f"s{i}") for i, text in enumerate(TEXTS)).added
+        self.store.upsert_entities([Entity(e, e, "GPE") for e in ENTITIES], str.casefold)
+        self.model: dict[str, Span] = {}
+        # Per (document, annotator): the actions that undo and redo would revert or repeat.
+        self.done: dict[tuple[str, str], list[tuple[Span | None, Span | None]]] = {}
+        self.undone: dict[tuple[str, str], list[tuple[Span | None, Span | None]]] = {}
+
+    def teardown(self) -> None:
+        self.store.close()
+
+    # -- helpers ---------------------------------------------------------------
+
+    def _record(self, before: Span | None, after: Span | None) -> None:
+        span = before or after
+        key = (span.document, span.annotator)
+        self.done.setdefault(key, []).append((before, after))
+        self.undone[key] = []
+        self._set(span.id, after)
+
+    def _set(self, span_id: str, span: Span | None) -> None:
+        if span is None:
+            self.model.pop(span_id, None)
+        else:
+            self.model[span_id] = span
+
+    def _pick(self, index: int) -> Span:
+        # Insertion order, not span ids: ids are random, and a replayed example must pick the same span.
+        return list(self.model.values())[index % len(self.model)]
+
+    def _event_count(self) -> int:
+        return len(self.store.events())
+
+    # -- rules -------------------------------------------------------------------
+
+    @rule(document=st.integers(0, 1), annotator=st.sampled_from(ANNOTATORS),
+          start=st.integers(-3, 90), length=st.integers(-2, 30), label=st.sampled_from(LABELS))
+    def add(self, document, annotator, start, length, label):
+        uid = self.documents[document]
+        text = self.store.text(uid)
+        end = start + length
+        if 0 <= start < end <= len(text):
+            span = self.store.add_span(uid, annotator, start, end, label)
+            assert (span.start, span.end, span.text) == (start, end, text[start:end])
+            self._record(None, span)
+        else:
+            events = self._event_count()
+            with pytest.raises(OffsetMismatch):
+                self.store.add_span(uid, annotator, start, end, label)
+            assert self._event_count() == events
+
+    @precondition(lambda self: self.model)
+    @rule(index=st.integers(0, 1000), label=st.sampled_from(LABELS))
+    def relabel(self, index, label):
+        before = self._pick(index)
+        after = self.store.relabel(before.id, label)
+        assert after == dataclasses.replace(before, label=label)
+        if after != before:
+            self._record(before, after)
+
+    @precondition(lambda self: self.model)
+    @rule(index=st.integers(0, 1000), start=st.integers(-3, 90), length=st.integers(-2, 30))
+    def resize(self, index, start, length):
+        before = self._pick(index)
+        text = self.store.text(before.document)
+        end = start + length
+        if 0 <= start < end <= len(text):
+            after = self.store.resize(before.id, start, end)
+            assert after == dataclasses.replace(before, start=start, end=end, text=text[start:end])
+            if after != before:
+                self._record(before, after)
+        else:
+            events = self._event_count()
+            with pytest.raises(OffsetMismatch):
+                self.store.resize(before.id, start, end)
+            assert self._event_count() == events
+            assert self.store.span(before.id) == before
+
+    @precondition(lambda self: self.model)
+    @rule(index=st.integers(0, 1000))
+    def delete(self, index):
+        before = self._pick(index)
+        assert self.store.delete_span(before.id) == before
+        self._record(before, None)
+
+    @precondition(lambda self: self.model)
+    @rule(index=st.integers(0, 1000), choice=st.sampled_from((*ENTITIES, "NIL", None)))
+    def link(self, index, choice):
+        before = self._pick(index)
+        if choice == "NIL":
+            after = self.store.link(before.id, None, nil=True)
+            assert after == dataclasses.replace(before, entity_id=None, nil=True)
+        else:  # None unlinks
+            after = self.store.link(before.id, choice)
+            assert after == dataclasses.replace(before, entity_id=choice, nil=False)
+        if after != before:
+            self._record(before, after)
+
+    @rule(document=st.integers(0, 1), annotator=st.sampled_from(ANNOTATORS))
+    def undo(self, document, annotator):
+        key = (self.documents[document], annotator)
+        event = self.store.undo(*key)
+        stack = self.done.get(key, [])
+        assert (event is None) == (not stack)
+        if stack:
+            before, after = stack.pop()
+            self.undone.setdefault(key, []).append((before, after))
+            self._set((before or after).id, before)
+
+    @rule(document=st.integers(0, 1), annotator=st.sampled_from(ANNOTATORS))
+    def redo(self, document, annotator):
+        key = (self.documents[document], annotator)
+        event = self.store.redo(*key)
+        stack = self.undone.get(key, [])
+        assert (event is None) == (not stack)
+        if stack:
+            before, after = stack.pop()
+            self.done.setdefault(key, []).append((before, after))
+            self._set((before or after).id, after)
+
+    @rule(document=st.integers(0, 1), annotator=st.sampled_from(ANNOTATORS))
+    def undo_then_redo_restores_the_same_spans(self, document, annotator):
+        key = (self.documents[document], annotator)
+        state = self._stored()
+        if self.store.undo(*key) is None:
+            return
+        assert self.store.redo(*key) is not None
+        assert self._stored() == state
+
+    # -- invariants ------------------------------------------------------------
+
+    def _stored(self) -> dict[str, Span]:
+        return {span.id: span for uid in self.documents for span in self.store.spans(uid)}
+
+    @invariant()
+    def spans_equal_the_model(self):
+        assert self._stored() == self.model
+
+    @invariant()
+    def offsets_are_in_range_and_cover_the_recorded_text(self):
+        for span in self._stored().values():
+            text = self.store.text(span.document)
+            assert 0 <= span.start < span.end <= len(text)
+            assert text[span.start:span.end] == span.text
+
+    @invariant()
+    def foreign_keys_are_valid(self):
+        assert list(self.store.db.query("PRAGMA foreign_key_check")) == []
+
+
+StoreMachine.TestCase.settings = settings(
+    max_examples=100, stateful_step_count=40, deadline=None,
+    suppress_health_check=[HealthCheck.too_slow])
+test_random_actions_keep_the_store_consistent = StoreMachine.TestCase
