@@ -17,6 +17,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -130,14 +132,15 @@ def m002_provenance(db: Database) -> None:
 
 @migrations()
 def m003_entity_search(db: Database) -> None:
-    """A trigram index over normalised aliases, kept in step by triggers.
+    """Aliases get ever-increasing ids, and a table of trigram posting lists.
 
-    The FTS5 index follows aliases by rowid, and an implicit rowid may be
-    renumbered by VACUUM, so aliases get an explicit INTEGER PRIMARY KEY first.
+    The search index is keyed by alias id and catches up with aliases whose id
+    is above its high-water mark, so ids must never be reused (AUTOINCREMENT);
+    VACUUM could renumber an implicit rowid, so the id is explicit.
     """
     for statement in (
         """CREATE TABLE aliases_new (
-               id INTEGER PRIMARY KEY,
+               id INTEGER PRIMARY KEY AUTOINCREMENT,
                entity_id TEXT NOT NULL REFERENCES entities(id) ON DELETE CASCADE,
                alias TEXT NOT NULL,
                normalised TEXT NOT NULL,
@@ -148,24 +151,28 @@ def m003_entity_search(db: Database) -> None:
         "DROP TABLE aliases",
         "ALTER TABLE aliases_new RENAME TO aliases",
         "CREATE INDEX aliases_normalised ON aliases(normalised)",
-        """CREATE VIRTUAL TABLE alias_search USING fts5(
-               normalised, content='aliases', content_rowid='id', tokenize='trigram',
-               detail='none')""",
-        "INSERT INTO alias_search(alias_search) VALUES ('rebuild')",
-        """CREATE TRIGGER aliases_search_insert AFTER INSERT ON aliases BEGIN
-               INSERT INTO alias_search(rowid, normalised) VALUES (new.id, new.normalised);
-           END""",
-        """CREATE TRIGGER aliases_search_delete AFTER DELETE ON aliases BEGIN
-               INSERT INTO alias_search(alias_search, rowid, normalised)
-               VALUES ('delete', old.id, old.normalised);
-           END""",
-        """CREATE TRIGGER aliases_search_update AFTER UPDATE ON aliases BEGIN
-               INSERT INTO alias_search(alias_search, rowid, normalised)
-               VALUES ('delete', old.id, old.normalised);
-               INSERT INTO alias_search(rowid, normalised) VALUES (new.id, new.normalised);
-           END""",
+        """CREATE TABLE alias_postings (
+               gram TEXT PRIMARY KEY,
+               ids BLOB NOT NULL
+           ) WITHOUT ROWID""",
+        """CREATE TABLE alias_index_state (
+               one INTEGER PRIMARY KEY CHECK (one = 1),
+               indexed_up_to INTEGER NOT NULL,
+               stale INTEGER NOT NULL
+           )""",
+        "INSERT INTO alias_index_state VALUES (1, 0, 0)",
     ):
         db.execute(statement)
+
+
+@migrations()
+def m004_export_order(db: Database) -> None:
+    """Spans indexed in the order exports write them, so a streamed export never sorts.
+
+    Its leading columns are those of the (document, annotator, start) index, which it replaces.
+    """
+    db.execute('CREATE INDEX spans_export_order ON spans(document, annotator, start, "end", label, id)')
+    db.execute("DROP INDEX spans_document_annotator")
 
 
 SCHEMA_VERSION = len(migrations._migrations)
@@ -390,13 +397,17 @@ class Store:
             for i, row in enumerate(rows)
         ]
 
-    def first_unfinished(self, annotator: str) -> str | None:
+    def first_unfinished(self, annotator: str, *, after: str | None = None) -> str | None:
+        """The first document this annotator has not finished; with `after`, the
+        first one following that document, wrapping round to the start."""
         row = next(self.db.query(
             """SELECT d.uid FROM documents d
-               LEFT JOIN doc_status s ON s.document = d.uid AND s.annotator = ?
+               LEFT JOIN doc_status s ON s.document = d.uid AND s.annotator = :a
                WHERE coalesce(s.status, 'new') NOT IN ('done', 'skipped')
-               ORDER BY d.rowid LIMIT 1""",
-            [annotator],
+               ORDER BY d.rowid <= coalesce((SELECT rowid FROM documents WHERE uid = :after), 0),
+                        d.rowid
+               LIMIT 1""",
+            {"a": annotator, "after": after},
         ), None)
         return row["uid"] if row else None
 
@@ -892,82 +903,124 @@ class Store:
         params = [prefix, prefix + "\U0010ffff"] + ([type] if type else [])
         return list(self.db.query(sql, params))
 
-    def aliases_sharing_trigrams(self, trigrams: Sequence[str], *, type: str | None = None,
-                                 limit: int = 200) -> list[dict]:
-        """The `limit` aliases that best share these trigrams, by the FTS5 trigram index (bm25)."""
-        if not trigrams:
+    def aliases_by_ids(self, ids: Sequence[int], *, type: str | None = None) -> list[dict]:
+        """Alias rows for these alias ids; ids of aliases deleted since they were indexed drop out."""
+        if not ids:
             return []
-        match = " OR ".join('"' + gram.replace('"', '""') + '"' for gram in trigrams)
-        source = f"""(SELECT rowid AS id, rank FROM alias_search WHERE alias_search MATCH ?
-                      ORDER BY rank LIMIT {int(limit)}) hit
-                     JOIN aliases a ON a.id = hit.id"""
-        sql = self._ALIAS_HIT.format(source=source) + (" WHERE e.type = ?" if type else "")
-        return list(self.db.query(sql + " ORDER BY hit.rank", [match, type] if type else [match]))
+        sql = (self._ALIAS_HIT.format(source="aliases a")
+               + f" WHERE a.id IN ({','.join('?' * len(ids))})" + (" AND e.type = ?" if type else ""))
+        return list(self.db.query(sql, [*ids, type] if type else list(ids)))
+
+    def alias_index_mark(self) -> tuple[int, int]:
+        """(the highest alias id in the search index, the highest alias id there is)."""
+        indexed = next(self.db.query("SELECT indexed_up_to FROM alias_index_state"))["indexed_up_to"]
+        newest = next(self.db.query("SELECT coalesce(max(id), 0) AS n FROM aliases"))["n"]
+        return indexed, newest
+
+    def normalised_aliases_since(self, after_id: int) -> list[tuple[int, str]]:
+        """(id, normalised alias) of every alias with an id above `after_id`."""
+        # Plain tuples: a dict per row costs seconds on a million aliases.
+        return self.db.conn.execute(
+            "SELECT id, normalised FROM aliases WHERE id > ? ORDER BY id", [after_id]).fetchall()
+
+    def postings(self, grams: Iterable[str]) -> dict[str, bytes]:
+        grams = list(grams)
+        if not grams:
+            return {}
+        return dict(self.db.conn.execute(
+            f"SELECT gram, ids FROM alias_postings WHERE gram IN ({','.join('?' * len(grams))})", grams))
+
+    def write_postings(self, postings: dict[str, bytes], *, after_id: int, up_to: int,
+                       replace: bool) -> bool:
+        """Replace the search index, or append to it the aliases above `after_id`.
+
+        Returns False, writing nothing, when another process moved the index on meanwhile.
+        """
+        with self.transaction():
+            current = next(self.db.query("SELECT indexed_up_to FROM alias_index_state"))["indexed_up_to"]
+            if current != after_id:
+                return False
+            if replace:
+                self.db.execute("DELETE FROM alias_postings")
+                self.db.conn.executemany("INSERT INTO alias_postings (gram, ids) VALUES (?, ?)",
+                                         postings.items())
+            else:
+                # Concatenated here: SQL's || would turn the blobs into text.
+                existing = self.postings(postings)
+                self.db.conn.executemany(
+                    "INSERT OR REPLACE INTO alias_postings (gram, ids) VALUES (?, ?)",
+                    [(gram, existing.get(gram, b"") + ids) for gram, ids in postings.items()])
+            self.db.execute("UPDATE alias_index_state SET indexed_up_to = ?", [up_to])
+        return True
 
     # -- export and native import ---------------------------------------------
 
     def export_documents(
         self, annotators: Sequence[str], *, statuses: Sequence[str] | None = None,
         labels: Sequence[str] | None = None,
-    ) -> Iterator[tuple[Document, list[tuple[str, str, float, list[tuple[Span, Entity | None]]]]]]:
+    ) -> Iterator[tuple[tuple[str, ...], list[tuple[str, str, float, list[tuple[Any, ...]]]]]]:
         """Documents in import order, each with (annotator, status, seconds, spans) per annotator.
 
-        Streams a document at a time inside one read transaction, so the export is
-        a consistent snapshot. With `statuses`, only annotators whose status on the
-        document is one of them are included and documents without any are skipped;
-        without, every annotator with a status row or spans on the document is.
+        Plain tuples, because an export handles every span: a document is
+        (uid, title, text, source, meta JSON, imported_at); its annotators come
+        sorted by name, and each one's spans are (id, start, end, label, text,
+        entity_id, nil, provenance JSON, entity name, entity type), sorted by
+        start, end, label and id, the entity's name and type None when unlinked.
+
+        Streams inside one read transaction, so the export is a consistent
+        snapshot. Three queries walk the documents in rowid order side by side
+        (the documents, their statuses, their spans), each in an index's order,
+        so nothing is sorted and one document's rows at a time are in memory.
+        With `statuses`, only annotators whose status on the document is one of
+        them are included and documents without any are skipped; without, every
+        annotator with a status row or spans on the document is.
         """
         if not annotators and statuses:
             return
         who = ", ".join("?" * len(annotators))
-        status_filter = f" AND status IN ({', '.join('?' * len(statuses))})" if statuses else ""
+        status_filter = f" AND ds.status IN ({', '.join('?' * len(statuses))})" if statuses else ""
         label_filter = f" AND s.label IN ({', '.join('?' * len(labels))})" if labels else ""
-        document_sql = "SELECT * FROM documents d"
+        document_sql = "SELECT d.rowid, d.uid, d.title, d.text, d.source, d.meta, d.imported_at FROM documents d"
         document_params: list[Any] = []
         if statuses:
-            document_sql += (f" WHERE EXISTS (SELECT 1 FROM doc_status WHERE document = d.uid"
-                             f" AND annotator IN ({who}){status_filter})")
+            document_sql += (f" WHERE EXISTS (SELECT 1 FROM doc_status ds WHERE ds.document = d.uid"
+                             f" AND ds.annotator IN ({who}){status_filter})")
             document_params = [*annotators, *statuses]
-        own_transaction = not self.db.conn.in_transaction
+        conn = self.db.conn
+        own_transaction = not conn.in_transaction
         if own_transaction:
-            self.db.execute("BEGIN")
+            conn.execute("BEGIN")
         try:
-            for row in self.db.query(document_sql + " ORDER BY d.rowid", document_params):
-                document = _document(row)
-                if not annotators:
-                    yield document, []
-                    continue
-                progress = {
-                    r["annotator"]: (r["status"], r["seconds"]) for r in self.db.query(
-                        f"SELECT annotator, status, seconds FROM doc_status WHERE document = ?"
-                        f" AND annotator IN ({who}){status_filter}",
-                        [document.uid, *annotators, *(statuses or ())])}
-                spans: dict[str, list[tuple[Span, Entity | None]]] = {}
-                linked: dict[str, Entity] = {}
-                # Plain tuples from the connection: this loop runs once per exported span.
-                for (span_id, annotator, start, end, label, text, entity_id, nil, provenance,
-                     entity_name, type_, description, prior) in self.db.conn.execute(
-                        f"""SELECT s.id, s.annotator, s.start, s."end", s.label, s.text, s.entity_id,
-                                   s.nil, s.provenance, e.name, e.type, e.description, e.prior
-                            FROM spans s LEFT JOIN entities e ON e.id = s.entity_id
-                            WHERE s.document = ? AND s.annotator IN ({who}){label_filter}
-                            ORDER BY s.annotator, s.start, s."end", s.label, s.id""",
-                        [document.uid, *annotators, *(labels or ())]):
-                    entity = None
-                    if entity_name is not None:
-                        entity = linked.get(entity_id)
-                        if entity is None:
-                            entity = linked[entity_id] = Entity(entity_id, entity_name, type_,
-                                                                description, prior)
-                    span = Span(span_id, document.uid, annotator, start, end, label, text, entity_id,
-                                bool(nil), () if provenance == "[]" else tuple(json.loads(provenance)))
-                    spans.setdefault(annotator, []).append((span, entity))
-                names = sorted(progress) if statuses else sorted(set(progress) | set(spans))
-                yield document, [
+            documents = conn.execute(document_sql + " ORDER BY d.rowid", document_params)
+            if not annotators:
+                for row in documents:
+                    yield row[1:], []
+                return
+            progress_of = _by_document(conn.execute(
+                f"""SELECT d.rowid, ds.annotator, ds.status, ds.seconds
+                    FROM documents d JOIN doc_status ds ON ds.document = d.uid
+                    WHERE ds.annotator IN ({who}){status_filter} ORDER BY d.rowid""",
+                [*annotators, *(statuses or ())]))
+            spans_of = _by_document(conn.execute(
+                f"""SELECT d.rowid, s.annotator, s.id, s.start, s."end", s.label, s.text, s.entity_id,
+                           s.nil, s.provenance, e.name, e.type
+                    FROM documents d JOIN spans s ON s.document = d.uid
+                    LEFT JOIN entities e ON e.id = s.entity_id
+                    WHERE s.annotator IN ({who}){label_filter}
+                    ORDER BY d.rowid, s.annotator, s.start, s."end", s.label, s.id""",
+                [*annotators, *(labels or ())]))
+            for row in documents:
+                rowid = row[0]
+                progress = {annotator: (status, seconds)
+                            for _, annotator, status, seconds in progress_of(rowid)}
+                spans = {annotator: [span[2:] for span in rows]
+                         for annotator, rows in groupby(spans_of(rowid), itemgetter(1))}
+                names = sorted(progress) if statuses else sorted(progress.keys() | spans.keys())
+                yield row[1:], [
                     (name, *progress.get(name, ("new", 0.0)), spans.get(name, [])) for name in names]
         finally:
             if own_transaction:
-                self.db.conn.rollback()
+                conn.rollback()
 
     def export_entities(self) -> Iterator[Entity]:
         """Every entity by id with its aliases (its own name left out), streamed."""
@@ -1033,103 +1086,6 @@ class Store:
                 raise Conflict(f"spans were rejected by the database: {error}") from None
         return result
 
-    # -- review and gold ---------------------------------------------------------
-
-    def review_status(self, document: str, annotators: Sequence[str]) -> str:
-        """not ready, ready, in review or reviewed: where a document stands for adjudication."""
-        gold = self.status(document, GOLD)
-        if gold == "done":
-            return "reviewed"
-        if gold == "in_progress":
-            return "in review"
-        statuses = self.statuses(document)
-        statuses.pop(GOLD, None)
-        # With no annotators named, the ones who worked on the document are compared.
-        compared = annotators or [name for name, status in statuses.items() if status != "new"]
-        if compared and all(statuses.get(name) == "done" for name in compared):
-            return "ready"
-        return "not ready"
-
-    def start_review(self, document: str, agreed: Iterable[Span]) -> list[Span]:
-        """Open a document for review: the spans every annotator agreed on become gold.
-
-        Only the first time; afterwards gold is whatever the reviewer made of it.
-        """
-        with self.transaction():
-            if self.status(document, GOLD) != "new":
-                return self.spans(document, GOLD)
-            self.ensure_annotator(GOLD)
-            for span in agreed:
-                self.add_span(document, GOLD, span.start, span.end, span.label,
-                              entity_id=span.entity_id, nil=span.nil, provenance=span.provenance)
-            self._upsert_status(document, GOLD, status="in_progress")
-        return self.spans(document, GOLD)
-
-    def record_rejection(self, document: str, span: Span) -> None:
-        """Note that the reviewer rejected an annotator's version of a span."""
-        with self.transaction():
-            self.ensure_annotator(GOLD)
-            self._log(GOLD, document, "reject", span.id, _payload(span), None)
-
-    def rejections(self, document: str) -> set[str]:
-        """Ids of the annotator spans rejected in review of this document."""
-        return {row["span_id"] for row in self.db.query(
-            "SELECT span_id FROM events WHERE document = ? AND annotator = ? AND action = 'reject'",
-            [document, GOLD])}
-
-    # -- agreement ---------------------------------------------------------------
-
-    def agreement_documents(
-        self, annotators: Sequence[str], *, labels: Sequence[str] | None = None,
-        documents: Sequence[str] | None = None, all_done: bool = True,
-    ) -> Iterator[tuple[str, str, str, dict[str, list[tuple[int, int, str, str | None, str]]]]]:
-        """(uid, title, text, {annotator: [(start, end, label, link_key, span id)]}) in import order.
-
-        With `all_done`, the documents every one of `annotators` marked done;
-        without, those where at least two of them (or the only one) have spans.
-        `documents` narrows to those uids, `labels` to spans with those labels.
-        Two queries stream side by side in one read transaction (a consistent
-        snapshot), so the cost does not grow with a query per document.
-        """
-        if not annotators:
-            return
-        who = ", ".join("?" * len(annotators))
-        label_filter = f" AND s.label IN ({', '.join('?' * len(labels))})" if labels else ""
-        if all_done:
-            condition = (f"(SELECT count(*) FROM doc_status t WHERE t.document = d.uid"
-                         f" AND t.annotator IN ({who}) AND t.status = 'done') = ?")
-            params: list[Any] = [*annotators, len(annotators)]
-        else:
-            condition = (f"(SELECT count(DISTINCT s.annotator) FROM spans s WHERE s.document = d.uid"
-                         f" AND s.annotator IN ({who}){label_filter}) >= ?")
-            params = [*annotators, *(labels or ()), min(2, len(annotators))]
-        if documents is not None:
-            condition += f" AND d.uid IN ({', '.join('?' * len(documents))})"
-            params += list(documents)
-        own_transaction = not self.db.conn.in_transaction
-        if own_transaction:
-            self.db.execute("BEGIN")
-        try:
-            span_rows = self.db.conn.execute(
-                f"""SELECT s.document, s.annotator, s.start, s."end", s.label, s.entity_id, s.nil, s.id
-                    FROM documents d JOIN spans s ON s.document = d.uid
-                    WHERE {condition} AND s.annotator IN ({who}){label_filter}
-                    ORDER BY d.rowid, s.start, s."end", s.label, s.id""",
-                [*params, *annotators, *(labels or ())])
-            pending = next(span_rows, None)
-            for uid, title, text in self.db.conn.execute(
-                    f"SELECT d.uid, d.title, d.text FROM documents d WHERE {condition} ORDER BY d.rowid",
-                    params):
-                spans: dict[str, list[tuple[int, int, str, str | None, str]]] = {
-                    name: [] for name in annotators}
-                while pending is not None and pending[0] == uid:
-                    _, annotator, start, end, label, entity_id, nil, span_id = pending
-                    spans[annotator].append((start, end, label, "NIL" if nil else entity_id, span_id))
-                    pending = next(span_rows, None)
-                yield uid, title, text, spans
-        finally:
-            if own_transaction:
-                self.db.conn.rollback()
 
 
 def _payload(span: Span) -> dict[str, Any]:
@@ -1158,6 +1114,28 @@ def _document(row: dict[str, Any]) -> Document:
 
 def _entity(row: dict[str, Any], aliases: tuple[str, ...]) -> Entity:
     return Entity(row["id"], row["name"], row["type"], row["description"], row["prior"], aliases)
+
+
+def _by_document(rows: Iterable[tuple[Any, ...]]) -> Callable[[int], list[tuple[Any, ...]]]:
+    """A reader of `rows` ordered by document rowid, their first column.
+
+    Asked for increasing rowids, it returns each one's rows, passing over the
+    rows of documents it is not asked for.
+    """
+    groups = groupby(rows, itemgetter(0))
+    current = next(groups, None)
+
+    def rows_of(rowid: int) -> list[tuple[Any, ...]]:
+        nonlocal current
+        while current is not None and current[0] < rowid:
+            current = next(groups, None)
+        if current is None or current[0] != rowid:
+            return []
+        found = list(current[1])
+        current = next(groups, None)
+        return found
+
+    return rows_of
 
 
 def _event(row: dict[str, Any]) -> Event:

@@ -12,7 +12,7 @@ from ..config import Config, remember_annotator
 from ..model import Label
 from ..store import Store
 from .screens.annotate import AnnotateScreen, screen_for_labels
-from .screens.help import HelpScreen
+from .screens.help import HelpScreen, declared_bindings
 from .screens.prompt import AnnotatorPrompt
 from .screens.review import ReviewScreen
 from .screens.queue import QueueScreen
@@ -105,14 +105,15 @@ class WorkbenchApp(App):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Every key of the current screen is also a command in the palette (ctrl+p)."""
         yield from super().get_system_commands(screen)
-        seen = set()
-        for binding in [*screen.BINDINGS, *self.BINDINGS]:
-            if not isinstance(binding, Binding) or not binding.description or binding.action in seen:
+        own = declared_bindings(screen)
+        seen = {"quit"}  # Textual's own commands already offer Quit.
+        for binding in [*own, *self.BINDINGS]:
+            if not binding.description or binding.action in seen:
                 continue
             seen.add(binding.action)
-            keys = self.keys_for(binding)
-            yield SystemCommand(binding.description, f"{binding.id}  ({keys})",
-                                _runner(screen if binding in screen.BINDINGS else self, binding.action))
+            target = screen if binding in own else self
+            yield SystemCommand(binding.description, f"{binding.id}  ({self.keys_for(binding)})",
+                                _runner(target, binding.action))
 
     def keys_for(self, binding: Binding) -> str:
         """The keys a binding is reached by now, after the user's keymap."""

@@ -460,7 +460,7 @@ class AnnotateScreen(Screen):
     def action_finish(self, status: str) -> None:
         self.flush_time()
         self.store.set_status(self.document, self.annotator, status)
-        following = self.store.first_unfinished(self.annotator)
+        following = self.store.first_unfinished(self.annotator, after=self.document)
         if following is None:
             self.refresh_header()
             self.notify("Every document is finished. Well done.", title="All done")

@@ -119,7 +119,8 @@ class ArticleView(ScrollView, can_focus=True):
     # -- layout ----------------------------------------------------------------
 
     def _relayout(self, blocks: set[int] | None = None) -> None:
-        width = max(self.scrollable_content_region.width, 10)
+        # Wrap to the width actually shown: wrapping wider would crop text out of sight.
+        width = max(self.scrollable_content_region.width, 1)
         if width != self._layout_width or blocks is None:
             self._layout_width = width
             self._block_rows = [self._layout(i) for i in range(len(self._blocks))]
@@ -167,9 +168,10 @@ class ArticleView(ScrollView, can_focus=True):
         if not keep_column:
             self.goal_column = None
         self.cursor = offset
+        # The innermost span is current after a move: a figure inside a claim is
+        # what the cursor is on; `c` reaches the enclosing ones.
         under = self.spans_at(offset)
-        if self.current_id not in {span.id for span in under}:
-            self.current_id = under[0].id if under else None
+        self.current_id = under[0].id if under else None
         self._strips.clear()
         self.refresh()
         self._follow_cursor()

@@ -1,0 +1,622 @@
+"""The annotate screen driven by keys, checked by what the store then holds."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from workbench.config import Config, remembered_annotator
+from workbench.importer import import_paths
+from workbench.model import NewDocument
+from workbench.text import TextIndex
+from workbench.tui.app import make_app
+from workbench.tui.screens import annotate as annotate_module
+from workbench.tui.screens.annotate import AnnotateScreen
+from workbench.tui.screens.help import HelpScreen
+from workbench.tui.screens.queue import QueueScreen
+from workbench.tui.widgets.article import ArticleView
+from workbench.tui.widgets.span_list import SpanList
+
+SIZE = (100, 30)
+# Tokens: Officials 0-9, said 10-14, 40 15-17, attacks 18-25, were 26-30, repelled 31-39,
+# "." 39-40, Kyiv 41-45 ... Sentences: 0-40, 41-65, 67-99. Paragraphs: 0-65, 67-99.
+FIRST = "Officials said 40 attacks were repelled. Kyiv disputes the claim.\n\nA second paragraph follows here."
+SECOND = "Grain exports from Odesa resumed on Monday, the port authority said."
+THIRD = "The EU agreed a new sanctions package worth 5 billion euros."
+
+
+@pytest.fixture
+def docs(store) -> list[str]:
+    store.add_documents([
+        NewDocument(FIRST, "Shelling report", "first.txt"),
+        NewDocument(SECOND, "Grain exports", "second.txt"),
+        NewDocument(THIRD, "Sanctions", "third.txt"),
+    ])
+    return store.document_uids()
+
+
+def view(app) -> ArticleView:
+    return app.screen.query_one(ArticleView)
+
+
+def tagged(store, document: str, annotator: str = "alice") -> list[tuple[str, int, int, str]]:
+    return [(s.label, s.start, s.end, s.text) for s in store.spans(document, annotator)]
+
+
+def screen_lines(app) -> list[str]:
+    """The text of every cell row on screen, as the terminal would be sent it."""
+    return ["".join(segment.text for segment in line) for line in _screen_update(app).strips]
+
+
+def screen_segments(app):
+    for line in _screen_update(app).strips:
+        for strip in line:
+            yield from strip
+
+
+def _screen_update(app):
+    return app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
+
+
+def current_document(app) -> str:
+    assert isinstance(app.screen, AnnotateScreen)
+    return app.screen.document
+
+
+# -- tagging -------------------------------------------------------------------
+
+
+async def test_word_key_then_claim_key_saves_the_word_as_a_claim(store, docs):
+    async with make_app(store, "alice").run_test(size=SIZE) as pilot:
+        await pilot.press("v", "1")
+
+    assert tagged(store, docs[0]) == [("claim", 0, 9, "Officials")]
+    assert [event.action for event in store.events(document=docs[0])] == ["add"]
+
+
+async def test_sentence_key_then_source_key_saves_the_whole_sentence(store, docs):
+    async with make_app(store, "alice").run_test(size=SIZE) as pilot:
+        await pilot.press("right_parenthesis", "s", "2")
+
+    assert tagged(store, docs[0]) == [("source", 41, 65, "Kyiv disputes the claim.")]
+
+
+async def test_label_key_without_selection_tags_the_token_at_the_cursor(store, docs):
+    async with make_app(store, "alice").run_test(size=SIZE) as pilot:
+        await pilot.press("w", "w", "3")
+
+    assert tagged(store, docs[0]) == [("figure", 15, 17, "40")]
+
+
+async def test_label_key_on_an_existing_span_relabels_it(store, docs):
+    async with make_app(store, "alice").run_test(size=SIZE) as pilot:
+        await pilot.press("v", "1", "2")
+
+    assert tagged(store, docs[0]) == [("source", 0, 9, "Officials")]
+    assert [event.action for event in store.events(document=docs[0])] == ["add", "relabel"]
+
+
+async def test_shift_arrows_extend_a_selection_that_snaps_to_whole_tokens(store, docs):
+    async with make_app(store, "alice").run_test(size=SIZE) as pilot:
+        await pilot.press("w", "shift+right", "shift+right", "1")
+
+    assert tagged(store, docs[0]) == [("claim", 10, 14, "said")]
+
+
+async def test_shift_down_selects_across_a_row_and_snaps(store, docs):
+    async with make_app(store, "alice").run_test(size=SIZE) as pilot:
+        await pilot.press("w", "shift+down", "1")
+        rows = view(pilot.app)._rows
+
+    (label, start, end, text), = tagged(store, docs[0])
+    assert (label, start) == ("claim", 10)
+    assert end > rows[0].end and text == FIRST[10:end]
+
+
+async def test_character_precision_takes_the_selection_exactly(store, docs):
+    async with make_app(store, "alice").run_test(size=SIZE) as pilot:
+        await pilot.press("w", "t", "shift+right", "shift+right", "1")
+        assert view(pilot.app).snap is False
+
+    assert tagged(store, docs[0]) == [("claim", 10, 12, "sa")]
+
+
+async def test_escape_clears_the_selection_so_the_label_tags_only_the_word(store, docs):
+    async with make_app(store, "alice").run_test(size=SIZE) as pilot:
+        await pilot.press("s", "escape", "1")
+
+    (_, start, end, _), = tagged(store, docs[0])
+    assert end - start < 40
+
+
+async def test_bracket_keys_move_span_boundaries_a_token_at_a_time(store, docs):
+    async with make_app(store, "alice").run_test(size=SIZE) as pilot:
+        await pilot.press("w", "w", "v", "3")
+        assert tagged(store, docs[0]) == [("figure", 15, 17, "40")]
+        await pilot.press("greater_than_sign")
+        assert tagged(store, docs[0]) == [("figure", 15, 25, "40 attacks")]
+        await pilot.press("left_square_bracket")
+        assert tagged(store, docs[0]) == [("figure", 10, 25, "said 40 attacks")]
+        await pilot.press("right_square_bracket")
+        assert tagged(store, docs[0]) == [("figure", 15, 25, "40 attacks")]
+        await pilot.press("less_than_sign")
+
+    assert tagged(store, docs[0]) == [("figure", 15, 17, "40")]
+    assert [e.action for e in store.events(document=docs[0])] == ["add"] + ["resize"] * 4
+
+
+async def test_bracket_keys_move_by_one_character_in_character_precision(store, docs):
+    async with make_app(store, "alice").run_test(size=SIZE) as pilot:
+        await pilot.press("w", "v", "1", "t", "greater_than_sign", "right_square_bracket")
+
+    assert tagged(store, docs[0]) == [("claim", 11, 15, "aid ")]
+
+
+async def test_delete_key_removes_the_span_under_the_cursor(store, docs):
+    async with make_app(store, "alice").run_test(size=SIZE) as pilot:
+        await pilot.press("v", "1", "w", "v", "2", "d")
+        assert [span.text for span in view(pilot.app).spans] == ["Officials"]
+        assert "]s" not in screen_lines(pilot.app)[1]
+
+    assert tagged(store, docs[0]) == [("claim", 0, 9, "Officials")]
+    assert store.events(document=docs[0])[-1].action == "delete"
+
+
+# -- cursor and mouse ----------------------------------------------------------------------
+
+
+async def test_up_and_down_keep_the_column_across_a_short_row(store):
+    text = "A long first line with many words in it.\nShort.\nAnother long line with many words here."
+    store.add_documents([NewDocument(text, "Rows", "rows.txt")])
+
+    async with make_app(store, "alice").run_test(size=SIZE) as pilot:
+        article = view(pilot.app)
+        await pilot.press(*["w"] * 5)
+        column = article.cursor
+        await pilot.press("down")
+        assert article.cursor < text.index("Another")
+        await pilot.press("down")
+        assert article.cursor == text.index("Another") + column
+        await pilot.press("up", "up")
+        assert article.cursor == column
+
+
+async def test_document_start_end_and_line_keys_land_where_they_say(store, docs):
+    async with make_app(store, "alice").run_test(size=SIZE) as pilot:
+        article = view(pilot.app)
+        await pilot.press("G")
+        assert article.cursor == len(FIRST)
+        await pilot.press("g", "right_curly_bracket")
+        assert article.cursor == 67
+        await pilot.press("left_curly_bracket")
+        assert article.cursor == 0
+        await pilot.press("end")
+        first_row = article._rows[0]
+        assert article.cursor == first_row.end - 1
+        await pilot.press("home")
+        assert article.cursor == 0
+
+
+async def test_a_click_places_the_cursor_and_a_drag_selects(store, docs):
+    async with make_app(store, "alice").run_test(size=SIZE) as pilot:
+        article = view(pilot.app)
+        await pilot.click(ArticleView, offset=(1 + 16, 0))  # padding, then "40"
+        assert article.cursor == 16
+        await pilot.mouse_down(ArticleView, offset=(1 + 19, 0))
+        await pilot.hover(ArticleView, offset=(1 + 33, 0))
+        await pilot.mouse_up(ArticleView, offset=(1 + 33, 0))
+        assert article.selection == (19, 33)
+        await pilot.press("1")
+
+    assert tagged(store, docs[0]) == [("claim", 18, 39, "attacks were repelled")]
+
+
+# -- undo and redo ---------------------------------------------------------------
+
+
+async def test_undo_and_redo_step_through_every_action(store, docs):
+    async with make_app(store, "alice").run_test(size=SIZE) as pilot:
+        await pilot.press("v", "1", "w", "2", "1")
+        assert tagged(store, docs[0]) == [("claim", 0, 9, "Officials"), ("claim", 10, 14, "said")]
+        await pilot.press("u")
+        assert tagged(store, docs[0]) == [("claim", 0, 9, "Officials"), ("source", 10, 14, "said")]
+        await pilot.press("u", "u")
+        assert tagged(store, docs[0]) == []
+        await pilot.press("ctrl+r")
+        assert tagged(store, docs[0]) == [("claim", 0, 9, "Officials")]
+        await pilot.press("ctrl+r", "ctrl+r")
+        assert tagged(store, docs[0]) == [("claim", 0, 9, "Officials"), ("claim", 10, 14, "said")]
+        assert len(view(pilot.app).spans) == 2
+
+
+async def test_undo_reaches_actions_made_before_a_restart(store, docs):
+    async with make_app(store, "alice").run_test(size=SIZE) as pilot:
+        await pilot.press("v", "1")
+
+    async with make_app(store, "alice").run_test(size=SIZE) as pilot:
+        assert len(view(pilot.app).spans) == 1
+        await pilot.press("u")
+        assert tagged(store, docs[0]) == []
+        assert view(pilot.app).spans == []
+        await pilot.press("ctrl+r")
+
+    assert tagged(store, docs[0]) == [("claim", 0, 9, "Officials")]
+
+
+async def test_undo_with_nothing_to_undo_changes_nothing(store, docs):
+    async with make_app(store, "alice").run_test(size=SIZE) as pilot:
+        await pilot.press("u", "ctrl+r")
+        assert isinstance(pilot.app.screen, AnnotateScreen)
+
+    assert store.events() == []
+
+
+# -- moving between spans ------------------------------------------------------------
+
+
+async def test_tab_and_shift_tab_jump_between_spans(store, docs):
+    for start, end in ((10, 14), (31, 39), (67, 68)):
+        store.add_span(docs[0], "alice", start, end, "claim")
+
+    async with make_app(store, "alice").run_test(size=SIZE) as pilot:
+        article = view(pilot.app)
+        positions = []
+        for key in ("tab", "tab", "tab", "tab", "shift+tab"):
+            await pilot.press(key)
+            positions.append((article.cursor, article.current.start))
+
+    assert positions == [(10, 10), (31, 31), (67, 67), (10, 10), (67, 67)]
+
+
+async def test_cycle_chooses_which_overlapping_span_a_label_changes(store, docs):
+    store.add_span(docs[0], "alice", 0, 40, "claim")
+    store.add_span(docs[0], "alice", 15, 17, "figure")
+
+    async with make_app(store, "alice").run_test(size=SIZE) as pilot:
+        await pilot.press("w", "w")
+        before = view(pilot.app).current.label
+        await pilot.press("c")
+        chosen = view(pilot.app).current.label
+        assert {before, chosen} == {"claim", "figure"}
+        await pilot.press("2")
+        await pilot.press("c")
+        assert view(pilot.app).current.label == before
+        await pilot.press("c")
+
+    relabelled = {"claim": ("source", 0, 40, "Officials said 40 attacks were repelled."),
+                  "figure": ("source", 15, 17, "40")}[chosen]
+    untouched = {"claim": ("figure", 15, 17, "40"),
+                 "figure": ("claim", 0, 40, "Officials said 40 attacks were repelled.")}[chosen]
+    assert sorted(tagged(store, docs[0])) == sorted([relabelled, untouched])
+
+
+async def test_selecting_a_span_in_the_side_list_moves_the_cursor_to_it(store, docs):
+    store.add_span(docs[0], "alice", 41, 45, "source")
+
+    async with make_app(store, "alice").run_test(size=SIZE) as pilot:
+        await pilot.click(SpanList, offset=(2, 0))
+        assert view(pilot.app).cursor == 41
+        assert view(pilot.app).current.text == "Kyiv"
+
+
+# -- documents -----------------------------------------------------------------
+
+
+async def test_app_opens_at_the_first_unfinished_document(store, docs):
+    store.set_status(docs[0], "alice", "done")
+    store.set_status(docs[1], "alice", "skipped")
+
+    async with make_app(store, "alice").run_test(size=SIZE) as pilot:
+        assert current_document(pilot.app) == docs[2]
+        assert view(pilot.app).text == THIRD
+
+
+async def test_done_marks_the_document_and_opens_the_next_unfinished(store, docs):
+    store.set_status(docs[1], "alice", "done")
+
+    async with make_app(store, "alice").run_test(size=SIZE) as pilot:
+        await pilot.press("D")
+        assert current_document(pilot.app) == docs[2]
+        assert view(pilot.app).text == THIRD
+
+    assert store.status(docs[0], "alice") == "done"
+
+
+async def test_skip_marks_the_document_skipped_and_moves_on(store, docs):
+    async with make_app(store, "alice").run_test(size=SIZE) as pilot:
+        await pilot.press("S")
+        assert current_document(pilot.app) == docs[1]
+
+    assert store.status(docs[0], "alice") == "skipped"
+
+
+async def test_finishing_the_last_document_returns_to_the_queue(store, docs):
+    async with make_app(store, "alice").run_test(size=SIZE) as pilot:
+        await pilot.press("D", "D", "D")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, QueueScreen)
+
+    assert [store.status(uid, "alice") for uid in docs] == ["done"] * 3
+
+
+async def test_next_and_previous_keys_step_through_documents(store, docs):
+    async with make_app(store, "alice").run_test(size=SIZE) as pilot:
+        seen = []
+        for key in ("N", "N", "N", "P", "P", "P"):
+            await pilot.press(key)
+            seen.append(docs.index(current_document(pilot.app)))
+
+    assert seen == [1, 2, 2, 1, 0, 0]
+
+
+async def test_spans_belong_to_the_document_they_were_made_on(store, docs):
+    async with make_app(store, "alice").run_test(size=SIZE) as pilot:
+        await pilot.press("v", "1", "N", "v", "2")
+
+    assert tagged(store, docs[0]) == [("claim", 0, 9, "Officials")]
+    assert tagged(store, docs[1]) == [("source", 0, 5, "Grain")]
+
+
+async def test_header_shows_position_title_and_progress(store, docs):
+    store.set_status(docs[2], "alice", "done")
+
+    async with make_app(store, "alice").run_test(size=SIZE) as pilot:
+        lines = screen_lines(pilot.app)
+
+    assert "document 1 of 3" in lines[0] and "Shelling report" in lines[0]
+    assert any("1/3 done" in line for line in lines)
+
+
+# -- help, palette, prompt, keymap -----------------------------------------------------
+
+
+async def test_help_lists_every_key_with_its_binding_id(store, docs):
+    async with make_app(store, "alice").run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(pilot.app.screen, HelpScreen)
+        shown = "\n".join(screen_lines(pilot.app))
+        await pilot.press("end")
+        shown += "\n".join(screen_lines(pilot.app))
+        await pilot.press("escape")
+        assert isinstance(pilot.app.screen, AnnotateScreen)
+
+    for binding_id in ("label.claim", "select.word", "select.sentence", "span.delete",
+                       "history.undo", "document.done", "cursor.word_right", "app.quit"):
+        assert binding_id in shown
+    assert "[keymap]" in shown
+
+
+async def test_command_palette_offers_every_annotation_action(store, docs):
+    async with make_app(store, "alice").run_test(size=SIZE) as pilot:
+        titles = {command.title for command in pilot.app.get_system_commands(pilot.app.screen)}
+
+    assert {"Tag as claim", "Select word", "Select sentence", "Undo", "Redo",
+            "Delete span", "Done, next unfinished"} <= titles
+
+
+async def test_first_run_asks_for_the_annotator_and_remembers_the_name(store, docs):
+    async with make_app(store, None).run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("b", "o", "b", "enter")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, AnnotateScreen)
+        await pilot.press("v", "1")
+
+    assert store.annotators() == ["bob"]
+    assert remembered_annotator() == "bob"
+    assert tagged(store, docs[0], "bob") == [("claim", 0, 9, "Officials")]
+
+
+async def test_cancelling_the_annotator_prompt_quits_without_writing(store, docs):
+    async with make_app(store, None).run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+
+    assert store.annotators() == [] and store.events() == []
+
+
+async def test_keymap_moves_a_label_to_another_key(store, docs):
+    config = Config(keymap={"label.claim": "c"})
+    async with make_app(store, "alice", config=config).run_test(size=SIZE) as pilot:
+        await pilot.press("1")
+        assert tagged(store, docs[0]) == []
+        await pilot.press("c")
+
+    assert tagged(store, docs[0]) == [("claim", 0, 9, "Officials")]
+
+
+# -- active time -----------------------------------------------------------------------
+
+
+async def test_active_time_is_recorded_with_idle_gaps_capped(store, docs, monkeypatch):
+    clock = SimpleNamespace(now=1000.0)
+    monkeypatch.setattr(annotate_module, "time", SimpleNamespace(monotonic=lambda: clock.now))
+
+    async with make_app(store, "alice").run_test(size=SIZE) as pilot:
+        clock.now += 5
+        await pilot.press("w")
+        clock.now += 10 * annotate_module.IDLE_SECONDS
+        await pilot.press("w")
+        pilot.app.screen.flush_time()
+        seconds = store.queue("alice")[0].seconds
+
+    assert seconds == pytest.approx(5 + annotate_module.IDLE_SECONDS)
+
+
+async def test_time_is_saved_when_leaving_a_document(store, docs, monkeypatch):
+    clock = SimpleNamespace(now=1000.0)
+    monkeypatch.setattr(annotate_module, "time", SimpleNamespace(monotonic=lambda: clock.now))
+
+    async with make_app(store, "alice").run_test(size=SIZE) as pilot:
+        clock.now += 7
+        await pilot.press("w")
+        await pilot.press("N")
+
+    assert store.queue("alice")[0].seconds == pytest.approx(7)
+
+
+# -- screen ------------------------------------------------------------------------------
+
+
+async def test_resize_rewraps_and_keeps_the_cursor_in_view(store):
+    text = " ".join(f"Sentence number {n} says something about the front line." for n in range(80))
+    store.add_documents([NewDocument(text, "Long", "long.txt")])
+
+    async with make_app(store, "alice").run_test(size=SIZE) as pilot:
+        article = view(pilot.app)
+        await pilot.press("G")
+        wide_rows = article.row_count
+        await pilot.resize_terminal(70, 20)
+        await pilot.pause()
+        assert article.row_count > wide_rows
+        row = article.cursor_row()
+        top = article.scroll_offset.y
+        assert top <= row < top + article.scrollable_content_region.height
+        assert all(r.width <= article.scrollable_content_region.width for r in article._rows)
+        await pilot.press("g")
+        assert article.scroll_offset.y == 0
+
+
+async def test_a_narrow_article_wraps_to_what_is_shown_rather_than_cropping(store, docs):
+    async with make_app(store, "alice").run_test(size=(50, 16)) as pilot:
+        article = view(pilot.app)
+        shown_width = article.scrollable_content_region.width
+        assert all(row.width <= shown_width for row in article._rows)
+
+
+async def test_the_article_stays_readable_on_a_40_column_terminal(store, docs):
+    async with make_app(store, "alice").run_test(size=(40, 16)) as pilot:
+        assert view(pilot.app).scrollable_content_region.width >= 16
+        assert "Officials" in "\n".join(screen_lines(pilot.app))
+
+
+async def test_rows_after_many_edits_match_a_fresh_layout(store, docs):
+    # The view re-wraps only the paragraphs an edit touches; it must end up where
+    # wrapping everything from scratch would.
+    from workbench.tui.layout import Mark, block_bounds, layout_block, marks_by_offset
+
+    async with make_app(store, "alice").run_test(size=SIZE) as pilot:
+        article = view(pilot.app)
+        await pilot.press("right_parenthesis", "v", "1", *["greater_than_sign"] * 6)  # into paragraph 2
+        await pilot.press("2", "g", "s", "3", "left_curly_bracket", "right_curly_bracket", "v", "1")
+        await pilot.press("u", "u", "ctrl+r", "tab", "tab", "d")
+        spans = article.spans
+        assert any(s.start < 65 < s.end for s in store.spans(docs[0], "alice"))
+        table = marks_by_offset([Mark(s.id, s.start, s.end, s.label, article.letters[s.label])
+                                 for s in spans])
+        bounds = block_bounds(FIRST)
+        fresh = [row for n, (start, end) in enumerate(bounds)
+                 for row in layout_block(FIRST, start, end, n == len(bounds) - 1, table,
+                                         article.scrollable_content_region.width)]
+        assert ["".join(i.text for i in r.items) for r in article._rows] == \
+            ["".join(i.text for i in r.items) for r in fresh]
+        assert sorted(s.id for s in spans) == sorted(s.id for s in store.spans(docs[0], "alice"))
+
+
+async def test_marks_show_each_label_letter_around_spans(store, docs):
+    store.add_span(docs[0], "alice", 0, 40, "claim")
+    store.add_span(docs[0], "alice", 0, 9, "source")
+    store.add_span(docs[0], "alice", 15, 17, "figure")
+
+    async with make_app(store, "alice").run_test(size=SIZE) as pilot:
+        first_row = screen_lines(pilot.app)[1]
+
+    assert "[[Officials]s said [40]f attacks were repelled.]c" in first_row
+
+
+# -- terminal safety (issue 9) -----------------------------------------------------------
+
+HOSTILE_TITLE = "[bold]Loud[/] \x1b[2J [@click=app.quit]q[/] \u202eevil"
+HOSTILE = "\n".join([
+    "Opening line.",
+    "\x1b[31mred\x1b[0m",
+    "\x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\",
+    "[bold red]x[/]",
+    "[@click=app.quit]quit[/]",
+    "\u202eevil\u202c",
+])
+
+
+async def test_hostile_text_is_shown_literally_and_never_reaches_the_terminal(store):
+    store.add_documents([NewDocument(HOSTILE, HOSTILE_TITLE, "hostile.txt")])
+    uid = store.document_uids()[0]
+    markup_start = HOSTILE.index("[bold red]")
+    store.add_span(uid, "alice", markup_start, markup_start + len("[bold red]x[/]"), "claim")
+
+    async with make_app(store, "alice").run_test(size=SIZE) as pilot:
+        lines = screen_lines(pilot.app)
+        segments = list(screen_segments(pilot.app))
+        quit_row = next(y for y, line in enumerate(lines) if "[@click=app.quit]quit[/]" in line)
+        await pilot.click(offset=(lines[quit_row].index("quit[/]") + 1, quit_row))
+        await pilot.press("q")
+        await pilot.pause()
+        queue_lines = screen_lines(pilot.app)
+        queue_segments = list(screen_segments(pilot.app))
+        assert pilot.app.is_running
+        assert pilot.app.return_code is None
+
+    shown = "\n".join(lines)
+    for literal in ("␛[31mred␛[0m", "␛]8;;http://x␛\\link␛]8;;␛\\", "[[bold red]x[/]]c",
+                    "[@click=app.quit]quit[/]", "\N{REPLACEMENT CHARACTER}evil"):
+        assert literal in shown
+    assert "[bold]Loud[/] ␛[2J [@click=app.quit]q[/]" in lines[0]
+    assert any("c [bold red]x[/]" in line for line in lines), "span list shows the text literally"
+    assert any("[bold]Loud[/]" in line for line in queue_lines)
+    for segment in segments + queue_segments:
+        assert not any(ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 or "\u202a" <= ch <= "\u202e"
+                       for ch in segment.text), repr(segment.text)
+
+
+# -- the commissioned corpus ---------------------------------------------------------------
+
+
+async def test_tag_undo_redo_move_on_quit_and_reopen_with_the_seed_corpus(store, seed_corpus):
+    import_paths(store, [seed_corpus])
+    first, second = store.document_uids()[:2]
+    to_number = keys_to_first_number(store.text(first))
+
+    async with make_app(store, "alice").run_test(size=SIZE) as pilot:
+        assert current_document(pilot.app) == first
+        await pilot.press("right_parenthesis", "s", "1")  # the second sentence is a claim
+        await pilot.press("g", *to_number, "v", "3")  # the first number is a figure
+        await pilot.press("g", "v", "2")  # the first word, as a source
+        expected = tagged(store, first)
+        assert sorted(label for label, *_ in expected) == ["claim", "figure", "source"]
+        await pilot.press("u")
+        assert len(tagged(store, first)) == 2
+        await pilot.press("ctrl+r")
+        assert tagged(store, first) == expected
+        await pilot.press("N", "s", "1")
+        assert current_document(pilot.app) == second
+        expected_second = tagged(store, second)
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert not pilot.app.is_running
+
+    async with make_app(store, "alice").run_test(size=SIZE) as pilot:
+        assert current_document(pilot.app) == first
+        reopened = [(s.label, s.start, s.end, s.text) for s in view(pilot.app).spans]
+        shown = "\n".join(screen_lines(pilot.app))
+
+    assert sorted(reopened) == sorted(expected)
+    assert tagged(store, first) == expected
+    assert len(expected_second) == 1 and expected_second[0][0] == "claim"
+    assert "]c" in shown and "]s" in shown and "]f" in shown
+    assert store.check() == []
+
+
+
+def keys_to_first_number(text: str) -> list[str]:
+    """Sentence jumps, then word jumps, from the top to the first number: few key presses."""
+    index = TextIndex(text)
+    target = next(start for start in index.tokens.starts if text[start].isdigit())
+    keys, cursor = [], 0
+    while (following := index.sentences.next_start(cursor)) is not None and following <= target:
+        cursor = following
+        keys.append("right_parenthesis")
+    while cursor < target:
+        cursor = index.tokens.next_start(cursor)
+        keys.append("w")
+    return keys
