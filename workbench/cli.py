@@ -401,7 +401,7 @@ def kb_import(ctx: click.Context, file: Path) -> None:
       workbench kb import places.tsv
     """
     from .kb import read_kb
-    from .linking import normalise_alias
+    from .linking import EntitySearch, normalise_alias
 
     entities = read_kb(file)
     store = open_store(ctx)
@@ -409,6 +409,8 @@ def kb_import(ctx: click.Context, file: Path) -> None:
     with click.progressbar(length=total, label="importing aliases", file=sys.stderr,
                            hidden=not sys.stderr.isatty()) as bar:
         count, aliases = store.import_entities(entities, normalise_alias, on_batch=bar.update)
+    click.echo("indexing aliases for search...", err=True)
+    EntitySearch(store).refresh()
     click.echo(f"{file}: {count} entities, {aliases} aliases; "
                f"{store.entity_count()} entities in the knowledge base")
 
@@ -442,7 +444,7 @@ def kb_search(ctx: click.Context, query: str, type_: str | None, limit: int, as_
                           ensure_ascii=False)
 
     if query == "-":
-        for line in click.get_text_stream("stdin"):
+        for line in sys.stdin:
             click.echo(as_line(line.rstrip("\r\n")))
             sys.stdout.flush()
         return

@@ -13,7 +13,11 @@ scores by the entity's prior (popularity).
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
+from array import array
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -54,39 +58,68 @@ def normalise_alias(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).translate(_FOLDING).casefold().split())
 
 
-# Spellings of the same Cyrillic sound in English, German, French and Polish
+# Spellings of one Cyrillic sound in English, German, French and Polish
 # transliterations, reduced to one skeleton letter ("Kharkov"/"Charkow" → "harkov").
-_SKELETON_RULES = [(re.compile(pattern), replacement) for pattern, replacement in (
-    (r"shch|sch|szcz", "s"),
-    (r"tsch|tch|cz", "c"),
-    (r"kh|ch|x", "h"),
-    (r"zh|sz|sh", "s"),
-    (r"ts|tz", "c"),
-    (r"w", "v"),
-    (r"[yj]", "i"),
-    (r"ou", "u"),
-    (r"(.)\1+", r"\1"),
-)]
+# Longer spellings first, so "shch" is not read as "sh" + "ch".
+_SKELETON_RULES = (
+    ("shch", "s"), ("szcz", "s"), ("tsch", "c"), ("sch", "s"), ("tch", "c"), ("cz", "c"),
+    ("kh", "h"), ("ch", "h"), ("x", "h"), ("zh", "s"), ("sz", "s"), ("sh", "s"),
+    ("ts", "c"), ("tz", "c"), ("w", "v"), ("y", "i"), ("j", "i"), ("ou", "u"),
+)
+_DOUBLED = re.compile(r"(.)\1+")
 
 
 def skeleton(normalised: str) -> str:
     """A coarse spelling of a normalised Latin alias that merges transliteration variants."""
-    for pattern, replacement in _SKELETON_RULES:
-        normalised = pattern.sub(replacement, normalised)
-    return normalised
+    for spelling, letter in _SKELETON_RULES:
+        if spelling in normalised:
+            normalised = normalised.replace(spelling, letter)
+    return _DOUBLED.sub(r"\1", normalised)
 
 
-def trigrams(normalised: str) -> list[str]:
-    """The distinct three-character windows of a normalised string, in order."""
-    return list(dict.fromkeys(normalised[i:i + 3] for i in range(len(normalised) - 2)))
+def skeleton_trigrams(normalised: str) -> set[str]:
+    """The trigrams of the padded skeleton: the keys of the search index."""
+    padded = f" {skeleton(normalised)} "
+    return {padded[i:i + 3] for i in range(len(padded) - 2)}
+
+
+def build_postings(rows: Iterable[tuple[int, str]]) -> dict[str, bytes]:
+    """For each trigram, the ids of the aliases that have it, as packed little-endian uint32s."""
+    postings: dict[str, array] = {}
+    for alias_id, normalised in rows:
+        for gram in skeleton_trigrams(normalised):
+            ids = postings.get(gram)
+            if ids is None:
+                postings[gram] = ids = array("I")
+            ids.append(alias_id)
+    return {gram: _pack(ids) for gram, ids in postings.items()}
+
+
+def _pack(ids: array) -> bytes:
+    if sys.byteorder == "big":
+        ids.byteswap()
+    return ids.tobytes()
+
+
+def _unpack(blob: bytes) -> array:
+    ids = array("I")
+    ids.frombytes(blob)
+    if sys.byteorder == "big":
+        ids.byteswap()
+    return ids
 
 
 def similarity(query: str, alias: str) -> float:
     """0–100: how alike two normalised strings are, forgiving transliteration and extra words."""
-    plain = Indel.normalized_similarity(query, alias) * 100
-    folded = Indel.normalized_similarity(skeleton(query), skeleton(alias)) * 100
-    words = fuzz.token_set_ratio(query, alias) if " " in query or " " in alias else 0.0
-    return max(plain, 0.98 * folded, 0.95 * words)
+    plain = Indel.normalized_similarity(query, alias)
+    folded = 0.98 * Indel.normalized_similarity(skeleton(query).replace(" ", ""),
+                                                skeleton(alias).replace(" ", ""))
+    spelling = max(plain, folded)
+    if " " not in query and " " not in alias:
+        return 100 * spelling
+    # Shared whole words help ("President Volodymyr Zelensky"), but alone they would let
+    # every one-word alias inside a long query score 100.
+    return 60 * spelling + 0.4 * fuzz.token_set_ratio(query, alias)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,40 +143,69 @@ class Candidate:
 
 
 class AliasSource(Protocol):
-    """What EntitySearch needs from the store; each returns alias rows joined with their entity."""
+    """What EntitySearch needs from the store (workbench.store.Store provides it)."""
 
     def aliases_equal(self, normalised: str, *, type: str | None = None) -> list[dict]: ...
 
     def aliases_with_prefix(self, prefix: str, *, type: str | None = None,
                             limit: int = 200) -> list[dict]: ...
 
-    def aliases_sharing_trigrams(self, trigrams: list[str], *, type: str | None = None,
-                                 limit: int = 200) -> list[dict]: ...
+    def aliases_by_ids(self, ids: Sequence[int], *, type: str | None = None) -> list[dict]: ...
+
+    def alias_index_mark(self) -> tuple[int, int]: ...
+
+    def normalised_aliases_since(self, after_id: int) -> list[tuple[int, str]]: ...
+
+    def postings(self, grams: Iterable[str]) -> dict[str, bytes]: ...
+
+    def write_postings(self, postings: dict[str, bytes], *, after_id: int, up_to: int,
+                       replace: bool) -> bool: ...
+
+
+# Above this many aliases added since the index was built, rebuilding is cheaper
+# than appending, and it drops the ids of aliases deleted by re-imports.
+REBUILD_AFTER = 20_000
 
 
 class EntitySearch:
     """Ranked entity candidates for a mention; the one ranking used by the CLI and the TUI.
 
-    Cheap to construct and always current: every search reads the store's
-    index, which the store updates in the same transaction as the aliases.
+    The trigram index is stored in the database, so constructing this is
+    instant. Each search first indexes aliases added since the last one (by
+    any process or code path), so results are always current; after a large
+    import, call `refresh()` once up front (`kb import` does) to pay that cost
+    there instead of in the first search.
     """
 
-    def __init__(self, source: AliasSource, *, pool: int = 200, prefix_pool: int = 100) -> None:
+    def __init__(self, source: AliasSource, *, pool: int = 400, prefix_pool: int = 100,
+                 postings_budget: int = 30_000) -> None:
         self.source = source
         self.pool = pool
         self.prefix_pool = prefix_pool
+        self.postings_budget = postings_budget
+
+    def refresh(self) -> int:
+        """Index aliases added since the last refresh; returns how many were indexed."""
+        while True:
+            indexed, newest = self.source.alias_index_mark()
+            if newest <= indexed:
+                return 0
+            replace = indexed == 0 or newest - indexed > REBUILD_AFTER
+            rows = self.source.normalised_aliases_since(0 if replace else indexed)
+            if self.source.write_postings(build_postings(rows), after_id=indexed,
+                                          up_to=rows[-1][0] if rows else newest, replace=replace):
+                return len(rows)
 
     def search(self, query: str, *, type: str | None = None, limit: int = 10) -> list[Candidate]:
         normalised = normalise_alias(query)
         if not normalised or limit <= 0:
             return []
-        # A type filter is applied after the index picks its pool, so widen the pool.
-        pool = self.pool * (4 if type else 1)
+        self.refresh()
         best: dict[str, Candidate] = {}
         for match, rows in (
             (EXACT, self.source.aliases_equal(normalised, type=type)),
             (PREFIX, self.source.aliases_with_prefix(normalised, type=type, limit=self.prefix_pool)),
-            (FUZZY, self.source.aliases_sharing_trigrams(trigrams(normalised), type=type, limit=pool)),
+            (FUZZY, self.source.aliases_by_ids(self._fuzzy_pool(normalised, type), type=type)),
         ):
             for row in rows:
                 score = 100.0 if match == EXACT else similarity(normalised, row["normalised"])
@@ -153,6 +215,24 @@ class EntitySearch:
                 if held is None or _order(candidate) > _order(held):
                     best[candidate.entity_id] = candidate
         return sorted(best.values(), key=_order, reverse=True)[:limit]
+
+    def _fuzzy_pool(self, normalised: str, type: str | None) -> list[int]:
+        """Ids of the aliases sharing the most skeleton trigrams with the query.
+
+        Rare trigrams are counted first; common ones only while the postings
+        read stay within budget, so a query costs about the same on any KB size.
+        """
+        blobs = sorted(self.source.postings(skeleton_trigrams(normalised)).values(), key=len)
+        shared: Counter[int] = Counter()
+        read = 0
+        for blob in blobs:
+            read += len(blob) // 4
+            if read > self.postings_budget and shared:
+                break
+            shared.update(_unpack(blob))
+        # A type filter is applied after the pool is picked, so widen the pool.
+        size = self.pool * (4 if type else 1)
+        return [alias_id for alias_id, _ in shared.most_common(size)]
 
 
 def _order(candidate: Candidate) -> tuple:

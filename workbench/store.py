@@ -996,15 +996,17 @@ class Store:
                 for row in documents:
                     yield row[1:], []
                 return
+            # CROSS JOIN makes SQLite walk the documents in the outer loop, as
+            # the ORDER BY wants; left to choose, it may sort every row instead.
             progress_of = _by_document(conn.execute(
                 f"""SELECT d.rowid, ds.annotator, ds.status, ds.seconds
-                    FROM documents d JOIN doc_status ds ON ds.document = d.uid
+                    FROM documents d CROSS JOIN doc_status ds ON ds.document = d.uid
                     WHERE ds.annotator IN ({who}){status_filter} ORDER BY d.rowid""",
                 [*annotators, *(statuses or ())]))
             spans_of = _by_document(conn.execute(
                 f"""SELECT d.rowid, s.annotator, s.id, s.start, s."end", s.label, s.text, s.entity_id,
                            s.nil, s.provenance, e.name, e.type
-                    FROM documents d JOIN spans s ON s.document = d.uid
+                    FROM documents d CROSS JOIN spans s ON s.document = d.uid
                     LEFT JOIN entities e ON e.id = s.entity_id
                     WHERE s.annotator IN ({who}){label_filter}
                     ORDER BY d.rowid, s.annotator, s.start, s."end", s.label, s.id""",
@@ -1086,6 +1088,110 @@ class Store:
                 raise Conflict(f"spans were rejected by the database: {error}") from None
         return result
 
+    # -- agreement ---------------------------------------------------------------
+
+    def agreement_documents(
+        self, annotators: Sequence[str], *, labels: Sequence[str] | None = None,
+        documents: Sequence[str] | None = None, all_done: bool = True,
+    ) -> Iterator[tuple[str, str, str, dict[str, list[tuple[int, int, str, str | None, str]]]]]:
+        """(uid, title, text, {annotator: [(start, end, label, link_key, span id)]}) in import order.
+
+        Each annotator's spans come ordered by (start, end, label, id).
+        With `all_done`, the documents every one of `annotators` marked done;
+        without, those where at least two of them (or the only one) have spans.
+        `documents` narrows to those uids, `labels` to spans with those labels.
+        Two queries stream side by side in one read transaction (a consistent
+        snapshot), so the cost does not grow with a query per document.
+        """
+        if not annotators:
+            return
+        who = ", ".join("?" * len(annotators))
+        label_filter = f" AND s.label IN ({', '.join('?' * len(labels))})" if labels else ""
+        if all_done:
+            condition = (f"(SELECT count(*) FROM doc_status t WHERE t.document = d.uid"
+                         f" AND t.annotator IN ({who}) AND t.status = 'done') = ?")
+            params: list[Any] = [*annotators, len(annotators)]
+        else:
+            condition = (f"(SELECT count(DISTINCT s.annotator) FROM spans s WHERE s.document = d.uid"
+                         f" AND s.annotator IN ({who}){label_filter}) >= ?")
+            params = [*annotators, *(labels or ()), min(2, len(annotators))]
+        if documents is not None:
+            condition += f" AND d.uid IN ({', '.join('?' * len(documents))})"
+            params += list(documents)
+        own_transaction = not self.db.conn.in_transaction
+        if own_transaction:
+            self.db.execute("BEGIN")
+        try:
+            # CROSS JOIN keeps documents the outer loop: the condition is checked once per
+            # document and spans come from the (document, annotator, start) index, so the
+            # join is never sorted as a whole; ties on start are sorted per list below.
+            span_rows = self.db.conn.execute(
+                f"""SELECT d.rowid, s.annotator, s.start, s."end", s.label,
+                           CASE WHEN s.nil THEN 'NIL' ELSE s.entity_id END, s.id
+                    FROM documents d CROSS JOIN spans s ON s.document = d.uid
+                    WHERE {condition} AND s.annotator IN ({who}){label_filter}
+                    ORDER BY d.rowid, s.annotator, s.start""",
+                [*params, *annotators, *(labels or ())])
+            mark, order = itemgetter(2, 3, 4, 5, 6), itemgetter(0, 1, 2, 4)
+            by_document = groupby(span_rows, itemgetter(0))
+            pending = next(by_document, None)
+            for rowid, uid, title, text in self.db.conn.execute(
+                    f"SELECT d.rowid, d.uid, d.title, d.text FROM documents d WHERE {condition}"
+                    " ORDER BY d.rowid", params):
+                spans: dict[str, list[tuple[int, int, str, str | None, str]]] = {
+                    name: [] for name in annotators}
+                if pending is not None and pending[0] == rowid:
+                    for annotator, rows in groupby(pending[1], itemgetter(1)):
+                        spans[annotator] = sorted(map(mark, rows), key=order)
+                    pending = next(by_document, None)
+                yield uid, title, text, spans
+        finally:
+            if own_transaction:
+                self.db.conn.rollback()
+
+    # -- review and gold ---------------------------------------------------------
+
+    def review_status(self, document: str, annotators: Sequence[str]) -> str:
+        """not ready, ready, in review or reviewed: where a document stands for adjudication."""
+        gold = self.status(document, GOLD)
+        if gold == "done":
+            return "reviewed"
+        if gold == "in_progress":
+            return "in review"
+        statuses = self.statuses(document)
+        statuses.pop(GOLD, None)
+        # With no annotators named, the ones who worked on the document are compared.
+        compared = annotators or [name for name, status in statuses.items() if status != "new"]
+        if compared and all(statuses.get(name) == "done" for name in compared):
+            return "ready"
+        return "not ready"
+
+    def start_review(self, document: str, agreed: Iterable[Span]) -> list[Span]:
+        """Open a document for review: the spans every annotator agreed on become gold.
+
+        Only the first time; afterwards gold is whatever the reviewer made of it.
+        """
+        with self.transaction():
+            if self.status(document, GOLD) != "new":
+                return self.spans(document, GOLD)
+            self.ensure_annotator(GOLD)
+            for span in agreed:
+                self.add_span(document, GOLD, span.start, span.end, span.label,
+                              entity_id=span.entity_id, nil=span.nil, provenance=span.provenance)
+            self._upsert_status(document, GOLD, status="in_progress")
+        return self.spans(document, GOLD)
+
+    def record_rejection(self, document: str, span: Span) -> None:
+        """Note that the reviewer rejected an annotator's version of a span."""
+        with self.transaction():
+            self.ensure_annotator(GOLD)
+            self._log(GOLD, document, "reject", span.id, _payload(span), None)
+
+    def rejections(self, document: str) -> set[str]:
+        """Ids of the annotator spans rejected in review of this document."""
+        return {row["span_id"] for row in self.db.query(
+            "SELECT span_id FROM events WHERE document = ? AND annotator = ? AND action = 'reject'",
+            [document, GOLD])}
 
 
 def _payload(span: Span) -> dict[str, Any]:

@@ -24,14 +24,15 @@ and every span of one overlaps every span of the other.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
+from operator import itemgetter
 from typing import NamedTuple
 
 from workbench.model import Span
 
-__all__ = ["Group", "Kind", "Mark", "align"]
+__all__ = ["Group", "Kind", "Mark", "align", "align_remaining"]
 
 
 class Mark(NamedTuple):
@@ -120,12 +121,40 @@ def align(spans_by_annotator: Mapping[str, Iterable[Mark | tuple]]) -> list[Grou
             marks.append((index, mark))
 
     agreed, rest = _agreed_by_all(marks, len(names))
-    groups = [Group({names[marks[p][0]]: marks[p][1] for p in sorted(positions)}, (), frozenset())
-              for positions in agreed]
-    groups += [_group(names, [marks[i] for i in sorted(m, key=lambda i: marks[i][0])])
-               for m in _greedy_groups(marks, rest)]
-    groups.sort(key=lambda g: (g.start, g.end, g.labels))
-    return groups
+    keyed = []
+    for positions in agreed:
+        mark = marks[positions[0]][1]
+        keyed.append(((mark.start, mark.end, (mark.label,)),
+                      Group({names[marks[p][0]]: marks[p][1] for p in sorted(positions)}, (), frozenset())))
+    keyed += _greedy(names, marks, rest)
+    keyed.sort(key=itemgetter(0))
+    return [group for _, group in keyed]
+
+
+def align_remaining(names: Sequence[str], marks: list[tuple[int, Mark]]) -> list[Group]:
+    """The groups `align` makes of what is left once the spans everyone marked identically are taken.
+
+    `marks` holds (annotator index into `names`, Mark) in `align`'s order (annotator
+    by annotator, each in their own order), none of them agreed by all; the
+    groups come sorted as `align` sorts them. The agreement report finds the
+    agreed spans itself and needs only the rest.
+    """
+    keyed = _greedy(names, marks, range(len(marks)))
+    keyed.sort(key=itemgetter(0))
+    return [group for _, group in keyed]
+
+
+def _greedy(names: Sequence[str], marks: list[tuple[int, Mark]], positions: Iterable[int]
+            ) -> list[tuple[tuple[int, int, tuple[str, ...]], Group]]:
+    """Each greedy group with its sort key: `Group.start`, `Group.end` and `Group.labels`."""
+    keyed = []
+    for positions_of_group in _greedy_groups(marks, positions):
+        members = [marks[i] for i in sorted(positions_of_group, key=lambda i: marks[i][0])]
+        versions = [mark for _, mark in members]
+        key = (min([mark[0] for mark in versions]), max([mark[1] for mark in versions]),
+               tuple(sorted({mark[2] for mark in versions})))
+        keyed.append((key, _group(names, members)))
+    return keyed
 
 
 def _agreed_by_all(marks: list[tuple[int, Mark]], n_annotators: int) -> tuple[list[list[int]], list[int]]:
@@ -186,24 +215,28 @@ def _pair_rank(a: Mark, b: Mark) -> tuple[int, float] | None:
 
 
 def _can_merge(marks: list[tuple[int, Mark]], left: list[int], right: list[int]) -> bool:
-    if {marks[p][0] for p in left} & {marks[p][0] for p in right}:
-        return False
-    return all(
-        max(marks[p][1].start, marks[q][1].start) < min(marks[p][1].end, marks[q][1].end)
-        for p in left for q in right)
+    """No annotator on both sides, and every span of one overlaps every span of the other."""
+    for p in left:
+        annotator, (start, end, *_) = marks[p]
+        for q in right:
+            other, (other_start, other_end, *_) = marks[q]
+            if other == annotator or max(start, other_start) >= min(end, other_end):
+                return False
+    return True
 
 
 def _group(names: list[str], members: list[tuple[int, Mark]]) -> Group:
     versions = {names[index]: mark for index, mark in members}
-    missing = tuple(name for name in names if name not in versions)
-    present = list(versions.values())
-    differences = set()
+    missing = tuple(name for name in names if name not in versions) if len(versions) < len(names) else ()
+    start, end, label, link, _ = members[0][1]
+    differences = []
     if missing:
-        differences.add(Kind.ONLY_SOME)
-    if len({mark.label for mark in present}) > 1:
-        differences.add(Kind.LABEL)
-    if len({(mark.start, mark.end) for mark in present}) > 1:
-        differences.add(Kind.BOUNDARY)
-    elif len({mark.label for mark in present}) == 1 and len({mark.link for mark in present}) > 1:
-        differences.add(Kind.LINK)
+        differences.append(Kind.ONLY_SOME)
+    labels_differ = any(mark[2] != label for _, mark in members)
+    if labels_differ:
+        differences.append(Kind.LABEL)
+    if any(mark[0] != start or mark[1] != end for _, mark in members):
+        differences.append(Kind.BOUNDARY)
+    elif not labels_differ and any(mark[3] != link for _, mark in members):
+        differences.append(Kind.LINK)
     return Group(versions, missing, frozenset(differences))

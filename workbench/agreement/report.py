@@ -30,14 +30,17 @@ Choices, also explained in README.md:
 from __future__ import annotations
 
 import bisect
+import gc
 import math
+import operator
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
+from operator import itemgetter
 
-from workbench.agreement.alignment import Group, Kind, Mark, align
-from workbench.agreement.measures import Measure, Note, _chance_corrected, cohen_kappa, pairwise_f1
+from workbench.agreement.alignment import Group, Kind, Mark, align_remaining
+from workbench.agreement.measures import Measure, Note, _chance_corrected, pairwise_f1
 from workbench.text import token_spans
 
 __all__ = [
@@ -46,6 +49,7 @@ __all__ = [
 ]
 
 Pair = tuple[str, str]
+_START, _END, _LABEL, _KEY = itemgetter(0), itemgetter(1), itemgetter(2), itemgetter(0, 1, 2, 3)
 
 
 @dataclass(frozen=True)
@@ -168,15 +172,20 @@ class Report:
 
 
 def _spread(measures: list[Measure]) -> Spread:
-    values = [m.value for m in measures if m.value is not None]
-    if not values:
-        note = Note.TOO_FEW_CODERS if not measures else Note.NO_SPANS
+    return _spread_values([m.value for m in measures])
+
+
+def _spread_values(values: list[float | None]) -> Spread:
+    """Mean and sd of the defined values; all undefined means no spans (or no pairs at all)."""
+    defined = [v for v in values if v is not None]
+    if not defined:
+        note = Note.TOO_FEW_CODERS if not values else Note.NO_SPANS
         return Spread(Measure(None, note), None, 0)
     # The pairs are all the pairs there are, not a sample of them: population sd.
     # (Plain arithmetic: statistics.pstdev's exact fractions cost more than a whole document.)
-    mean = sum(values) / len(values)
-    sd = math.sqrt(max(0.0, sum((v - mean) ** 2 for v in values) / len(values)))
-    return Spread(Measure(mean), sd, len(values))
+    mean = sum(defined) / len(defined)
+    sd = math.sqrt(max(0.0, sum((v - mean) ** 2 for v in defined) / len(defined)))
+    return Spread(Measure(mean), sd, len(defined))
 
 
 def build_report(documents: Iterable[ReportDocument], annotators: Sequence[str],
@@ -190,121 +199,210 @@ def build_report(documents: Iterable[ReportDocument], annotators: Sequence[str],
     annotators = tuple(dict.fromkeys(annotators))
     labels = tuple(dict.fromkeys(labels))
     builder = _Builder(annotators, labels)
-    for document in documents:
-        builder.add(document)
-    return builder.finish(basis)
+    # The report holds a few objects per span and disagreement and none of them is in a
+    # cycle, yet the cyclic collector would scan the growing heap over and over: a fifth
+    # of the time on a big corpus. Paused while building, as it was before otherwise.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for document in documents:
+            builder.add(document)
+        return builder.finish(basis)
+    finally:
+        if collecting:
+            gc.enable()
 
 
 class _Builder:
+    """Running counts over the documents added so far.
+
+    Spans that every annotator marked identically (same offsets, label and
+    link; in practice most of them) are counted in bulk: they match in every
+    pair, exactly and by overlap, agree on their link and, when no other span
+    of their label touches them, add nothing to unitizing disagreement. Only
+    the remaining spans go through matching, alignment and link comparison.
+    """
+
     def __init__(self, annotators: tuple[str, ...], labels: tuple[str, ...]) -> None:
         self.annotators = annotators
         self.labels = labels
         self.label_set = frozenset(labels)
         self.pairs = list(combinations(range(len(annotators)), 2))
         self.documents = self.characters = self.tokens = 0
-        self.span_counts = Counter()
-        self.exact = {(p, label): [0, 0, 0] for p in self.pairs for label in labels}
-        self.overlap = {(p, label): [0, 0, 0] for p in self.pairs for label in labels}
+        self.span_counts = [0] * len(annotators)
+        self.label_counts = [Counter() for _ in annotators]
+        # tp of each pair and label from the spans not marked identically by everyone;
+        # `agreed` and `isolated` count those per label, a tp in every pair.
+        self.exact_tp = {(p, label): 0 for p in self.pairs for label in labels}
+        self.overlap_tp = {(p, label): 0 for p in self.pairs for label in labels}
+        self.agreed = Counter()
+        self.isolated = Counter()
         self.patterns = {label: Counter() for label in labels}
         self.unitizing = {label: _Unitizing(len(annotators)) for label in labels}
-        self.link_values = {p: ([], []) for p in self.pairs}
+        self.link_tables = {p: Counter() for p in self.pairs}
+        self.agreed_links = Counter()
         self.one_unlinked = Counter()
-        self.mentions = [Counter() for _ in annotators]
+        self.mention_tp = Counter()
+        self.agreed_mentions = 0
+        self.mentions = [0] * len(annotators)
         self.rows: list[DocumentRow] = []
         self.disagreements: list[Disagreement] = []
 
     def add(self, document: ReportDocument) -> None:
         self.documents += 1
-        self.characters += len(document.text)
-        position = self.documents
-        marks_by = []
-        for name in self.annotators:
-            marks = [m if isinstance(m, Mark) else Mark(*m) for m in document.spans.get(name, ())]
-            marks = [m for m in marks if m.label in self.label_set]
-            marks_by.append(marks)
-            self.span_counts[name] += len(marks)
-
-        tokens = token_spans(document.text)
-        self.tokens += len(tokens)
-        token_starts = [start for start, _ in tokens]
-        token_ends = [end for _, end in tokens]
-
-        by_label = {label: [[] for _ in self.annotators] for label in self.labels}
+        text = document.text
+        self.characters += len(text)
+        names, labels = self.annotators, self.labels
+        marks_by = [self._marks(name, document.spans.get(name, ())) for name in names]
         for index, marks in enumerate(marks_by):
-            for mark in marks:
-                by_label[mark.label][index].append((mark.start, mark.end))
-        doc_exact = {p: Counts() for p in self.pairs}
-        doc_overlap = {p: Counts() for p in self.pairs}
-        for label, spans in by_label.items():
-            for p in self.pairs:
-                exact = _exact_counts(spans[p[0]], spans[p[1]])
-                overlap = _overlap_counts(spans[p[0]], spans[p[1]])
-                _accumulate(self.exact[p, label], exact)
-                _accumulate(self.overlap[p, label], overlap)
-                doc_exact[p] += exact
-                doc_overlap[p] += overlap
-            self._tokens(label, spans, token_starts, token_ends, len(tokens))
-            self.unitizing[label].add(len(document.text), spans)
-        self._links(marks_by, position)
+            self.span_counts[index] += len(marks)
+            self.label_counts[index].update(map(_LABEL, marks))
 
-        groups = align({name: marks for name, marks in zip(self.annotators, marks_by)})
+        keys_by = [list(map(_KEY, marks)) for marks in marks_by]
+        agreed = _agreed_keys(keys_by)
+        if agreed:
+            rest_by = [[mark for mark, key in zip(marks, keys) if key not in agreed]
+                       for marks, keys in zip(marks_by, keys_by)]
+        else:
+            rest_by = marks_by
+        agreed_by_label: dict[str, list[tuple[int, int]]] = {label: [] for label in labels}
+        for start, end, label, _ in agreed:
+            agreed_by_label[label].append((start, end))
+        rest_by_label = {label: [[] for _ in names] for label in labels}
+        for index, marks in enumerate(rest_by):
+            for mark in marks:
+                rest_by_label[mark[2]][index].append((mark[0], mark[1]))
+
+        tokens = token_spans(text)
+        self.tokens += len(tokens)
+        doc_exact = [0] * len(self.pairs)
+        doc_overlap = [0] * len(self.pairs)
+        for label in labels:
+            everyone, rest = agreed_by_label[label], rest_by_label[label]
+            isolated, shared = _isolated(everyone, rest)
+            coders = [spans + shared for spans in rest] if shared else rest
+            self.agreed[label] += len(everyone)
+            self.isolated[label] += len(isolated)
+            for k, p in enumerate(self.pairs):
+                a, b = p
+                exact = _exact_tp(rest[a], rest[b])
+                overlap = _overlap_tp(coders[a], coders[b])
+                if exact:
+                    self.exact_tp[p, label] += exact
+                if overlap:
+                    self.overlap_tp[p, label] += overlap
+                doc_exact[k] += len(everyone) + exact
+                doc_overlap[k] += len(isolated) + overlap
+            self._tokens(label, isolated, coders, tokens)
+            self.unitizing[label].add(len(text), isolated, coders)
+        self._links(marks_by, rest_by, agreed)
+
+        marks = [(index, mark if mark.__class__ is Mark else Mark._make(mark))
+                 for index, rest in enumerate(rest_by) for mark in rest]
         kinds = Counter()
-        for group in groups:
+        for group in align_remaining(names, marks):
             if not group.agreed:
                 kinds[group.kind] += 1
                 self.disagreements.append(Disagreement(document.uid, document.title, group))
+        counts = [len(marks) for marks in marks_by]
         self.rows.append(DocumentRow(
-            document.uid, document.title,
-            {name: len(marks) for name, marks in zip(self.annotators, marks_by)},
-            _spread([c.f1 for c in doc_exact.values()]),
-            _spread([c.f1 for c in doc_overlap.values()]), dict(kinds)))
+            document.uid, document.title, dict(zip(names, counts)),
+            _spread_values([_f1_value(tp, counts[b] - tp, counts[a] - tp)
+                            for (a, b), tp in zip(self.pairs, doc_exact)]),
+            _spread_values([_f1_value(tp, counts[b] - tp, counts[a] - tp)
+                            for (a, b), tp in zip(self.pairs, doc_overlap)]),
+            dict(kinds)))
 
-    def _tokens(self, label: str, spans: list[list[tuple[int, int]]],
-                starts: list[int], ends: list[int], n_tokens: int) -> None:
-        """Count tokens per IN/OUT pattern (bit i set: annotator i has the token IN)."""
-        events = []
-        for index, coder in enumerate(spans):
-            for start, end in coder:
-                first = bisect.bisect_right(ends, start)
-                last = bisect.bisect_left(starts, end)
+    def _marks(self, name: str, spans: Sequence[Mark | tuple]) -> list[tuple]:
+        """`name`'s spans of the compared labels as 5-tuples in Mark field order."""
+        label_set = self.label_set
+        marks = [m if m.__class__ is tuple and len(m) == 5 or m.__class__ is Mark else Mark(*m)
+                 for m in spans]
+        if not label_set.issuperset(map(_LABEL, marks)):
+            marks = [m for m in marks if m[2] in label_set]
+        if any(map(operator.le, map(_END, marks), map(_START, marks))):
+            bad = next(m for m in marks if m[1] <= m[0])
+            raise ValueError(f"span {bad[0]}-{bad[1]} of {name!r} does not end after it starts")
+        return marks
+
+    def _tokens(self, label: str, isolated: list[tuple[int, int]],
+                coders: list[list[tuple[int, int]]], tokens: list[tuple[int, int]]) -> None:
+        """Count tokens per IN/OUT pattern (bit i set: annotator i has the token IN).
+
+        A token is IN for a span it overlaps; `tokens` are (start, end) in order,
+        so bisecting on (offset,) finds the first token starting at or after it.
+        """
+        items = []
+        for who, spans in ((-1, isolated), *enumerate(coders)):
+            for start, end in spans:
+                first = bisect.bisect_left(tokens, (start,))
+                if first and tokens[first - 1][1] > start:
+                    first -= 1
+                last = bisect.bisect_left(tokens, (end,))
                 if first < last:
-                    events.append((first, 1, index))
-                    events.append((last, -1, index))
+                    items.append((first, last, who))
         counts = self.patterns[label]
-        if not events:
-            counts[0] += n_tokens
+        if not items:
+            counts[0] += len(tokens)
             return
-        events.sort()
-        depth = [0] * len(spans)
-        mask = 0
-        previous = 0
+        items.sort()
+        everyone = (1 << len(coders)) - 1
         covered = 0
-        for position, step, index in events:
-            if mask and position > previous:
-                counts[mask] += position - previous
-                covered += position - previous
-            depth[index] += step
-            mask = mask | (1 << index) if depth[index] else mask & ~(1 << index)
-            previous = position
-        counts[0] += n_tokens - covered
+        k = 0
+        while k < len(items):
+            first, reach, who = items[k]
+            j = k + 1
+            while j < len(items) and items[j][0] < reach:
+                reach = max(reach, items[j][1])
+                j += 1
+            if j == k + 1:
+                counts[everyone if who < 0 else 1 << who] += reach - first
+                covered += reach - first
+            else:
+                covered += _token_run(items[k:j], len(coders), counts)
+            k = j
+        counts[0] += len(tokens) - covered
 
-    def _links(self, marks_by: list[list[Mark]], position: int) -> None:
+    def _links(self, marks_by: list[list[tuple]], rest_by: list[list[tuple]],
+               agreed: set[tuple]) -> None:
+        linked = [key[3] for key in agreed if key[3] is not None]
+        self.agreed_mentions += len(linked)
+        mentions = []
+        for index, marks in enumerate(rest_by):
+            counter = Counter((m[0], m[1], m[3]) for m in marks if m[3] is not None)
+            self.mentions[index] += len(linked) + sum(counter.values())
+            mentions.append(counter)
+        for p in self.pairs:
+            if mentions[p[0]] and mentions[p[1]]:
+                self.mention_tp[p] += sum((mentions[p[0]] & mentions[p[1]]).values())
+
+        # Links pair up by (start, end, label) in list order, so an agreed span whose
+        # offsets and label another span shares is compared with everything else.
+        compared = rest_by
+        if agreed:
+            offsets = {key[:3] for key in agreed}
+            if len(offsets) < len(agreed) or any(m[:3] in offsets for marks in rest_by for m in marks):
+                compared = marks_by
+            else:
+                self.agreed_links.update(linked)
         keyed = []
-        for index, marks in enumerate(marks_by):
-            links: dict[tuple[int, int, str], list[str | None]] = {}
+        for marks in compared:
+            links: dict[tuple, list[str | None]] = {}
             for mark in marks:
-                links.setdefault((mark.start, mark.end, mark.label), []).append(mark.link)
-                if mark.link is not None:
-                    self.mentions[index][position, mark.start, mark.end, mark.link] += 1
+                links.setdefault(mark[:3], []).append(mark[3])
             keyed.append(links)
         for p in self.pairs:
             left, right = keyed[p[0]], keyed[p[1]]
-            values_a, values_b = self.link_values[p]
+            if not left or not right:
+                continue
+            table = self.link_tables[p]
             for key, links_a in left.items():
-                for link_a, link_b in zip(links_a, right.get(key, ())):
+                links_b = right.get(key)
+                if links_b is None:
+                    continue
+                for link_a, link_b in zip(links_a, links_b):
                     if link_a is not None and link_b is not None:
-                        values_a.append(link_a)
-                        values_b.append(link_b)
+                        table[link_a, link_b] += 1
                     elif (link_a is None) != (link_b is None):
                         self.one_unlinked[p] += 1
 
@@ -313,9 +411,13 @@ class _Builder:
         span_f1 = []
         for p in self.pairs:
             pair = (names[p[0]], names[p[1]])
+            marked_a, marked_b = self.label_counts[p[0]], self.label_counts[p[1]]
             total_exact, total_overlap = Counts(), Counts()
             for label in self.labels:
-                exact, overlap = Counts(*self.exact[p, label]), Counts(*self.overlap[p, label])
+                exact_tp = self.exact_tp[p, label] + self.agreed[label]
+                overlap_tp = self.overlap_tp[p, label] + self.isolated[label]
+                exact = Counts(exact_tp, marked_b[label] - exact_tp, marked_a[label] - exact_tp)
+                overlap = Counts(overlap_tp, marked_b[label] - overlap_tp, marked_a[label] - overlap_tp)
                 span_f1.append(PairF1(pair, label, exact, overlap))
                 total_exact += exact
                 total_overlap += overlap
@@ -325,7 +427,7 @@ class _Builder:
         link_rows = [self._link_row(p) for p in self.pairs]
         return Report(
             names, self.labels, basis, self.documents, self.characters, self.tokens,
-            {name: self.span_counts[name] for name in names}, span_f1, token_rows, link_rows,
+            dict(zip(names, self.span_counts)), span_f1, token_rows, link_rows,
             self.rows, self.disagreements, self._notes())
 
     def _token_row(self, label: str) -> TokenRow:
@@ -347,16 +449,17 @@ class _Builder:
                         self.unitizing[label].measure())
 
     def _link_row(self, p: tuple[int, int]) -> LinkRow:
-        values_a, values_b = self.link_values[p]
-        same = sum(a == b for a, b in zip(values_a, values_b))
-        compared = len(values_a)
+        table = Counter(self.link_tables[p])
+        for link, count in self.agreed_links.items():
+            table[link, link] += count
+        compared = sum(table.values())
+        same = sum(count for (a, b), count in table.items() if a == b)
         share = Measure(same / compared) if compared else Measure(None, Note.NO_DATA)
-        kappa = cohen_kappa(values_a, values_b)
-        mentions_a, mentions_b = self.mentions[p[0]], self.mentions[p[1]]
-        tp = sum((mentions_a & mentions_b).values())
-        mention_f1 = Counts(tp, sum(mentions_b.values()) - tp, sum(mentions_a.values()) - tp)
+        tp = self.mention_tp[p] + self.agreed_mentions
+        mention_f1 = Counts(tp, self.mentions[p[1]] - tp, self.mentions[p[0]] - tp)
         pair = (self.annotators[p[0]], self.annotators[p[1]])
-        return LinkRow(pair, compared, same, self.one_unlinked[p], share, kappa, mention_f1)
+        return LinkRow(pair, compared, same, self.one_unlinked[p], share,
+                       _cohen_from_table(table), mention_f1)
 
     def _notes(self) -> list[str]:
         notes = []
@@ -365,29 +468,58 @@ class _Builder:
                          "so pairwise and chance-corrected measures are undefined")
         if not self.documents:
             notes.append("no documents meet the criteria")
-        elif not any(self.span_counts.values()):
+        elif not any(self.span_counts):
             notes.append("no annotator marked any span of the compared labels in these documents")
         return notes
 
 
-def _accumulate(total: list[int], counts: Counts) -> None:
-    total[0] += counts.tp
-    total[1] += counts.fp
-    total[2] += counts.fn
+def _agreed_keys(keys_by: list[list[tuple]]) -> set[tuple]:
+    """(start, end, label, link) of the spans every annotator marked exactly once, as `align` has it."""
+    if not keys_by or not all(keys_by):
+        return set()
+    sets = [set(keys) for keys in keys_by]
+    agreed = set.intersection(*sets)
+    if agreed and any(len(keys) != len(unique) for keys, unique in zip(keys_by, sets)):
+        counts = [Counter(keys) for keys in keys_by]
+        agreed = {key for key in agreed if all(count[key] == 1 for count in counts)}
+    return agreed
 
 
-def _exact_counts(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> Counts:
+def _isolated(agreed: list[tuple[int, int]], rest: list[list[tuple[int, int]]]
+              ) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """Split one label's agreed spans into those no other span overlaps, in order, and the others."""
+    if not agreed:
+        return [], []
+    items = sorted([(start, end, 0) for start, end in agreed]
+                   + [(start, end, 1) for spans in rest for start, end in spans])
+    isolated, shared = [], []
+    reach = None
+    last = len(items) - 1
+    for k, (start, end, kind) in enumerate(items):
+        if not kind:
+            alone = (reach is None or start >= reach) and (k == last or items[k + 1][0] >= end)
+            (isolated if alone else shared).append((start, end))
+        reach = end if reach is None or end > reach else reach
+    return isolated, shared
+
+
+def _f1_value(tp: int, fp: int, fn: int) -> float | None:
+    """`Counts.f1`'s value without building the Counts."""
+    if not tp + fn and not tp + fp:
+        return None
+    return 2 * tp / (2 * tp + fp + fn)
+
+
+def _exact_tp(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> int:
     if not a or not b:
-        return Counts(0, len(b), len(a))
+        return 0
     set_a, set_b = set(a), set(b)
     if len(set_a) == len(a) and len(set_b) == len(b):
-        tp = len(set_a & set_b)
-    else:
-        tp = sum((Counter(a) & Counter(b)).values())
-    return Counts(tp, len(b) - tp, len(a) - tp)
+        return len(set_a & set_b)
+    return sum((Counter(a) & Counter(b)).values())
 
 
-def _overlap_counts(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> Counts:
+def _overlap_tp(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> int:
     """tp of a maximum matching of overlapping spans, as `pairwise_f1(mode="overlap")`.
 
     Only spans connected by a chain of overlaps can be matched with one
@@ -395,7 +527,9 @@ def _overlap_counts(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> Count
     span from each side needs no matching at all.
     """
     if not a or not b:
-        return Counts(0, len(b), len(a))
+        return 0
+    if len(a) == len(b) == 1:
+        return int(max(a[0][0], b[0][0]) < min(a[0][1], b[0][1]))
     spans = sorted([(s, e, 0) for s, e in a] + [(s, e, 1) for s, e in b])
     tp = 0
     run: list[tuple[int, int, int]] = []
@@ -406,7 +540,7 @@ def _overlap_counts(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> Count
             run = []
         run.append(span)
         reach = max(reach, span[1]) if len(run) > 1 else span[1]
-    return Counts(tp, len(b) - tp, len(a) - tp)
+    return tp
 
 
 def _run_matches(run: list[tuple[int, int, int]]) -> int:
@@ -422,6 +556,28 @@ def _run_matches(run: list[tuple[int, int, int]]) -> int:
     if len(left) == len(right) == 1:
         return int(max(left[0][0], right[0][0]) < min(left[0][1], right[0][1]))
     return pairwise_f1(left, right, "overlap").tp
+
+
+def _token_run(items: list[tuple[int, int, int]], coders: int, counts: Counter) -> int:
+    """Count the tokens of overlapping (first, last, annotator or -1 for all) ranges by pattern."""
+    events = []
+    for first, last, who in items:
+        for index in (range(coders) if who < 0 else (who,)):
+            events.append((first, 1, index))
+            events.append((last, -1, index))
+    events.sort()
+    depth = [0] * coders
+    mask = 0
+    previous = 0
+    covered = 0
+    for position, step, index in events:
+        if mask and position > previous:
+            counts[mask] += position - previous
+            covered += position - previous
+        depth[index] += step
+        mask = mask | (1 << index) if depth[index] else mask & ~(1 << index)
+        previous = position
+    return covered
 
 
 def _cohen_from_table(table: Counter) -> Measure:
@@ -477,20 +633,23 @@ class _Unitizing:
         self.units: Counter[int] = Counter()
         self.gaps: Counter[int] = Counter()
 
-    def add(self, length: int, spans: list[list[tuple[int, int]]]) -> None:
+    def add(self, length: int, isolated: list[tuple[int, int]],
+            coders: list[list[tuple[int, int]]]) -> None:
+        """One document: spans everyone marked that touch nothing else, and each coder's others.
+
+        The isolated units sit in every coder's tiling but cost no pair anything.
+        """
         self.length += length
-        merged = [_merge(coder) for coder in spans]
+        merged = [_merge(spans) if len(spans) > 1 else spans for spans in coders]
         for units in merged:
-            position = 0
-            for start, end in units:
-                if start > position:
-                    self.gaps[start - position] += 1
-                self.units[end - start] += 1
-                position = end
-            if position < length:
-                self.gaps[length - position] += 1
+            if isolated:
+                units = sorted(units + isolated) if units else isolated
+            starts, ends = [s for s, _ in units], [e for _, e in units]
+            self.units.update(map(operator.sub, ends, starts))
+            self.gaps.update(filter((0).__lt__, map(operator.sub, starts + [length], [0, *ends])))
         for i, j in combinations(range(len(merged)), 2):
-            self.pair_sum += _unitizing_pair(merged[i], merged[j])
+            if merged[i] or merged[j]:
+                self.pair_sum += _unitizing_pair(merged[i], merged[j])
 
     def measure(self) -> Measure:
         m, length = self.coders, self.length

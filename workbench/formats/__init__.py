@@ -12,6 +12,7 @@ under the final name.
 from __future__ import annotations
 
 import importlib
+import json
 import os
 import re
 import shutil
@@ -34,6 +35,11 @@ MODULES = {
     "kb": "kb",
 }
 EXPORT_STATUSES = ("done", "any")
+# One span as `Store.export_documents` yields it: (id, start, end, label, text,
+# entity_id, nil, provenance JSON, entity name, entity type).
+SpanRow = tuple[str, int, int, str, str, str | None, int, str, str | None, str | None]
+# One annotator's work on one document: (annotator, status, seconds, spans).
+AnnotationRow = tuple[str, str, float, list[SpanRow]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,19 +105,46 @@ class ExportJob:
     report: ExportReport
     on_document: Callable[[], None] = lambda: None
 
-    def documents(self) -> Iterator[ExportDocument]:
-        """Selected documents in import order, each span checked against the text."""
+    def rows(self) -> Iterator[tuple[tuple[str, ...], list[AnnotationRow]]]:
+        """Selected documents in import order as plain tuples, each span checked against the text.
+
+        A document is (uid, title, text, source, meta JSON, imported_at), with
+        an `AnnotationRow` per annotator. Building objects for every span costs
+        more than the rest of a simple export, so writers that need no objects
+        read these rather than `documents()`.
+        """
         annotators = resolve_annotators(self.store, self.selection)
         statuses = ("done",) if self.selection.status == "done" else None
+        report = self.report
         for document, annotations in self.store.export_documents(
                 annotators, statuses=statuses, labels=self.selection.labels or None):
             self.on_document()
-            checked = tuple(
-                Annotation(name, status, seconds,
-                           tuple(LinkedSpan(_checked(document, span), entity) for span, entity in spans))
-                for name, status, seconds, spans in annotations)
-            self._count(checked)
-            yield ExportDocument(document, checked)
+            uid, text = document[0], document[2]
+            length = len(text)
+            report.documents += 1
+            for annotator, _, _, spans in annotations:
+                report.annotators.add(annotator)
+                report.spans += len(spans)
+                for span in spans:
+                    _, start, end, _, recorded, entity_id, nil, _, _, _ = span
+                    if not 0 <= start < end <= length or text[start:end] != recorded:
+                        raise _mismatch(uid, annotator, span, text)
+                    if entity_id is not None or nil:
+                        report.links += 1
+            yield document, annotations
+
+    def documents(self) -> Iterator[ExportDocument]:
+        """Selected documents in import order, each span checked against the text."""
+        for (uid, title, text, source, meta, imported_at), annotations in self.rows():
+            document = Document(uid, title, text, source, json.loads(meta), imported_at)
+            yield ExportDocument(document, tuple(
+                Annotation(annotator, status, seconds, tuple(
+                    LinkedSpan(Span(span_id, uid, annotator, start, end, label, recorded, entity_id,
+                                    bool(nil), provenance_of(provenance)),
+                               None if name is None else Entity(entity_id, name, type_))
+                    for span_id, start, end, label, recorded, entity_id, nil, provenance, name, type_
+                    in spans))
+                for annotator, status, seconds, spans in annotations))
 
     def annotations(self) -> Iterator[tuple[Document, Annotation]]:
         """One (document, annotation) pair per document per annotator."""
@@ -121,13 +154,6 @@ class ExportJob:
 
     def entities(self) -> Iterator[Entity]:
         return self.store.export_entities()
-
-    def _count(self, annotations: tuple[Annotation, ...]) -> None:
-        self.report.documents += 1
-        for annotation in annotations:
-            self.report.annotators.add(annotation.annotator)
-            self.report.spans += len(annotation.spans)
-            self.report.links += sum(1 for linked in annotation.spans if linked.span.linked)
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,13 +219,16 @@ def export(store: Store, format: Format, selection: Selection, path: Path,
     return report
 
 
-def _checked(document: Document, span: Span) -> Span:
-    covered = document.text[span.start:span.end]
-    if not (0 <= span.start < span.end <= len(document.text)) or covered != span.text:
-        raise OffsetMismatch(
-            f"document {document.uid}: span {span.id} ({span.annotator}, {span.start}-{span.end}) "
-            f"records {span.text!r} but the text there is {covered!r}; nothing was exported")
-    return span
+def provenance_of(stored: str) -> tuple[str, ...]:
+    """The span ids a gold span came from, from the JSON the store keeps them as."""
+    return () if stored == "[]" else tuple(json.loads(stored))
+
+
+def _mismatch(uid: str, annotator: str, span: SpanRow, text: str) -> OffsetMismatch:
+    span_id, start, end, _, recorded = span[:5]
+    return OffsetMismatch(
+        f"document {uid}: span {span_id} ({annotator}, {start}-{end}) "
+        f"records {recorded!r} but the text there is {text[start:end]!r}; nothing was exported")
 
 
 def _replace(partial: Path, path: Path) -> None:

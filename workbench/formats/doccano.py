@@ -10,19 +10,19 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import ExportJob, Format
-from .jsonl import dump_line
+from .jsonl import WRITE_BUFFER, dump_line
 
 
 def write(job: ExportJob, path: Path) -> None:
-    with open(path, "w", encoding="utf-8", newline="\n") as out:
-        for document, annotation in job.annotations():
-            out.write(dump_line({
-                "text": document.text,
-                "label": [[linked.span.start, linked.span.end, linked.span.label]
-                          for linked in annotation.spans],
-                "document": document.uid,
-                "annotator": annotation.annotator,
-            }))
+    with open(path, "w", encoding="utf-8", newline="\n", buffering=WRITE_BUFFER) as out:
+        for (uid, _, text, *_), annotations in job.rows():
+            for annotator, _, _, spans in annotations:
+                out.write(dump_line({
+                    "text": text,
+                    "label": [[start, end, label] for _, start, end, label, *_ in spans],
+                    "document": uid,
+                    "annotator": annotator,
+                }))
 
 
 FORMAT = Format("doccano", ".jsonl", write)

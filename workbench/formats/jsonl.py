@@ -19,49 +19,64 @@ from ..corpus import document_from_record
 from ..errors import ImportRejected
 from ..model import STATUSES, Entity, NewDocument, Span
 from ..text import content_hash, normalise, title_from
-from . import ExportDocument, ExportJob, Format
+from . import AnnotationRow, ExportJob, Format, provenance_of
 
 # Line separators that some line readers split on even inside a JSON string.
 _LINE_BREAKS = {"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"}
+# A JSON string as json.dumps(..., ensure_ascii=False) writes it.
+_quote = json.encoder.encode_basestring
+_NIL = '"nil": true, '
+WRITE_BUFFER = 1 << 20
 
 
 def write(job: ExportJob, path: Path) -> None:
-    with open(path, "w", encoding="utf-8", newline="\n") as out:
-        for item in job.documents():
-            out.write(dump_line(record(item)))
+    with open(path, "w", encoding="utf-8", newline="\n", buffering=WRITE_BUFFER) as out:
+        for item in job.rows():
+            out.write(record(item))
 
 
-def record(item: ExportDocument) -> dict[str, Any]:
-    document = item.document
-    return {
-        "id": document.uid, "source": document.source, "title": document.title,
-        "text": document.text, "meta": document.meta,
-        "annotations": [
-            {"annotator": annotation.annotator, "status": annotation.status,
-             "seconds": annotation.seconds,
-             "spans": [_span_record(linked.span, linked.entity) for linked in annotation.spans]}
-            for annotation in item.annotations
-        ],
-    }
+def record(item: tuple[tuple[str, ...], list[AnnotationRow]]) -> str:
+    """One document's line: byte for byte what `dump_line` writes for the same record.
+
+    Assembled from pieces, keys in sorted order, rather than dumped from dicts:
+    this runs for every exported span, and a dict built, sorted and encoded per
+    span took most of the export's time.
+    """
+    (uid, title, text, source, meta, _), annotations = item
+    parts = ['{"annotations": [']
+    for number, (annotator, status, seconds, spans) in enumerate(annotations):
+        parts.append(f'{", " if number else ""}{{"annotator": {_quote(annotator)}, '
+                     f'"seconds": {json.dumps(seconds)}, "spans": [')
+        parts.append(", ".join([
+            f'{{"end": {end}, "entity": {"null" if name is None else _entity(entity_id, name, type_)}, '
+            f'"id": {_quote(span_id)}, "label": {_quote(label)}, {_NIL if nil else ""}'
+            f'{"" if provenance == "[]" else _provenance(provenance)}'
+            f'"start": {start}, "text": {_quote(recorded)}}}'
+            for span_id, start, end, label, recorded, entity_id, nil, provenance, name, type_ in spans]))
+        parts.append(f'], "status": {_quote(status)}}}')
+    parts.append(f'], "id": {_quote(uid)}, '
+                 f'"meta": {json.dumps(json.loads(meta), ensure_ascii=False, sort_keys=True)}, '
+                 f'"source": {_quote(source)}, "text": {_quote(text)}, "title": {_quote(title)}}}\n')
+    return _escape_line_breaks("".join(parts))
 
 
-def _span_record(span: Span, entity: Entity | None) -> dict[str, Any]:
-    value: dict[str, Any] = {
-        "id": span.id, "start": span.start, "end": span.end, "label": span.label, "text": span.text,
-        "entity": {"id": entity.id, "name": entity.name, "type": entity.type} if entity else None,
-    }
-    if span.nil:
-        value["nil"] = True
-    if span.provenance:
-        value["provenance"] = list(span.provenance)
-    return value
+def _entity(entity_id: str, name: str, type_: str) -> str:
+    return f'{{"id": {_quote(entity_id)}, "name": {_quote(name)}, "type": {_quote(type_)}}}'
+
+
+def _provenance(stored: str) -> str:
+    provenance = provenance_of(stored)
+    return f'"provenance": {json.dumps(list(provenance), ensure_ascii=False)}, ' if provenance else ""
 
 
 def dump_line(value: dict[str, Any]) -> str:
-    line = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return _escape_line_breaks(json.dumps(value, ensure_ascii=False, sort_keys=True)) + "\n"
+
+
+def _escape_line_breaks(line: str) -> str:
     for raw, escaped in _LINE_BREAKS.items():
         line = line.replace(raw, escaped)
-    return line + "\n"
+    return line
 
 
 FORMAT = Format("jsonl", ".jsonl", write)
