@@ -1159,12 +1159,17 @@ class Store:
         if gold == "in_progress":
             return "in review"
         statuses = self.statuses(document)
-        statuses.pop(GOLD, None)
-        # With no annotators named, the ones who worked on the document are compared.
-        compared = annotators or [name for name, status in statuses.items() if status != "new"]
+        compared = self.compared_annotators(document, annotators)
         if compared and all(statuses.get(name) == "done" for name in compared):
             return "ready"
         return "not ready"
+
+    def compared_annotators(self, document: str, annotators: Sequence[str]) -> list[str]:
+        """Whose work a review compares: those named, or everyone who worked on the document."""
+        if annotators:
+            return list(annotators)
+        return sorted(name for name, status in self.statuses(document).items()
+                      if name != GOLD and status != "new")
 
     def start_review(self, document: str, agreed: Iterable[Span]) -> list[Span]:
         """Open a document for review: the spans every annotator agreed on become gold.

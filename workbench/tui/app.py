@@ -86,7 +86,16 @@ class WorkbenchApp(App):
             self.action_back_to_queue()
             self.push_screen(self.annotate_screen(document))
 
+    def reviewable(self, document: str) -> bool:
+        return self.store.review_status(document, self.review or []) != "not ready"
+
     def open_review(self, document: str) -> None:
+        if not self.reviewable(document):
+            waiting = [name for name in self.store.compared_annotators(document, self.review or [])
+                       if self.store.status(document, name) != "done"]
+            self.notify(f"Not ready for review: {', '.join(waiting) or 'no annotator'} "
+                        "has not marked it done.", title="Not ready", severity="warning")
+            return
         screen = self.screen
         if isinstance(screen, ReviewScreen):
             screen.load(document)

@@ -66,8 +66,7 @@ class ReviewScreen(AnnotateScreen):
     # -- loading ---------------------------------------------------------------
 
     def load(self, document: str) -> None:
-        annotators = self.chosen_annotators or [
-            name for name in self.store.annotators() if self.store.spans(document, name)]
+        annotators = self.store.compared_annotators(document, self.chosen_annotators)
         by_annotator = {name: self.store.spans(document, name) for name in annotators}
         self.source_spans = {span.id: span for spans in by_annotator.values() for span in spans}
         groups = align({name: [Mark.of(s) for s in spans] for name, spans in by_annotator.items()})
@@ -78,6 +77,8 @@ class ReviewScreen(AnnotateScreen):
         self.rejected = self.store.rejections(document)
         self.group_index = self.version_index = 0
         super().load(document)
+        if self.groups:
+            self.view.select(self.groups[0].start, self.groups[0].end)
         self.refresh_panel()
 
     def _as_gold(self, mark: Mark, provenance: list[str]) -> Span:
@@ -220,11 +221,21 @@ class ReviewScreen(AnnotateScreen):
         self.refresh_panel()
         self.refresh_header()
 
+    def action_open_neighbour(self, step: int) -> None:
+        """Step to the nearest document in that direction that is ready for review."""
+        document = self.store.neighbour(self.document, step)
+        while document is not None and not self.app.reviewable(document):
+            document = self.store.neighbour(document, step)
+        if document is None:
+            self.notify("No other document in that direction is ready for review.")
+            return
+        self.load(document)
+
     def action_finish(self, status: str) -> None:
         self.flush_time()
         self.store.set_status(self.document, GOLD, "done")
         following = next((uid for uid in self.store.document_uids()
-                          if self.store.review_status(uid, self._annotators_shown()) in ("ready", "in review")),
+                          if self.store.review_status(uid, self.chosen_annotators) in ("ready", "in review")),
                          None)
         if following is None:
             self.notify("No more documents are waiting for review.", title="Review done")
