@@ -1,0 +1,160 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from workbench.cli import cli
+from workbench.errors import ImportRejected
+from workbench.kb import read_kb
+from workbench.store import Store
+
+DEMO_KB = Path(__file__).resolve().parents[1] / "workbench" / "data" / "demo_entities.jsonl"
+
+
+def write(path: Path, *lines: str) -> Path:
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def jsonl(path: Path, *records: dict) -> Path:
+    return write(path, *(json.dumps(r, ensure_ascii=False) for r in records))
+
+
+def run(db: Path, *args: str, input: str | None = None):
+    return CliRunner().invoke(cli, ["--db", str(db), *args], input=input, obj={})
+
+
+def test_jsonl_reads_non_ascii_names_and_empty_alias_lists(tmp_path):
+    path = jsonl(tmp_path / "kb.jsonl",
+                 {"id": "p1", "name": "Marta Kuźmińska", "type": "PERSON", "aliases": [],
+                  "description": "analyst", "prior": 0.5},
+                 {"id": "p2", "name": "Дмитрий Песков", "aliases": ["Peskov"]})
+    first, second = read_kb(path)
+    assert (first.name, first.aliases, first.prior) == ("Marta Kuźmińska", (), 0.5)
+    assert (second.name, second.aliases, second.type, second.prior) == (
+        "Дмитрий Песков", ("Peskov",), "", 0.0)
+
+
+def test_csv_and_tsv_split_aliases_on_bars(tmp_path):
+    csv_path = write(tmp_path / "kb.csv", "id,name,type,aliases,description,prior",
+                     'k1,Kyiv,PLACE,Kiev|Kyïv,"Capital, of Ukraine",3000000')
+    tsv_path = write(tmp_path / "kb.tsv", "id\tname\taliases", "k1\tKyiv\tKiev|Kyïv")
+    for path in (csv_path, tsv_path):
+        (entity,) = read_kb(path)
+        assert entity.aliases == ("Kiev", "Kyïv")
+    assert read_kb(csv_path)[0].description == "Capital, of Ukraine"
+
+
+@pytest.mark.parametrize("lines, line, message", [
+    (['{"id": "a", "name": "A"}', '{"name": "B"}'], 2, "missing id"),
+    (['{"id": "a", "name": "A"}', '{"id": "b", "name": "B"}', '{"id": "a", "name": "C"}'], 3,
+     "duplicate id 'a' (first on line 1)"),
+    (['{"id": "a", "name": "A"}', '{"id": "b", "name": '], 2, "broken JSON"),
+    (['{"id": "a", "name": "A", "aliases": "A1"}'], 1, "aliases must be a list"),
+    (['{"id": "a", "name": "A", "prior": "many"}'], 1, "prior must be a number"),
+    (['{"id": "a", "name": ""}'], 1, "has no name"),
+])
+def test_bad_rows_are_rejected_with_file_and_line(tmp_path, lines, line, message):
+    path = write(tmp_path / "kb.jsonl", *lines)
+    with pytest.raises(ImportRejected) as caught:
+        read_kb(path)
+    assert caught.value.line == line
+    assert str(caught.value).startswith(f"{path}:{line}: ")
+    assert message in str(caught.value)
+
+
+def test_csv_row_with_missing_fields_names_its_line(tmp_path):
+    path = write(tmp_path / "kb.csv", "id,name,aliases", "a,A,", "b,B")
+    with pytest.raises(ImportRejected, match=r"kb\.csv:3: expected 3 fields, found 2"):
+        read_kb(path)
+
+
+def test_kb_import_of_a_bad_file_stores_nothing_and_prints_one_line(tmp_path):
+    path = write(tmp_path / "kb.jsonl", '{"id": "a", "name": "A"}', "not json")
+    result = run(tmp_path / "t.db", "kb", "import", str(path))
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [f"error: {path}:2: broken JSON "
+                                                  "(Expecting value at column 1)"]
+    store = Store.open(tmp_path / "t.db")
+    assert store.entity_count() == 0
+
+
+def test_reimport_updates_entities_instead_of_duplicating(tmp_path):
+    db = tmp_path / "t.db"
+    path = jsonl(tmp_path / "kb.jsonl", {"id": "k", "name": "Kiev", "aliases": ["Kyjiw"]})
+    assert run(db, "kb", "import", str(path)).exit_code == 0
+    jsonl(path, {"id": "k", "name": "Kyiv", "aliases": ["Kiev"]})
+    assert run(db, "kb", "import", str(path)).exit_code == 0
+    store = Store.open(db)
+    assert store.entity_count() == 1
+    assert store.entity("k").aliases == ("Kyiv", "Kiev")
+
+
+@pytest.fixture
+def kb_db(tmp_path):
+    db = tmp_path / "t.db"
+    path = jsonl(tmp_path / "kb.jsonl",
+                 {"id": "wb:kyiv", "name": "Kyiv", "type": "PLACE", "prior": 10},
+                 {"id": "wb:kharkiv", "name": "Kharkiv", "type": "PLACE", "prior": 5},
+                 {"id": "wb:isw", "name": "Institute for the Study of War", "type": "ORG",
+                  "aliases": ["ISW"]})
+    assert run(db, "kb", "import", str(path)).exit_code == 0
+    return db
+
+
+def test_kb_search_prints_the_best_candidate_first(kb_db):
+    result = run(kb_db, "kb", "search", "Kharkov")
+    assert result.exit_code == 0
+    assert result.output.splitlines()[0].split()[1] == "wb:kharkiv"
+
+
+def test_kb_search_json_lists_candidates_with_score_and_alias(kb_db):
+    result = run(kb_db, "kb", "search", "isw", "--json", "--type", "ORG")
+    payload = json.loads(result.output)
+    assert payload["query"] == "isw"
+    assert [(c["id"], c["alias"], c["score"]) for c in payload["candidates"]] == [
+        ("wb:isw", "ISW", 100.0)]
+
+
+def test_kb_search_dash_reads_one_query_per_line(kb_db):
+    result = run(kb_db, "kb", "search", "-", "--limit", "1", input="Kiev\nKharkov\n")
+    lines = [json.loads(line) for line in result.output.splitlines()]
+    assert [(line["query"], line["candidates"][0]["id"]) for line in lines] == [
+        ("Kiev", "wb:kyiv"), ("Kharkov", "wb:kharkiv")]
+
+
+def test_kb_add_show_and_list(kb_db):
+    result = run(kb_db, "kb", "add", "Oleksandr Syrskyi", "--type", "PERSON", "--alias", "Syrsky")
+    assert result.exit_code == 0
+    entity_id = result.output.split()[1].rstrip(":")
+    assert entity_id.startswith("wb:oleksandr-syrskyi-")
+    shown = json.loads(run(kb_db, "kb", "show", entity_id, "--json").output)
+    assert shown["aliases"] == ["Oleksandr Syrskyi", "Syrsky"]
+    listed = run(kb_db, "kb", "list", "--type", "PERSON").output
+    assert entity_id in listed and "wb:kyiv" not in listed
+    assert json.loads(run(kb_db, "kb", "search", "Syrskyi", "--json").output)[
+        "candidates"][0]["id"] == entity_id
+
+
+def test_kb_add_refuses_an_existing_id(kb_db):
+    result = run(kb_db, "kb", "add", "Kyiv", "--id", "wb:kyiv")
+    assert result.exit_code == 1
+    assert "already exists" in result.output
+
+
+def test_kb_show_unknown_id_is_one_line_error(kb_db):
+    result = run(kb_db, "kb", "show", "wb:nowhere")
+    assert result.exit_code == 1
+    assert result.output.strip() == "error: no entity 'wb:nowhere'"
+
+
+@pytest.mark.skipif(not DEMO_KB.exists(), reason="demo knowledge base not present")
+def test_demo_kb_links_zelensky_spellings_to_one_entity(tmp_path):
+    db = tmp_path / "t.db"
+    assert run(db, "kb", "import", str(DEMO_KB)).exit_code == 0
+    result = run(db, "kb", "search", "-", "--limit", "1", input="Zelenskyi\nZelensky\n")
+    ids = {json.loads(line)["candidates"][0]["id"] for line in result.output.splitlines()}
+    assert ids == {"wb:volodymyr-zelensky"}
