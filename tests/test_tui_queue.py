@@ -132,3 +132,27 @@ async def test_the_help_screen_lists_the_queue_keys(store, docs):
 
     for binding_id in ("queue.filter", "queue.search", "app.quit"):
         assert binding_id in shown
+
+
+async def test_agreement_view_shows_the_report_for_finished_documents(store):
+    from workbench.model import NewDocument
+    from workbench.tui.screens.agreement import AgreementScreen
+
+    store.add_documents([NewDocument("Kyiv said 40 drones were shot down.", "t", "a.txt")])
+    uid = store.document_uids()[0]
+    for name, label in (("alice", "claim"), ("bob", "figure")):
+        store.ensure_annotator(name)
+        store.add_span(uid, name, 10, 12, label)
+        store.set_status(uid, name, "done")
+
+    async with make_app(store, "alice").run_test(size=(120, 40)) as pilot:
+        await pilot.press("q")
+        await pilot.pause()
+        await pilot.press("A")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, AgreementScreen)
+        shown = pilot.app.screen.query_one("#agreement-report").content
+        text = "".join(segment.text for segment in pilot.app.console.render(shown))
+    assert "alice" in text and "bob" in text
+    assert "claim" in text and "figure" in text

@@ -571,35 +571,11 @@ def agreement(ctx: click.Context, annotators: tuple[str, ...], labels: tuple[str
       workbench agreement --status any --format html --out report.html
       workbench agreement --format json > agreement.json
     """
-    from dataclasses import replace
-
     from .agreement.render import render, table
-    from .agreement.report import ReportDocument, build_report
+    from .reporting import agreement_report
 
-    store = open_store(ctx)
-    known = store.annotators(include_gold=True)
-    chosen = list(dict.fromkeys(annotators)) or store.annotators()
-    for name in chosen:
-        if name not in known:
-            raise WorkbenchError(f"unknown annotator {name!r}; known: {', '.join(known) or 'none'}")
-    label_names = [label.name for label in store.labels()]
-    for name in labels:
-        if name not in label_names:
-            raise WorkbenchError(f"unknown label {name!r}; known: {', '.join(label_names)}")
-    chosen_labels = list(dict.fromkeys(labels)) or label_names
-    uids = [store.find_document(key).uid for key in documents] if documents else None
-    who = ", ".join(chosen) or "nobody"
-    criteria = (f"documents that every compared annotator ({who}) marked done" if status == "done"
-                else f"documents where at least two of the compared annotators ({who}) have spans")
-    rows = store.agreement_documents(chosen, labels=chosen_labels, documents=uids,
-                                     all_done=status == "done")
-    report = build_report((ReportDocument(uid, text, spans, title) for uid, title, text, spans in rows),
-                          chosen, chosen_labels, criteria)
-    if not report.documents:
-        hint = " (try --status any)" if status == "done" else ""
-        raise WorkbenchError(f"no documents meet the criteria: {criteria}{hint}")
-    report = replace(report, basis=f"{criteria}{' among the ones named' if uids else ''}: "
-                                   f"{report.documents} of {store.document_count()} documents")
+    report = agreement_report(open_store(ctx), annotators=annotators, labels=labels,
+                              documents=documents, status=status)
     if out is None and fmt == "html":
         out = Path("exports") / "agreement.html"
     if out is None and fmt == "table":

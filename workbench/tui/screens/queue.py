@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 
 from ...model import GOLD, STATUSES, DocumentRow
 from ..layout import visible
+from .agreement import AgreementScreen
 
 STATUS_FILTERS = ("all", *STATUSES)
 REVIEW_FILTERS = ("all", "not ready", "ready", "in review", "reviewed")
@@ -23,6 +24,7 @@ class QueueScreen(Screen):
         Binding("f", "cycle_filter", "Filter status", id="queue.filter", show=True),
         Binding("slash", "focus_search", "Search titles", id="queue.search", show=True),
         Binding("R", "review", "Review into gold", id="queue.review", show=True),
+        Binding("A", "agreement", "Agreement", id="queue.agreement", show=True),
         Binding("escape", "focus_table", "Back to list", id="queue.table"),
     ]
 
@@ -108,6 +110,9 @@ class QueueScreen(Screen):
             if self.app.review is None:
                 self.app.review = []
             self.app.open_review(self._keys[table.cursor_row])
+
+    def action_agreement(self) -> None:
+        self.app.push_screen(AgreementScreen())
 
     def action_focus_search(self) -> None:
         self.query_one(Input).focus()
