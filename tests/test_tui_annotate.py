@@ -620,3 +620,15 @@ def keys_to_first_number(text: str) -> list[str]:
         cursor = index.tokens.next_start(cursor)
         keys.append("w")
     return keys
+
+
+async def test_a_keymap_that_steals_a_key_or_names_no_binding_is_reported(store, docs):
+    from workbench.config import Config
+
+    config = Config(keymap={"label.claim": "c", "label.clam": "x"})
+    async with make_app(store, "alice", config=config).run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        messages = [notification.message for notification in pilot.app._notifications]
+
+    assert any("'c' is bound to both" in m and "span.cycle" in m for m in messages)
+    assert any("'label.clam'" in m for m in messages)

@@ -41,6 +41,9 @@ class WorkbenchApp(App):
         self.set_keymap(self.config.keymap)
 
     def on_mount(self) -> None:
+        for problem in keymap_problems(
+                [*declared_bindings(self.annotate_screen), *self.BINDINGS], self.config.keymap):
+            self.notify(problem, title="workbench.toml [keymap]", severity="warning", timeout=15)
         self.push_screen(QueueScreen())
         if self.annotator:
             self._start()
@@ -128,6 +131,23 @@ class WorkbenchApp(App):
         """The keys a binding is reached by now, after the user's keymap."""
         keys = self._keymap.get(binding.id, binding.key) if binding.id else binding.key
         return ", ".join(self.get_key_display(Binding(key.strip(), "")) for key in keys.split(","))
+
+
+def keymap_problems(bindings: list[Binding], keymap: dict[str, str]) -> list[str]:
+    """Remaps that name no binding, or give one key to two actions of the same screen."""
+    ids = {binding.id for binding in bindings if binding.id}
+    problems = [f"no key binding has the id {name!r}" for name in keymap if name not in ids]
+    owner: dict[str, str] = {}
+    for binding in bindings:
+        if not binding.id:
+            continue
+        for key in keymap.get(binding.id, binding.key).split(","):
+            key = key.strip()
+            held = owner.setdefault(key, binding.id)
+            if held != binding.id:
+                problems.append(f"{key!r} is bound to both {held} and {binding.id}; "
+                                f"only one of them will run")
+    return problems
 
 
 def _runner(target, action: str):

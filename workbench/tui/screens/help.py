@@ -32,14 +32,14 @@ class HelpScreen(ModalScreen):
             yield Static(table)
 
 
-def declared_bindings(screen: Screen) -> list[Binding]:
+def declared_bindings(screen: Screen | type[Screen]) -> list[Binding]:
     """Every binding with an id that the screen's classes declare, most specific class first.
 
     A screen class made for a label set declares only the label keys itself and
     inherits the rest, so reading `screen.BINDINGS` alone would miss most keys.
     """
     found: list[Binding] = []
-    for cls in type(screen).__mro__:
+    for cls in (screen if isinstance(screen, type) else type(screen)).__mro__:
         for binding in cls.__dict__.get("BINDINGS", ()):
             if isinstance(binding, Binding) and binding.id and binding not in found:
                 found.append(binding)
