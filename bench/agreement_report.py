@@ -5,9 +5,12 @@ articles). Each annotator copies 20 reference mentions per document and
 perturbs some: a boundary moved by a word, another label, another link, a
 mention dropped for one of their own. Everyone marked every document done.
 
-Timed: reading the documents and spans from the store plus building the
-report (the target: <= 3 s; ``report_cpu_s`` is the same in CPU time, steadier
-on a busy machine), and rendering JSON and HTML separately.
+Timed (the target, <= 3 s, is on ``report_s``): reading the documents and spans
+from the store (``load_s``) plus building the report (``build_s``), the Report
+object with every number and disagreement in it. ``*_cpu_s`` are the same in
+CPU time, steadier on a busy machine. Rendering is timed apart and not counted:
+JSON (``json_s``, ``json_mib`` of it: to_data plus json.dumps with indent,
+which runs the pure-Python encoder) and HTML (``html_s``).
 
     python -m bench.agreement_report           # 10,000 documents
     python -m bench.agreement_report --quick   # 200 documents
@@ -89,12 +92,12 @@ def run(quick: bool) -> dict:
         store.import_annotated(*corpus)
         started, cpu_started = time.perf_counter(), time.process_time()
         rows = list(store.agreement_documents(ANNOTATORS, labels=LABELS))
-        loaded = time.perf_counter()
+        loaded, cpu_loaded = time.perf_counter(), time.process_time()
         report = build_report((ReportDocument(uid, text, spans, title)
                                for uid, title, text, spans in rows), ANNOTATORS, LABELS, "bench")
         built, cpu_built = time.perf_counter(), time.process_time()
         json_text = render(report, "json")
-        rendered_json = time.perf_counter()
+        rendered_json, cpu_rendered_json = time.perf_counter(), time.process_time()
         render(report, "html")
         rendered_html = time.perf_counter()
         store.close()
@@ -103,8 +106,10 @@ def run(quick: bool) -> dict:
         "tokens": report.tokens, "disagreements": len(report.disagreements),
         "load_s": round(loaded - started, 3), "build_s": round(built - loaded, 3),
         "report_s": round(built - started, 3), "report_cpu_s": round(cpu_built - cpu_started, 3),
+        "load_cpu_s": round(cpu_loaded - cpu_started, 3), "build_cpu_s": round(cpu_built - cpu_loaded, 3),
         "target_s": 3.0,
-        "json_s": round(rendered_json - built, 3), "json_mib": round(len(json_text) / 2**20, 1),
+        "json_s": round(rendered_json - built, 3), "json_cpu_s": round(cpu_rendered_json - cpu_built, 3),
+        "json_mib": round(len(json_text) / 2**20, 1),
         "html_s": round(rendered_html - rendered_json, 3),
         "f1_overlap_mean": report.spread("overlap").mean.value,
         "fleiss_claim": report.token_rows[0].fleiss.value,

@@ -37,7 +37,8 @@ from rich.table import Table
 from rich.text import Text
 
 from workbench.agreement.measures import Measure
-from workbench.agreement.report import Counts, Report, Spread
+from workbench.agreement.alignment import Kind
+from workbench.agreement.report import Counts, Report, Spread, without_cyclic_gc
 
 __all__ = ["FORMATS", "render", "table", "to_data"]
 
@@ -75,6 +76,15 @@ def _spread(spread: Spread) -> dict[str, Any]:
 
 def to_data(report: Report) -> dict[str, Any]:
     """The report as JSON-ready values (keys in the module docstring)."""
+    with without_cyclic_gc():
+        return _data(report)
+
+
+# str(kind) goes through Enum's slow value lookup; a big report asks ~3 times per disagreement.
+_KIND = {kind: str(kind) for kind in Kind}
+
+
+def _data(report: Report) -> dict[str, Any]:
     summary = {
         (label if label is not None else ALL): {
             mode: _spread(report.spread(mode, label)) for mode in ("exact", "overlap")}
@@ -103,11 +113,11 @@ def to_data(report: Report) -> dict[str, Any]:
         "per_document": [{
             "id": row.uid, "title": row.title, "spans": dict(row.spans),
             "f1_exact": _spread(row.exact), "f1_overlap": _spread(row.overlap),
-            "disagreements": {str(kind): n for kind, n in row.disagreements.items()}}
+            "disagreements": {_KIND[kind]: n for kind, n in row.disagreements.items()}}
             for row in report.per_document],
         "disagreements": [{
-            "document": item.document, "title": item.title, "kind": str(item.group.kind),
-            "differences": sorted(str(kind) for kind in item.group.differences),
+            "document": item.document, "title": item.title, "kind": _KIND[item.group.kind],
+            "differences": sorted(_KIND[kind] for kind in item.group.differences),
             "start": item.group.start, "end": item.group.end,
             "versions": {name: mark._asdict() for name, mark in item.group.versions.items()},
             "missing": list(item.group.missing)} for item in report.disagreements],
@@ -124,7 +134,9 @@ def _matrix(report: Report, mode: str) -> dict[str, dict[str, float | None]]:
 
 
 def _json(report: Report) -> str:
-    return json.dumps(to_data(report), ensure_ascii=False, indent=2) + "\n"
+    data = to_data(report)
+    with without_cyclic_gc():
+        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
 # -- text helpers --------------------------------------------------------------
