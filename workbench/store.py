@@ -41,6 +41,8 @@ from .model import (
 from .text import content_hash
 
 BUSY_TIMEOUT_MS = 60_000
+# A knowledge-base import of at least this many aliases rebuilds the alias index instead of updating it.
+BULK_ALIASES = 100_000
 UNDOABLE = ("add", "delete", "relabel", "resize", "link")
 
 migrations = Migrations("workbench")
@@ -173,6 +175,16 @@ def m004_export_order(db: Database) -> None:
     """
     db.execute('CREATE INDEX spans_export_order ON spans(document, annotator, start, "end", label, id)')
     db.execute("DROP INDEX spans_document_annotator")
+
+
+@migrations()
+def m005_search_keys(db: Database) -> None:
+    """The entity-search postings change format (spacing-free keys, trigram counts packed in).
+
+    Old postings cannot be read the new way, so the index is emptied; the next search rebuilds it.
+    """
+    db.execute("DELETE FROM alias_postings")
+    db.execute("UPDATE alias_index_state SET indexed_up_to = 0")
 
 
 SCHEMA_VERSION = len(migrations._migrations)
@@ -632,23 +644,22 @@ class Store:
 
     def undo(self, document: str, annotator: str) -> Event | None:
         """Revert this annotator's latest action on the document; None if there is none."""
-        with self.transaction():
-            done, _ = self._history(document, annotator)
-            if not done:
-                return None
-            event = done[-1]
-            self._restore(event.span_id, expected=event.after, wanted=event.before)
-            self._log(annotator, document, "undo", event.span_id, event.after, event.before, event.id)
-        return event
+        return self._replay(document, annotator, "undo")
 
     def redo(self, document: str, annotator: str) -> Event | None:
+        """Apply again the action undone last; None if there is none."""
+        return self._replay(document, annotator, "redo")
+
+    def _replay(self, document: str, annotator: str, action: str) -> Event | None:
         with self.transaction():
-            _, undone = self._history(document, annotator)
-            if not undone:
+            done, undone = self._history(document, annotator)
+            stack = done if action == "undo" else undone
+            if not stack:
                 return None
-            event = undone[-1]
-            self._restore(event.span_id, expected=event.before, wanted=event.after)
-            self._log(annotator, document, "redo", event.span_id, event.before, event.after, event.id)
+            event = stack[-1]
+            old, new = (event.after, event.before) if action == "undo" else (event.before, event.after)
+            self._restore(event.span_id, expected=old, wanted=new)
+            self._log(annotator, document, action, event.span_id, old, new, event.id)
         return event
 
     def _restore(self, span_id: str | None, *, expected: dict | None, wanted: dict | None) -> None:
@@ -838,7 +849,7 @@ class Store:
     # -- entity search ---------------------------------------------------------
 
     def import_entities(self, entities: Sequence[Entity], normalise_alias, *,
-                        batch: int = 5_000,
+                        batch: int = 20_000,
                         on_batch: Callable[[int], None] = lambda aliases: None) -> tuple[int, int]:
         """Bulk `upsert_entities` for large knowledge bases: one transaction, batched statements.
 
@@ -847,7 +858,13 @@ class Store:
         stamp = now()
         entity_count = alias_count = 0
         conn = self.db.conn
+        incoming = sum(len(entity.aliases) + 1 for entity in entities)
         with self.transaction():
+            # Sorting every alias once into a fresh index beats a million random inserts into it.
+            rebuild_index = incoming >= BULK_ALIASES and incoming >= conn.execute(
+                "SELECT count(*) FROM aliases").fetchone()[0]
+            if rebuild_index:
+                conn.execute("DROP INDEX aliases_normalised")
             for first in range(0, len(entities), batch):
                 chunk = entities[first:first + batch]
                 conn.executemany(
@@ -866,6 +883,8 @@ class Store:
                 entity_count += len(chunk)
                 alias_count += len(rows)
                 on_batch(len(rows))
+            if rebuild_index:
+                conn.execute("CREATE INDEX aliases_normalised ON aliases(normalised)")
         return entity_count, alias_count
 
     def create_entity(self, name: str, type: str, aliases: Iterable[str] = (), *,

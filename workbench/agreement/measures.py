@@ -377,6 +377,11 @@ def _merge_units(coder: Iterable[tuple[int, int]], length: int) -> list[tuple[in
             raise ValueError(f"segment ({start}, {end}) is not within [0, {length}]")
         if start < end:
             spans.append((start, end))
+    return merge_segments(spans)
+
+
+def merge_segments(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted segments with overlapping ones joined; touching ones stay apart."""
     merged: list[tuple[int, int]] = []
     for start, end in sorted(spans):
         if merged and start < merged[-1][1]:

@@ -41,7 +41,7 @@ from itertools import combinations
 from operator import itemgetter
 
 from workbench.agreement.alignment import Group, Kind, Mark, align_remaining
-from workbench.agreement.measures import Measure, Note, _chance_corrected, pairwise_f1
+from workbench.agreement.measures import Measure, Note, _chance_corrected, merge_segments, pairwise_f1
 from workbench.text import token_spans
 
 __all__ = [
@@ -651,7 +651,7 @@ class _Unitizing:
         The isolated units sit in every coder's tiling but cost no pair anything.
         """
         self.length += length
-        merged = [_merge(spans) if len(spans) > 1 else spans for spans in coders]
+        merged = [merge_segments(spans) if len(spans) > 1 else spans for spans in coders]
         lengths, gaps = [], []
         for units in merged:
             if isolated:
@@ -692,14 +692,6 @@ class _Unitizing:
         return _chance_corrected(observed, 2 * numerator / (length * denominator))
 
 
-def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(spans):
-        if merged and start < merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-        else:
-            merged.append((start, end))
-    return merged
 
 
 def _unitizing_pair(xs: list[tuple[int, int]], ys: list[tuple[int, int]]) -> int:

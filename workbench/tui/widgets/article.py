@@ -16,6 +16,7 @@ from textual.strip import Strip
 
 from ...model import Label, Span
 from ...text import TextIndex
+from .scrolling import keep_row_visible
 from ..layout import CHAR, Mark, Row, block_bounds, column_of, layout_block, marks_by_offset, \
     offset_at_column, row_index, visible
 
@@ -204,15 +205,8 @@ class ArticleView(ScrollView, can_focus=True):
         return row.start, max(row.start, row.end - 1) if row.end > row.start else row.start
 
     def _follow_cursor(self) -> None:
-        if not self._rows:
-            return
-        row = self.cursor_row()
-        height = self.scrollable_content_region.height or 1
-        top = self.scroll_offset.y
-        if row < top:
-            self.scroll_to(y=row, animate=False)
-        elif row >= top + height:
-            self.scroll_to(y=row - height + 1, animate=False)
+        if self._rows:
+            keep_row_visible(self, self.cursor_row())
 
     # -- spans under the cursor -----------------------------------------------
 

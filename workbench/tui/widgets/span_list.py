@@ -13,6 +13,7 @@ from textual.strip import Strip
 
 from ...model import Span
 from ..layout import visible
+from .scrolling import keep_row_visible
 
 
 class SpanList(ScrollView, can_focus=False):
@@ -50,14 +51,8 @@ class SpanList(ScrollView, can_focus=False):
 
     def _follow_current(self) -> None:
         index = next((i for i, s in enumerate(self.spans) if s.id == self.current_id), None)
-        if index is None:
-            return
-        height = self.scrollable_content_region.height or 1
-        top = self.scroll_offset.y
-        if index < top:
-            self.scroll_to(y=index, animate=False)
-        elif index >= top + height:
-            self.scroll_to(y=index - height + 1, animate=False)
+        if index is not None:
+            keep_row_visible(self, index)
 
     def describe(self, span: Span) -> Text:
         """The row for one span, built as Text so document content is never markup."""
