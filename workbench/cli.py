@@ -17,8 +17,6 @@ from .config import load_config, read_label_file, remember_annotator, remembered
 from .errors import WorkbenchError
 from .corpus import expand
 from .importer import import_paths
-from .kb import read_kb
-from .linking import normalise_alias
 from .store import Store, default_db_path
 
 
@@ -228,6 +226,9 @@ def demo(ctx: click.Context, annotator: str | None, no_open: bool) -> None:
     corpus = resources.files("workbench") / "data" / "demo"
     with resources.as_file(corpus) as folder:
         report = import_paths(store, [folder])
+    from .kb import read_kb
+    from .linking import normalise_alias
+
     with resources.as_file(resources.files("workbench") / "data" / "demo_entities.jsonl") as kb_file:
         entities, aliases = store.import_entities(read_kb(kb_file), normalise_alias)
     click.echo(f"demo corpus: {report.added} added, {report.duplicates} already present; "

@@ -14,7 +14,6 @@ from ..store import Store
 from .screens.annotate import AnnotateScreen, screen_for_labels
 from .screens.help import HelpScreen, declared_bindings
 from .screens.prompt import AnnotatorPrompt
-from .screens.review import ReviewScreen
 from .screens.queue import QueueScreen
 
 
@@ -37,7 +36,7 @@ class WorkbenchApp(App):
         """The annotators being reviewed into gold, or None when annotating."""
         self.labels: list[Label] = store.labels()
         self.annotate_screen = screen_for_labels(self.labels)
-        self.review_screen = screen_for_labels(self.labels, ReviewScreen)
+
         self.set_keymap(self.config.keymap)
 
     def on_mount(self) -> None:
@@ -83,7 +82,7 @@ class WorkbenchApp(App):
             self.open_review(document)
             return
         screen = self.screen
-        if isinstance(screen, AnnotateScreen) and not isinstance(screen, ReviewScreen):
+        if isinstance(screen, AnnotateScreen) and not screen.reviewing:
             screen.load(document)
         else:
             self.action_back_to_queue()
@@ -100,11 +99,14 @@ class WorkbenchApp(App):
                         "has not marked it done.", title="Not ready", severity="warning")
             return
         screen = self.screen
-        if isinstance(screen, ReviewScreen):
+        if isinstance(screen, AnnotateScreen) and screen.reviewing:
             screen.load(document)
         else:
+            # Imported here: review needs the agreement code, which start-up does not.
+            from .screens.review import ReviewScreen
+
             self.action_back_to_queue()
-            self.push_screen(self.review_screen(document, self.review or []))
+            self.push_screen(screen_for_labels(self.labels, ReviewScreen)(document, self.review or []))
 
     def action_back_to_queue(self) -> None:
         while len(self.screen_stack) > 2 and not isinstance(self.screen, QueueScreen):

@@ -15,11 +15,9 @@ from textual.widgets import Footer, Static
 
 from ...errors import WorkbenchError
 from ...model import Label, Span
-from ..layout import visible
-from ...linking import EntitySearch, normalise_alias
+from ..display import literal
 from ..widgets.article import ArticleView
 from ..widgets.span_list import SpanList
-from .link_picker import LinkChoice, LinkPicker, literal
 
 IDLE_SECONDS = 60.0
 """A pause longer than this is idle time and is not counted as work on the document."""
@@ -93,6 +91,8 @@ DOCUMENT_BINDINGS = [
 class AnnotateScreen(Screen):
     """Keys in, store writes out; the view only ever shows what the store holds."""
 
+    reviewing = False
+
     BINDINGS = CURSOR_BINDINGS + SPAN_BINDINGS + DOCUMENT_BINDINGS
     made_by: tuple[str, ...] = ()
     """The provenance recorded on spans made on this screen."""
@@ -165,7 +165,7 @@ class AnnotateScreen(Screen):
         header = Text(no_wrap=True, overflow="ellipsis")
         header.append(f" {self.annotator} ", Style(bold=True, reverse=True))
         header.append(f"  document {position} of {total}  ")
-        header.append("".join(visible(ch)[0] for ch in title), Style(bold=True))
+        header.append(literal(title), Style(bold=True))
         header.append(f"  [{store.status(self.document, self.annotator)}]", Style(dim=True))
         self.query_one("#header", Static).update(header)
         self._finished, self._total = finished, total
@@ -351,6 +351,10 @@ class AnnotateScreen(Screen):
         view.focus_span(target)
 
     def action_open_link_picker(self) -> None:
+        # Imported here: search pulls in rapidfuzz, which start-up does not need.
+        from ...linking import EntitySearch
+        from .link_picker import LinkPicker
+
         current = self.view.current
         if current is None:
             self.notify("Put the cursor on a span to link it.")
@@ -358,7 +362,10 @@ class AnnotateScreen(Screen):
         picker = LinkPicker(current, EntitySearch(self.store), self.store.entity_types())
         self.app.push_screen(picker, lambda choice: self._link_chosen(current, choice))
 
-    def _link_chosen(self, span: Span, choice: LinkChoice | None) -> None:
+    def _link_chosen(self, span: Span, choice) -> None:
+        from ...linking import normalise_alias
+        from .link_picker import LinkChoice
+
         if choice is None:
             return
         if choice.action == "create":
@@ -375,6 +382,8 @@ class AnnotateScreen(Screen):
 
     def action_propagate_link(self) -> None:
         """Give every unlinked span with the same normalised text the current span's link."""
+        from ...linking import normalise_alias
+
         current = self.view.current
         if current is None or not current.linked:
             self.notify("Link the span under the cursor first.")

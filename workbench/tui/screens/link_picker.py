@@ -16,7 +16,7 @@ from textual.widgets.option_list import Option
 
 from ...linking import Candidate, EntitySearch
 from ...model import Span
-from ..layout import visible
+from ..display import literal
 
 
 @dataclass(frozen=True)
@@ -27,10 +27,6 @@ class LinkChoice:
     entity_id: str | None = None
     name: str = ""
     type: str = ""
-
-
-def literal(text: str) -> str:
-    return "".join(visible(ch)[0] for ch in text)
 
 
 class LinkPicker(ModalScreen[LinkChoice | None]):

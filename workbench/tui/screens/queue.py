@@ -12,8 +12,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from ...model import GOLD, STATUSES, DocumentRow
-from ..layout import visible
-from .agreement import AgreementScreen
+from ..display import literal
 
 STATUS_FILTERS = ("all", *STATUSES)
 REVIEW_FILTERS = ("all", "not ready", "ready", "in review", "reviewed")
@@ -77,7 +76,7 @@ class QueueScreen(Screen):
         table.add_rows(
             (str(row.position), Text(row.status, style=_STATUS_STYLE.get(row.status, "")),
              str(row.spans), f"{row.seconds / 60:.0f}",
-             Text("".join(visible(ch)[0] for ch in row.title)))
+             Text(literal(row.title)))
             for row in shown
         )
         self._keys = [row.uid for row in shown]
@@ -112,6 +111,8 @@ class QueueScreen(Screen):
             self.app.open_review(self._keys[table.cursor_row])
 
     def action_agreement(self) -> None:
+        from .agreement import AgreementScreen
+
         self.app.push_screen(AgreementScreen())
 
     def action_focus_search(self) -> None:

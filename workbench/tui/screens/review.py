@@ -20,7 +20,7 @@ from ...model import GOLD, Span
 from ..widgets.article import ArticleView
 from ..widgets.span_list import SpanList
 from .annotate import AnnotateScreen
-from .link_picker import literal
+from ..display import literal
 
 SIGNS = {Kind.ONLY_SOME: ("±", "#e5c07b", "only some"), Kind.LABEL: ("≠", "#e06c75", "label"),
          Kind.BOUNDARY: ("↔", "#c678dd", "boundary"), Kind.LINK: ("⇄", "#61afef", "link")}
@@ -38,6 +38,7 @@ class ReviewScreen(AnnotateScreen):
     ]
 
     made_by = ("reviewer",)
+    reviewing = True
 
     def __init__(self, document: str, annotators: list[str]) -> None:
         self.chosen_annotators = annotators
