@@ -6,11 +6,14 @@ Measures `workbench kb import` throughput, search latency and quality of
 database size and the memory the search needs.
 
 Quality: from sampled cities, one Latin-script alternate name that is no name
-of any other city (and not, once normalised, another name of the same city) is
-held out: removed from the knowledge base and used as the query. A hit is the
-right city in the top five.
+of any other city (compared normalised) is held out: removed from the
+knowledge base and used as the query. A hit is the right city in the top five.
+That is the issue's rule; `--strict` also refuses a held-out name that is,
+once normalised, another name of the same city (which stays in the knowledge
+base and makes the query an exact match).
 
     python -m bench.entity_search           # full: every city, 2,000 queries (several minutes)
+    python -m bench.entity_search --strict  # the same with the stricter held-out rule
     python -m bench.entity_search --quick   # 5,000 cities, 100 queries (seconds)
 """
 
@@ -54,7 +57,8 @@ def _latin(name: str) -> bool:
     return bool(letters) and all("LATIN" in unicodedata.name(ch, "") for ch in letters)
 
 
-def hold_out(cities: list[dict], queries: int) -> tuple[list[Entity], list[tuple[str, str]]]:
+def hold_out(cities: list[dict], queries: int, *,
+             strict: bool = False) -> tuple[list[Entity], list[tuple[str, str]]]:
     """The knowledge base without the held-out names, and (held-out name, city id) pairs."""
     owners: dict[str, set[int]] = defaultdict(set)
     for city in cities:
@@ -68,7 +72,7 @@ def hold_out(cities: list[dict], queries: int) -> tuple[list[Entity], list[tuple
         for name in names:
             key = normalise_alias(name)
             same_city = sum(normalise_alias(other) == key for other in (city["name"], *city["alternatenames"]))
-            if owners[key] == {city["geonameid"]} and same_city == 1:
+            if owners[key] == {city["geonameid"]} and (same_city == 1 or not strict):
                 unique.append(name)
         if unique:
             eligible[city["geonameid"]] = unique
@@ -116,9 +120,12 @@ def _rss_kib(field: str) -> int:
 
 
 def search_phase(db_path: str, queries: list[tuple[str, str]]) -> dict:
-    """Runs in a fresh interpreter, so its memory figures are the search's alone."""
+    """Runs in a fresh interpreter, so its memory figures are the search's alone.
+
+    Latency is timed without tracemalloc, which slows every allocation; a
+    second pass over some of the queries traces the Python heap's peak.
+    """
     rss_before = _rss_kib("VmRSS")
-    tracemalloc.start()
     started = time.perf_counter()
     store = Store.open(db_path)
     search = EntitySearch(store)
@@ -132,6 +139,9 @@ def search_phase(db_path: str, queries: list[tuple[str, str]]) -> dict:
         hits += expected in top
         if expected not in top:
             misses.append(query)
+    tracemalloc.start()
+    for query, _ in queries[:100]:
+        search.search(query, limit=TOP)
     _, python_peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     bakhmut = search.search("Bahmut", limit=1)
@@ -143,9 +153,9 @@ def search_phase(db_path: str, queries: list[tuple[str, str]]) -> dict:
             "misses_sample": misses[:15]}
 
 
-def run(quick: bool) -> dict:
+def run(quick: bool, strict: bool = False) -> dict:
     cities = load_cities(5_000 if quick else None)
-    entities, queries = hold_out(cities, 100 if quick else 2_000)
+    entities, queries = hold_out(cities, 100 if quick else 2_000, strict=strict)
     aliases = sum(len(dict.fromkeys((e.name, *e.aliases))) for e in entities)
     with tempfile.TemporaryDirectory() as folder:
         db_path = os.path.join(folder, "kb.db")
@@ -159,6 +169,7 @@ def run(quick: bool) -> dict:
         with multiprocessing.get_context("spawn").Pool(1) as pool:
             workbench = pool.apply(search_phase, (db_path, queries))
     return {
+        "held_out_rule": "strict" if strict else "issue",
         "cities": len(cities), "aliases": aliases, "queries": len(queries),
         "import_s": import_s, "import_aliases_per_s": written / import_s,
         "db_mib": size / 2**20,
@@ -168,8 +179,7 @@ def run(quick: bool) -> dict:
 
 
 def main() -> None:
-    quick = "--quick" in sys.argv[1:]
-    figures = run(quick)
+    figures = run(quick="--quick" in sys.argv[1:], strict="--strict" in sys.argv[1:])
     json.dump(figures, sys.stdout, indent=2, ensure_ascii=False)
     print()
 

@@ -1,0 +1,45 @@
+"""The benchmark suite still runs end to end: CI runs it once at --quick sizes and judges no timing."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+EVERY_FIGURE = {
+    "startup.demo_s", "startup.large_s",
+    "annotate.label_median_ms", "annotate.label_p99_ms", "annotate.move_median_ms",
+    "annotate.move_p99_ms", "annotate.open_median_ms", "annotate.open_p99_ms",
+    "entity_search.p50_ms", "entity_search.p95_ms", "entity_search.top5",
+    "entity_search.baseline_top5", "entity_search.baseline_p95_ms", "entity_search.import_rate",
+    "entity_search.db_mib", "entity_search.rss_mib",
+    "corpus_import.documents_per_s",
+    "export.spans_per_s", "export.peak_rss_mib", "export.memory_ratio",
+    "agreement.report_s", "agreement.html_s",
+    "concurrent.writes_per_s", "concurrent.p99_ms", "concurrent.lost_writes",
+}
+
+
+def test_quick_benchmark_run_reports_every_figure_beside_its_target(tmp_path):
+    out = tmp_path / "bench.json"
+    done = subprocess.run([sys.executable, "-m", "bench", "--quick", "--json", str(out)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+
+    written = json.loads(out.read_text(encoding="utf-8"))
+    figures = {figure["id"]: figure for figure in written["figures"]}
+    assert set(figures) == EVERY_FIGURE
+    assert all(math.isfinite(figure["value"]) for figure in figures.values())
+    assert written["machine"]["cpus"] and written["machine"]["cpu_model"]
+    assert written["quick"] is True and not written["failed"]
+    # Writes that were acknowledged and then lost are a correctness failure, not a timing.
+    assert figures["concurrent.lost_writes"]["value"] == 0
+
+    table = done.stdout
+    assert "CPUs" in table
+    for figure in figures.values():
+        assert figure["name"] in table
