@@ -1,0 +1,163 @@
+"""The link picker, driven with keys on the demo corpus and its knowledge base."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+import pytest
+
+from workbench.kb import read_kb
+from workbench.linking import normalise_alias
+from workbench.tui.app import make_app
+
+SIZE = (110, 32)
+ZELENSKY = "wb:volodymyr-zelensky"
+
+
+@pytest.fixture
+def linked_demo(demo_store):
+    with resources.as_file(resources.files("workbench") / "data" / "demo_entities.jsonl") as path:
+        demo_store.import_entities(read_kb(path), normalise_alias)
+    return demo_store
+
+
+def document_with(store, needle: str) -> str:
+    return next(uid for uid in store.document_uids() if needle in store.text(uid))
+
+
+async def tag_word(pilot, word: str, occurrence: int = 0) -> None:
+    """Put the cursor on a word and tag it as a source (key 2)."""
+    screen = pilot.app.screen
+    text = screen.view.text
+    offset = -1
+    for _ in range(occurrence + 1):
+        offset = text.index(word, offset + 1)
+    screen.view.move_to(offset)
+    await pilot.press("2")
+
+
+async def pick(pilot, *keys: str) -> None:
+    """Open the picker on the current span, let the search finish, then press keys."""
+    await pilot.press("l")
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.press(*keys)
+    await pilot.pause()
+
+
+def spans_over(store, document: str, word: str):
+    return [s for s in store.spans(document, "alice") if s.text == word]
+
+
+async def test_zelenskyi_and_zelensky_link_to_the_same_person_in_a_few_keys(linked_demo):
+    store = linked_demo
+    misspelt = document_with(store, "Zelenskyi")
+    plain = document_with(store, "Zelensky ")
+    async with make_app(store, "alice", document=misspelt).run_test(size=SIZE) as pilot:
+        await tag_word(pilot, "Zelenskyi")
+        await pick(pilot, "enter")
+        pilot.app.open_document(plain)
+        await pilot.pause()
+        await tag_word(pilot, "Zelensky ")
+        await pick(pilot, "enter")
+
+    (first,) = spans_over(store, misspelt, "Zelenskyi")
+    assert first.entity_id == ZELENSKY
+    assert any(s.entity_id == ZELENSKY for s in store.spans(plain, "alice"))
+
+
+async def test_the_picker_starts_from_the_mention_and_refreshes_as_you_type(linked_demo):
+    store = linked_demo
+    document = document_with(store, "Bahmut")
+    async with make_app(store, "alice", document=document).run_test(size=SIZE) as pilot:
+        await tag_word(pilot, "Bahmut")
+        await pilot.press("l")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        picker = pilot.app.screen
+        assert picker.query_one("#picker-query").value == "Bahmut"
+        assert picker.candidates[0].entity_id == "wb:bakhmut"
+        picker.query_one("#picker-query").value = "Kharkov"
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert picker.candidates[0].entity_id == "wb:kharkiv"
+        await pilot.press("enter")
+        await pilot.pause()
+
+    (span,) = spans_over(store, document, "Bahmut")
+    assert span.entity_id == "wb:kharkiv"
+
+
+async def test_nil_unlink_and_undo_go_through_the_store(linked_demo):
+    store = linked_demo
+    document = document_with(store, "Bahmut")
+    async with make_app(store, "alice", document=document).run_test(size=SIZE) as pilot:
+        await tag_word(pilot, "Bahmut")
+        await pick(pilot, "ctrl+n")
+        (span,) = spans_over(store, document, "Bahmut")
+        assert span.nil and span.entity_id is None
+        await pick(pilot, "enter")
+        assert spans_over(store, document, "Bahmut")[0].entity_id == "wb:bakhmut"
+        await pilot.press("X")
+        assert not spans_over(store, document, "Bahmut")[0].linked
+        await pilot.press("u")
+        assert spans_over(store, document, "Bahmut")[0].entity_id == "wb:bakhmut"
+        await pilot.press("u")
+        assert spans_over(store, document, "Bahmut")[0].nil
+        await pilot.press("ctrl+r")
+        await pick(pilot, "ctrl+x")
+
+    assert not spans_over(store, document, "Bahmut")[0].linked
+
+
+async def test_a_new_entity_made_from_the_mention_is_linked_and_searchable(linked_demo):
+    store = linked_demo
+    document = document_with(store, "Halyna")
+    async with make_app(store, "alice", document=document).run_test(size=SIZE) as pilot:
+        await tag_word(pilot, "Halyna")
+        await pilot.press("l")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.press("ctrl+e")
+        type_box = pilot.app.screen.query_one("#picker-type")
+        type_box.value = "PERSON"
+        await pilot.press("enter")
+        await pilot.pause()
+
+    (span,) = spans_over(store, document, "Halyna")
+    entity = store.entity(span.entity_id)
+    assert (entity.name, entity.type) == ("Halyna", "PERSON")
+    assert entity.id.startswith("wb:")
+    from workbench.linking import EntitySearch
+    assert EntitySearch(store).search("Halyna")[0].entity_id == entity.id
+
+
+async def test_propagating_a_link_reaches_every_unlinked_mention_with_the_same_text(linked_demo):
+    store = linked_demo
+    document = document_with(store, "Bakhmut")
+    count = store.text(document).count("Bakhmut")
+    assert count >= 3
+    async with make_app(store, "alice", document=document).run_test(size=SIZE) as pilot:
+        for occurrence in range(count):
+            await tag_word(pilot, "Bakhmut", occurrence)
+        await tag_word(pilot, "Bakhmut", 0)
+        await pick(pilot, "enter")
+        await pilot.press("L")
+        await pilot.pause()
+
+    mentions = spans_over(store, document, "Bakhmut")
+    assert len(mentions) == count
+    assert {span.entity_id for span in mentions} == {"wb:bakhmut"}
+
+
+async def test_a_linked_span_shows_its_entity_in_the_text_and_the_span_list(linked_demo):
+    store = linked_demo
+    document = document_with(store, "Bahmut")
+    async with make_app(store, "alice", document=document).run_test(size=SIZE) as pilot:
+        await tag_word(pilot, "Bahmut")
+        await pick(pilot, "enter")
+        screen = pilot.app.screen
+        rows = ["".join(item.text for item in row.items) for row in screen.view._rows]
+        listed = [screen.span_list.describe(span).plain for span in screen.span_list.spans]
+
+    assert any("[Bahmut]s:Bakhmut" in row for row in rows)
+    assert any("Bahmut" in row and "→ Bakhmut" in row for row in listed)
