@@ -161,3 +161,25 @@ async def test_a_linked_span_shows_its_entity_in_the_text_and_the_span_list(link
 
     assert any("[Bahmut]s:Bakhmut" in row for row in rows)
     assert any("Bahmut" in row and "→ Bakhmut" in row for row in listed)
+
+
+async def test_the_picker_shows_hostile_mention_text_literally(store):
+    from workbench.model import NewDocument
+
+    hostile = "Officials \x1b[31m[bold red]Kyiv[/]\u202e said."
+    store.add_documents([NewDocument(hostile, "t", "hostile.txt")])
+    async with make_app(store, "alice").run_test(size=SIZE) as pilot:
+        view = pilot.app.screen.view
+        view.select(10, 31)
+        await pilot.press("t", "2", "l")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        label = pilot.app.screen.query_one("#picker-mention")
+        shown = label.content.plain
+        query = pilot.app.screen.query_one("#picker-query").value
+        running = pilot.app.is_running
+
+    assert "\x1b" not in shown and "\u202e" not in shown
+    assert "␛[31m[bold red]Kyiv[/]" in shown
+    assert query.startswith("\x1b[31m[bold red]Kyiv")  # the search box edits the real text
+    assert running
