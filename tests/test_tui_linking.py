@@ -170,7 +170,7 @@ async def test_the_picker_shows_hostile_mention_text_literally(store):
     store.add_documents([NewDocument(hostile, "t", "hostile.txt")])
     async with make_app(store, "alice").run_test(size=SIZE) as pilot:
         view = pilot.app.screen.view
-        view.select(10, 31)
+        view.select(10, 32)
         await pilot.press("t", "2", "l")
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
