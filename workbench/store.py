@@ -273,6 +273,22 @@ class Store:
             if self._lock_depth == 0 and self._lock_file:
                 fcntl.flock(self._lock_file, fcntl.LOCK_UN)
 
+    @contextmanager
+    def reader(self) -> Iterator["Store"]:
+        """A connection of its own, for a worker thread.
+
+        A connection's transaction state is shared by every thread that uses it,
+        so a worker's queries must not run on the one the screen writes through.
+        """
+        if self.path == ":memory:":
+            yield self
+            return
+        other = Store.open(self.path, migrate=False)
+        try:
+            yield other
+        finally:
+            other.close()
+
     def close(self) -> None:
         self.db.close()
         if self._lock_file:

@@ -30,7 +30,8 @@ class AgreementScreen(ModalScreen):
     @work(thread=True, exclusive=True, group="agreement")
     def build(self) -> None:
         try:
-            shown = table(agreement_report(self.app.store, annotators=self.app.review or ()))
+            with self.app.store.reader() as store:
+                shown = table(agreement_report(store, annotators=self.app.review or ()))
         except WorkbenchError as error:
             shown = Text(f"{error}\n\nAgreement needs two annotators who marked the same "
                          "documents done.")

@@ -359,7 +359,13 @@ class AnnotateScreen(Screen):
         if current is None:
             self.notify("Put the cursor on a span to link it.")
             return
-        picker = LinkPicker(current, EntitySearch(self.store), self.store.entity_types())
+        store = self.store
+
+        def search(query: str) -> list:
+            with store.reader() as reader:
+                return EntitySearch(reader).search(query, limit=10)
+
+        picker = LinkPicker(current, search, store.entity_types())
         self.app.push_screen(picker, lambda choice: self._link_chosen(current, choice))
 
     def _link_chosen(self, span: Span, choice) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rich.style import Style
@@ -14,7 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, OptionList
 from textual.widgets.option_list import Option
 
-from ...linking import Candidate, EntitySearch
+from ...linking import Candidate
 from ...model import Span
 from ..display import literal
 
@@ -41,7 +42,7 @@ class LinkPicker(ModalScreen[LinkChoice | None]):
         Binding("escape", "cancel", "Cancel", id="picker.cancel", show=True),
     ]
 
-    def __init__(self, span: Span, search: EntitySearch, types: list[str]) -> None:
+    def __init__(self, span: Span, search: Callable[[str], list[Candidate]], types: list[str]) -> None:
         super().__init__()
         self.span = span
         self.search = search
@@ -74,7 +75,7 @@ class LinkPicker(ModalScreen[LinkChoice | None]):
 
     @work(thread=True, exclusive=True, group="link-search")
     def refresh_candidates(self, query: str) -> None:
-        candidates = self.search.search(query, limit=10)
+        candidates = self.search(query)
         self.app.call_from_thread(self._show, candidates)
 
     def _show(self, candidates: list[Candidate]) -> None:

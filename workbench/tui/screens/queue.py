@@ -53,12 +53,13 @@ class QueueScreen(Screen):
 
     @work(thread=True, exclusive=True, group="queue")
     def load(self) -> None:
-        store, review = self.app.store, self.app.review
-        if review is None:
-            rows = store.queue(self.app.annotator)
-        else:
-            rows = [replace(row, status=store.review_status(row.uid, review))
-                    for row in store.queue(GOLD)]
+        review = self.app.review
+        with self.app.store.reader() as store:
+            if review is None:
+                rows = store.queue(self.app.annotator)
+            else:
+                rows = [replace(row, status=store.review_status(row.uid, review))
+                        for row in store.queue(GOLD)]
         self.app.call_from_thread(self._loaded, rows)
 
     def _loaded(self, rows: list[DocumentRow]) -> None:
