@@ -158,3 +158,11 @@ def test_demo_kb_links_zelensky_spellings_to_one_entity(tmp_path):
     result = run(db, "kb", "search", "-", "--limit", "1", input="Zelenskyi\nZelensky\n")
     ids = {json.loads(line)["candidates"][0]["id"] for line in result.output.splitlines()}
     assert ids == {"wb:volodymyr-zelensky"}
+
+
+def test_kb_search_marks_a_spacing_variant(tmp_path):
+    db = tmp_path / "t.db"
+    path = jsonl(tmp_path / "kb.jsonl", {"id": "geo:xiaomo", "name": "Xiaomo", "type": "PLACE"})
+    assert run(db, "kb", "import", str(path)).exit_code == 0
+    first_line = run(db, "kb", "search", "xiao mo").output.splitlines()[0]
+    assert "geo:xiaomo" in first_line and first_line.endswith("(variant)")

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from workbench.linking import EXACT, PREFIX, EntitySearch, normalise_alias
+from workbench.linking import EXACT, PREFIX, VARIANT, EntitySearch, normalise_alias
 from workbench.model import Entity
 from workbench.store import Store
 
@@ -135,3 +135,44 @@ def test_large_import_rebuilds_the_index_without_old_aliases(store, search, monk
 
 def test_empty_query_gives_no_candidates(search):
     assert search.search(" ,. ") == []
+
+
+def test_spacing_variant_outranks_prefix_matches_and_says_so(store, search):
+    store.import_entities([
+        Entity("geo:xiaomo", "Xiaomo", "PLACE", "Town in Guangdong", 1_000),
+        Entity("geo:kleinmoelsen", "Kleinmölsen", "PLACE", "", 500, ("xiao mo er sen",)),
+    ], normalise_alias)
+    candidate = search.search("xiao mo")[0]
+    assert (candidate.entity_id, candidate.match) == ("geo:xiaomo", VARIANT)
+
+
+def test_reordered_words_find_the_entity(search):
+    assert first(search, "Zelensky Volodymyr") == "wb:zelensky"
+
+
+def test_short_alias_is_not_crowded_out_of_the_pool_by_long_ones(tmp_path):
+    store = Store.open(tmp_path / "pool.db")
+    store.import_entities([
+        Entity(f"wb:street-{n}", f"Bakhmutivka Street Number {n}", "PLACE", "", 9) for n in range(5)
+    ] + [Entity("wb:bakhmut", "Bakhmut", "PLACE", "", 1)], normalise_alias)
+    assert first(EntitySearch(store, pool=1, prefix_pool=0), "Bakhmud") == "wb:bakhmut"
+    store.close()
+
+
+def test_bulk_import_keeps_the_lookup_index_and_an_interrupted_one_changes_nothing(
+        store, search, monkeypatch):
+    import workbench.store
+
+    monkeypatch.setattr(workbench.store, "BULK_ALIASES", 1)
+    store.import_entities([Entity("wb:odesa", "Odesa", "PLACE", "", 1, ("Odessa",))], normalise_alias)
+    assert "aliases_normalised" in {index.name for index in store.db["aliases"].indexes}
+
+    def interrupt(aliases):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        store.import_entities([Entity("wb:odesa", "Odeska", "PLACE")], normalise_alias,
+                              on_batch=interrupt)
+    assert "aliases_normalised" in {index.name for index in store.db["aliases"].indexes}
+    assert (search.search("Odessa")[0].entity_id, search.search("Odessa")[0].match) == (
+        "wb:odesa", EXACT)

@@ -1,31 +1,35 @@
 """Finding the canonical entity a mention refers to.
 
-Pure ranking code: the candidate index lives in the database (an FTS5 trigram
-table the store keeps in step with the aliases), so opening a large knowledge
-base costs nothing, and this module only asks the store for a few hundred
-candidates per query and re-ranks them with rapidfuzz.
+Pure ranking code. The candidate index lives in the database (trigram posting
+lists that this module builds and the store keeps), so opening a large
+knowledge base costs nothing. A query picks a few hundred aliases by Dice
+overlap of trigrams of their search keys (the transliteration skeleton without
+spaces) and re-ranks them with rapidfuzz.
 
-Ranking, best first: an exact match of the normalised alias, then aliases the
-query is a prefix of, then fuzzy matches; within each tier by score, and equal
-scores by the entity's prior (popularity).
+Ranking, best first: an exact match of the normalised alias, then a variant
+(the same search key: "xiao mo" for "Xiaomo", "Charkow" for "Kharkow"), then
+aliases the query is a prefix of, then fuzzy matches; within each tier by
+score, and equal scores by the entity's prior (popularity).
 """
 
 from __future__ import annotations
 
+import heapq
 import re
 import sys
 import unicodedata
 from array import array
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache, partial
 from typing import Protocol
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
 
-EXACT, PREFIX, FUZZY = "exact", "prefix", "fuzzy"
-_TIER = {EXACT: 2, PREFIX: 1, FUZZY: 0}
+EXACT, VARIANT, PREFIX, FUZZY = "exact", "variant", "prefix", "fuzzy"
+_TIER = {EXACT: 3, VARIANT: 2, PREFIX: 1, FUZZY: 0}
 
 # Apostrophes and soft signs in transliterations ("Kyiv"/"Kyïv", "Sol'deu")
 # come and go between spellings, so they vanish instead of splitting a word.
@@ -74,52 +78,71 @@ def skeleton(normalised: str) -> str:
     for spelling, letter in _SKELETON_RULES:
         if spelling in normalised:
             normalised = normalised.replace(spelling, letter)
-    return _DOUBLED.sub(r"\1", normalised)
+    # A function, not the template r"\1": re expands templates in Python, on every call.
+    return _DOUBLED.sub(_first_group, normalised)
 
 
-def skeleton_trigrams(normalised: str) -> set[str]:
-    """The trigrams of the padded skeleton: the keys of the search index."""
-    padded = f" {skeleton(normalised)} "
+def _first_group(match: re.Match) -> str:
+    return match[1]
+
+
+@lru_cache(maxsize=1 << 16)
+def search_key(normalised: str) -> str:
+    """The skeleton without spaces, which the index is built on: "xiao mo" meets "Xiaomo"."""
+    return skeleton(normalised).replace(" ", "")
+
+
+def trigrams(key: str) -> set[str]:
+    """The trigrams of a search key padded with a space at each end."""
+    padded = f" {key} "
     return {padded[i:i + 3] for i in range(len(padded) - 2)}
 
 
+# A posting is an alias id and its trigram count packed in one uint64, so a
+# query can weigh shared trigrams against the alias length without a lookup.
+_SIZE_BITS = 8
+_SIZE_MASK = (1 << _SIZE_BITS) - 1
+
+
 def build_postings(rows: Iterable[tuple[int, str]]) -> dict[str, bytes]:
-    """For each trigram, the ids of the aliases that have it, as packed little-endian uint32s."""
-    postings: dict[str, array] = {}
+    """For each trigram, the postings of the aliases that have it, as packed little-endian uint64s."""
+    postings: defaultdict[str, array] = defaultdict(partial(array, "Q"))
+    grams_of: dict[str, set[str]] = {}
     for alias_id, normalised in rows:
-        for gram in skeleton_trigrams(normalised):
-            ids = postings.get(gram)
-            if ids is None:
-                postings[gram] = ids = array("I")
-            ids.append(alias_id)
-    return {gram: _pack(ids) for gram, ids in postings.items()}
+        grams = grams_of.get(normalised)
+        if grams is None:
+            grams = grams_of[normalised] = trigrams(search_key(normalised))
+        posting = alias_id << _SIZE_BITS | min(len(grams), _SIZE_MASK)
+        for gram in grams:
+            postings[gram].append(posting)
+    return {gram: _pack(entries) for gram, entries in postings.items()}
 
 
-def _pack(ids: array) -> bytes:
+def _pack(entries: array) -> bytes:
     if sys.byteorder == "big":
-        ids.byteswap()
-    return ids.tobytes()
+        entries.byteswap()
+    return entries.tobytes()
 
 
 def _unpack(blob: bytes) -> array:
-    ids = array("I")
-    ids.frombytes(blob)
+    entries = array("Q")
+    entries.frombytes(blob)
     if sys.byteorder == "big":
-        ids.byteswap()
-    return ids
+        entries.byteswap()
+    return entries
 
 
 def similarity(query: str, alias: str) -> float:
-    """0–100: how alike two normalised strings are, forgiving transliteration and extra words."""
-    plain = Indel.normalized_similarity(query, alias)
-    folded = 0.98 * Indel.normalized_similarity(skeleton(query).replace(" ", ""),
-                                                skeleton(alias).replace(" ", ""))
-    spelling = max(plain, folded)
+    """0–100: how alike two normalised strings are, forgiving transliteration, spacing and word order."""
+    spelling = 100 * max(Indel.normalized_similarity(query, alias),
+                         0.98 * Indel.normalized_similarity(search_key(query), search_key(alias)))
     if " " not in query and " " not in alias:
-        return 100 * spelling
-    # Shared whole words help ("President Volodymyr Zelensky"), but alone they would let
-    # every one-word alias inside a long query score 100.
-    return 60 * spelling + 0.4 * fuzz.token_set_ratio(query, alias)
+        return spelling
+    # Reordered words ("Zelensky Volodymyr") score nearly as well as the same order; words
+    # of one inside the other ("President Volodymyr Zelensky") less, or every one-word
+    # alias inside a long query would score 100.
+    return max(spelling, 0.95 * fuzz.token_sort_ratio(query, alias),
+               0.85 * fuzz.token_set_ratio(query, alias))
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +156,7 @@ class Candidate:
     score: float
     """0–100; 100 for an exact match of the normalised alias."""
     match: str
-    """EXACT, PREFIX or FUZZY."""
+    """EXACT, VARIANT (the same search key: a spacing or transliteration variant), PREFIX or FUZZY."""
     prior: float = 0.0
 
     def as_json(self) -> dict:
@@ -201,38 +224,56 @@ class EntitySearch:
         if not normalised or limit <= 0:
             return []
         self.refresh()
+        key = search_key(normalised)
         best: dict[str, Candidate] = {}
         for match, rows in (
             (EXACT, self.source.aliases_equal(normalised, type=type)),
             (PREFIX, self.source.aliases_with_prefix(normalised, type=type, limit=self.prefix_pool)),
-            (FUZZY, self.source.aliases_by_ids(self._fuzzy_pool(normalised, type), type=type)),
+            (FUZZY, self.source.aliases_by_ids(self._fuzzy_pool(key, type), type=type)),
         ):
             for row in rows:
-                score = 100.0 if match == EXACT else similarity(normalised, row["normalised"])
+                kind, score = match, 100.0
+                if match != EXACT:
+                    score = similarity(normalised, row["normalised"])
+                    if search_key(row["normalised"]) == key:
+                        kind = VARIANT
                 candidate = Candidate(row["entity_id"], row["name"], row["type"], row["description"],
-                                      row["alias"], score, match, row["prior"])
+                                      row["alias"], score, kind, row["prior"])
                 held = best.get(candidate.entity_id)
                 if held is None or _order(candidate) > _order(held):
                     best[candidate.entity_id] = candidate
         return sorted(best.values(), key=_order, reverse=True)[:limit]
 
-    def _fuzzy_pool(self, normalised: str, type: str | None) -> list[int]:
-        """Ids of the aliases sharing the most skeleton trigrams with the query.
+    def _fuzzy_pool(self, key: str, type: str | None) -> list[int]:
+        """Ids of the aliases most alike the query by Dice overlap of search-key trigrams.
 
         Rare trigrams are counted first; common ones only while the postings
         read stay within budget, so a query costs about the same on any KB size.
         """
-        blobs = sorted(self.source.postings(skeleton_trigrams(normalised)).values(), key=len)
+        grams = trigrams(key)
+        blobs = sorted(self.source.postings(grams).values(), key=len)
         shared: Counter[int] = Counter()
         read = 0
         for blob in blobs:
-            read += len(blob) // 4
+            read += len(blob) // 8
             if read > self.postings_budget and shared:
                 break
             shared.update(_unpack(blob))
         # A type filter is applied after the pool is picked, so widen the pool.
         size = self.pool * (4 if type else 1)
-        return [alias_id for alias_id, _ in shared.most_common(size)]
+        # Weighing every alias that shares a trigram costs more than the rest of the search,
+        # so only those sharing the most (a few times the pool) are weighed.
+        floor, enough = 1, 0
+        histogram = Counter(shared.values())
+        for count in sorted(histogram, reverse=True):
+            enough += histogram[count]
+            if enough >= 3 * size:
+                floor = count
+                break
+        length = len(grams)
+        best = heapq.nlargest(size, [item for item in shared.items() if item[1] >= floor],
+                              key=lambda item: item[1] / (length + (item[0] & _SIZE_MASK)))
+        return [posting >> _SIZE_BITS for posting, _ in best]
 
 
 def _order(candidate: Candidate) -> tuple:
