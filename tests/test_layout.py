@@ -122,6 +122,30 @@ def test_closing_marks_after_a_long_word_fit_the_width():
     assert "]c" in "".join(shown(rows)) and "]s" in "".join(shown(rows))
 
 
+def test_curly_quotes_dashes_and_no_break_spaces_wrap_like_plain_text():
+    # A no-break space holds its words together; only real spaces are places to wrap.
+    rows = rows_of("“Kyiv” — said\u00a0officials", [], 9)
+
+    assert shown(rows) == ["“Kyiv” — ", "said\u00a0offi", "cials "]
+    assert [row.width for row in rows] == [9, 9, 6]
+
+
+def test_marks_added_and_removed_one_by_one_lay_out_like_a_table_built_at_once():
+    text = "alpha beta gamma delta epsilon"
+    kept = [mark("a", 0, 10, "c"), mark("b", 6, 10, "s"), mark("c", 11, 22, "f")]
+    dropped = [mark("x", 0, 5, "f"), mark("y", 6, 16, "c")]
+    table = marks_by_offset([])
+    for each in [kept[0], dropped[0], kept[1], dropped[1], kept[2]]:
+        table.add(each)
+    for each in dropped:
+        table.remove(each)
+
+    edited = layout_block(text, 0, len(text), True, table, 12)
+    fresh = rows_of(text, kept, 12)
+    assert shown(edited) == shown(fresh)
+    assert "".join(shown(edited)).count("[") == 3 and "]f" in "".join(shown(edited))
+
+
 def test_column_and_offset_round_trip_past_marks_and_wide_characters():
     text = "日本 [x] said 40 attacks"
     rows = rows_of(text, [mark("a", 0, 2, "c"), mark("b", 9, 13, "s")], 12)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable
 
 from textual.app import App, SystemCommand
@@ -76,6 +77,12 @@ class WorkbenchApp(App):
                         title="Empty database", timeout=30)
             return
         self.open_document(document)
+        self.call_after_refresh(self._settled)
+
+    def _settled(self) -> None:
+        # What start-up built lives for the whole session; moving it out of the
+        # collector's reach keeps full collections from stalling a key press.
+        gc.freeze()
 
     def open_document(self, document: str) -> None:
         if self.review is not None:

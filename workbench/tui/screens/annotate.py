@@ -142,6 +142,7 @@ class AnnotateScreen(Screen):
         self.spans = self.store.spans(document, self.annotator)
         labels = self.app.labels
         self._remember_entity_names(self.spans)
+        # One table of entity names, shared, so a name looked up once shows in both.
         self.view.entity_names = self.span_list.entity_names
         self.view.load(self.store.text(document), self.spans, labels)
         span_list = self.span_list
@@ -425,9 +426,10 @@ class AnnotateScreen(Screen):
         if event is None:
             self.notify(empty_message)
             return
-        changed = [(p["start"], p["end"]) for p in (event.before, event.after) if p]
         self.spans = self.store.spans(self.document, self.annotator)
-        self._show(changed, focus_id=event.span_id if event.span_id else None)
+        self._remember_entity_names(self.spans)
+        self.view.update_spans(self.spans)
+        self._show(focus_id=event.span_id)
 
     def _write(self, write, *, focus: bool = False, removes: bool = False) -> None:
         """Run one store write; the screen changes only once it is committed."""
@@ -440,16 +442,15 @@ class AnnotateScreen(Screen):
         self.spans = [s for s in self.spans if s.id != span.id]
         if not removes:
             self.spans.append(span)
-        changed = [(span.start, span.end)] + ([(before.start, before.end)] if before else [])
-        self._show(changed, focus_id=None if removes else span.id if focus else None)
+        self._remember_entity_names([span])
+        self.view.replace_span(before, None if removes else span)
+        self._show(focus_id=None if removes else span.id if focus else None)
 
-    def _show(self, changed: list[tuple[int, int]], focus_id: str | None) -> None:
+    def _show(self, focus_id: str | None) -> None:
+        """Bring the rest of the screen in line once the view holds the new spans."""
         view = self.view
-        self._remember_entity_names(self.spans)
-        view.entity_names = self.span_list.entity_names
-        view.update_spans(self.spans, changed)
         view.clear_selection()
-        focused = next((s for s in view.spans if s.id == focus_id), None)
+        focused = next((s for s in self.spans if s.id == focus_id), None)
         if focused is not None and not (focused.start <= view.cursor < focused.end):
             view.focus_span(focused)
         elif focused is not None:

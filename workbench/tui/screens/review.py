@@ -158,8 +158,8 @@ class ReviewScreen(AnnotateScreen):
         except WorkbenchError:
             return link
 
-    def _show(self, changed, focus_id) -> None:
-        super()._show(changed, focus_id)
+    def _show(self, focus_id: str | None) -> None:
+        super()._show(focus_id)
         self.refresh_panel()
 
     # -- review keys -----------------------------------------------------------

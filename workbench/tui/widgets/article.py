@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left, bisect_right, insort
 from dataclasses import dataclass
+from operator import attrgetter
 
 from rich.segment import Segment
 from rich.style import Style
@@ -17,8 +18,8 @@ from textual.strip import Strip
 from ...model import Label, Span
 from ...text import TextIndex
 from .scrolling import keep_row_visible
-from ..layout import CHAR, Mark, Row, block_bounds, column_of, layout_block, marks_by_offset, \
-    offset_at_column, row_index, visible
+from ..layout import CHAR, OPEN, Mark, MarkTable, Row, block_bounds, column_of, layout_block, \
+    marks_by_offset, offset_at_column, row_index, shown_text, visible
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,15 +55,18 @@ class ArticleView(ScrollView, can_focus=True):
         self.current_id: str | None = None
         self.snap = True
         self.goal_column: int | None = None
-        self._span_starts: list[int] = []
+        self._by_id: dict[str, Span] = {}
         self._longest = 0
         self._blocks: list[tuple[int, int]] = []
+        self._block_starts: list[int] = []
         self._block_rows: list[list[Row]] = []
         self._rows: list[Row] = []
         self._row_starts: list[int] = []
         self._layout_width = 0
-        self._marks: dict = {}
+        self._marks = MarkTable()
+        self._mark_of: dict[str, Mark] = {}
         self._strips: dict[int, Strip] = {}
+        self._base_style: Style | None = None
         self._styles: dict[str, SpanStyle] = {}
         self._dragging = False
 
@@ -78,33 +82,78 @@ class ArticleView(ScrollView, can_focus=True):
         self.anchor = None
         self.current_id = None
         self._blocks = block_bounds(text)
+        self._block_starts = [start for start, _ in self._blocks]
         self._set_spans(spans)
         self._layout_width = 0
         self._relayout()
         self.scroll_to(0, 0, animate=False)
         self._follow_cursor()
 
-    def update_spans(self, spans: list[Span], changed: list[tuple[int, int]]) -> None:
-        """Replace the spans; only the blocks touching `changed` ranges are re-wrapped."""
-        self._set_spans(spans)
-        blocks = set()
-        for start, end in changed:
-            first = max(0, bisect_right([b[0] for b in self._blocks], start) - 1)
-            block = first
-            while block < len(self._blocks) and self._blocks[block][0] <= end:
-                blocks.add(block)
-                block += 1
-        self._relayout(blocks)
+    def update_spans(self, spans: list[Span]) -> None:
+        """Show exactly `spans`: the view finds what differs from what it shows, by span id,
+        and re-wraps only the paragraphs that hold them."""
+        incoming = {span.id: span for span in spans}
+        held = self._by_id
+        blocks: set[int] = set()
+        for key in [key for key in held if key not in incoming]:
+            blocks |= self._take(key)
+        for key, span in incoming.items():
+            old = held.get(key)
+            if old is not span and old != span:
+                blocks |= self._take(key) | self._put(span)
+        self._after_change(blocks)
+
+    def replace_span(self, old: Span | None, new: Span | None) -> None:
+        """One span changed: `old` is dropped (by id), `new` shown; either may be None.
+
+        Costs a few bisect inserts and the re-wrap of the paragraphs holding the
+        spans' boundaries, however many spans the document has.
+        """
+        blocks = self._take(old.id) if old is not None else set()
+        if new is not None:
+            blocks |= self._take(new.id) | self._put(new)
+        self._after_change(blocks)
 
     def _set_spans(self, spans: list[Span]) -> None:
-        self.spans = sorted(spans, key=lambda s: (s.start, -s.end, s.label, s.id))
-        self._span_starts = [span.start for span in self.spans]
+        self.spans = sorted(spans, key=_span_order)
+        self._by_id = {span.id: span for span in self.spans}
         self._longest = max((span.end - span.start for span in self.spans), default=0)
-        self._marks = marks_by_offset([
-            Mark(span.id, span.start, span.end, span.label, self._tag(span)) for span in self.spans
-        ])
-        if self.current_id and not any(s.id == self.current_id for s in self.spans):
+        self._mark_of = {span.id: self._mark(span) for span in self.spans}
+        self._marks = marks_by_offset(self._mark_of.values())
+        if self.current_id not in self._by_id:
             self.current_id = None
+
+    def _take(self, key: str) -> set[int]:
+        """Stop showing the span with this id; the blocks whose marks changed."""
+        span = self._by_id.pop(key, None)
+        if span is None:
+            return set()
+        del self.spans[bisect_left(self.spans, _span_order(span), key=_span_order)]
+        mark = self._mark_of.pop(key)
+        self._marks.remove(mark)
+        if span.end - span.start == self._longest:
+            self._longest = max((s.end - s.start for s in self.spans), default=0)
+        return {self._block_of(mark.start), self._block_of(mark.end)}
+
+    def _put(self, span: Span) -> set[int]:
+        insort(self.spans, span, key=_span_order)
+        self._by_id[span.id] = span
+        self._longest = max(self._longest, span.end - span.start)
+        mark = self._mark_of[span.id] = self._mark(span)
+        self._marks.add(mark)
+        return {self._block_of(mark.start), self._block_of(mark.end)}
+
+    def _after_change(self, blocks: set[int]) -> None:
+        if self.current_id not in self._by_id:
+            self.current_id = None
+        self._relayout(blocks)
+
+    def _block_of(self, offset: int) -> int:
+        """The block whose layout shows the marks at `offset`."""
+        return max(0, bisect_right(self._block_starts, offset) - 1)
+
+    def _mark(self, span: Span) -> Mark:
+        return Mark(span.id, span.start, span.end, span.label, self._tag(span))
 
     def _tag(self, span: Span) -> str:
         """The closing mark's text: the label's letter, and the linked entity if any."""
@@ -125,12 +174,17 @@ class ArticleView(ScrollView, can_focus=True):
         if width != self._layout_width or blocks is None:
             self._layout_width = width
             self._block_rows = [self._layout(i) for i in range(len(self._blocks))]
+            self._rows = [row for rows in self._block_rows for row in rows]
+            self._row_starts = [row.start for row in self._rows]
         else:
             for block in blocks:
-                self._block_rows[block] = self._layout(block)
-        self._rows = [row for rows in self._block_rows for row in rows]
-        self._row_starts = [row.start for row in self._rows]
-        self._strips.clear()
+                # Rows before a block all start before it, so its first row is found by bisect.
+                first = bisect_left(self._row_starts, self._blocks[block][0])
+                old, new = self._block_rows[block], self._layout(block)
+                self._block_rows[block] = new
+                self._rows[first:first + len(old)] = new
+                self._row_starts[first:first + len(old)] = [row.start for row in new]
+        self._forget_strips()
         self.virtual_size = Size(width, len(self._rows))
         self.refresh()
 
@@ -173,7 +227,7 @@ class ArticleView(ScrollView, can_focus=True):
         # what the cursor is on; `c` reaches the enclosing ones.
         under = self.spans_at(offset)
         self.current_id = under[0].id if under else None
-        self._strips.clear()
+        self._forget_strips()
         self.refresh()
         self._follow_cursor()
         self.post_message(self.CursorMoved(self))
@@ -184,7 +238,7 @@ class ArticleView(ScrollView, can_focus=True):
 
     def clear_selection(self) -> None:
         self.anchor = None
-        self._strips.clear()
+        self._forget_strips()
         self.refresh()
 
     def move_rows(self, count: int, *, extend: bool = False) -> None:
@@ -212,8 +266,8 @@ class ArticleView(ScrollView, can_focus=True):
 
     def spans_at(self, offset: int) -> list[Span]:
         """Spans covering `offset`, innermost first."""
-        low = bisect_left(self._span_starts, offset - self._longest)
-        high = bisect_right(self._span_starts, offset)
+        low = bisect_left(self.spans, offset - self._longest, key=_start)
+        high = bisect_right(self.spans, offset, key=_start)
         found = [s for s in self.spans[low:high] if s.start <= offset < s.end]
         return sorted(found, key=lambda s: (s.end - s.start, s.start, s.id))
 
@@ -230,14 +284,14 @@ class ArticleView(ScrollView, can_focus=True):
         ids = [span.id for span in under]
         index = ids.index(self.current_id) if self.current_id in ids else -1
         self.current_id = ids[(index + 1) % len(ids)]
-        self._strips.clear()
+        self._forget_strips()
         self.refresh()
         self.post_message(self.CursorMoved(self))
 
     def focus_span(self, span: Span) -> None:
         self.move_to(span.start)
         self.current_id = span.id
-        self._strips.clear()
+        self._forget_strips()
         self.refresh()
         self.post_message(self.CursorMoved(self))
 
@@ -245,46 +299,76 @@ class ArticleView(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         index = y + self.scroll_offset.y
+        width = self.scrollable_content_region.width
+        base = self._base()
         strip = self._strips.get(index)
         if strip is None:
             if index >= len(self._rows):
-                strip = Strip.blank(self.scrollable_content_region.width, self.rich_style)
+                strip = Strip.blank(width, base)
             else:
-                strip = Strip(self._segments(self._rows[index]))
+                strip = Strip(self._segments(self._rows[index], base))
             self._strips[index] = strip
-        return strip.crop_extend(0, self.scrollable_content_region.width, self.rich_style)
+        return strip.crop_extend(0, width, base)
 
-    def _segments(self, row: Row) -> list[Segment]:
-        base = self.rich_style
+    def _base(self) -> Style:
+        # The widget's own style walks every ancestor's CSS: take it once per
+        # batch of rendered rows, not once per row.
+        if self._base_style is None:
+            self._base_style = self.rich_style
+        return self._base_style
+
+    def _forget_strips(self) -> None:
+        self._strips.clear()
+        self._base_style = None
+
+    def notify_style_update(self) -> None:
+        self._forget_strips()
+        self._styles = {}
+        super().notify_style_update()
+
+    def _segments(self, row: Row, base: Style) -> list[Segment]:
         selection = self.selection
         current = self.current_id
+        cursor = self.cursor
+        text = self.text
         covering = self._covering(row.start, max(row.end, row.start + 1))
+        # Within a run of characters the style changes only at these offsets.
+        edges = {cursor, cursor + 1}
+        for span in covering:
+            edges.add(span.start)
+            edges.add(span.end)
+        if selection:
+            edges.update(selection)
+        edges = sorted(edge for edge in edges if row.start < edge < row.end)
         segments: list[Segment] = []
-        for item in row.items:
-            if item.kind == CHAR:
-                style = base
-                inner = _innermost(covering, item.offset)
-                if inner is not None:
-                    span_style = self._style_for(inner.label)
-                    style = base + (span_style.current_body if inner.id == current else span_style.body)
-                if selection and selection[0] <= item.offset < selection[1]:
-                    style += _SELECTED
-                if item.offset == self.cursor and self.has_focus:
-                    style += _CURSOR
-                elif item.offset == self.cursor:
-                    style += _CURSOR_UNFOCUSED
+        for kind, start, end, _, mark in row.pieces:
+            if kind == CHAR:
+                edge = bisect_right(edges, start)
+                while start < end:
+                    stop = edges[edge] if edge < len(edges) and edges[edge] < end else end
+                    edge += 1
+                    style = base
+                    inner = _innermost(covering, start)
+                    if inner is not None:
+                        span_style = self._style_for(inner.label)
+                        style = base + (span_style.current_body if inner.id == current else span_style.body)
+                    if selection and selection[0] <= start < selection[1]:
+                        style += _SELECTED
+                    if start == cursor and self.has_focus:
+                        style += _CURSOR
+                    elif start == cursor:
+                        style += _CURSOR_UNFOCUSED
+                    _append(segments, shown_text(text, start, stop), style)
+                    start = stop
             else:
-                span_style = self._style_for(item.mark.label)
-                style = base + (span_style.current_mark if item.mark.key == current else span_style.mark)
-            if segments and segments[-1].style is style:
-                segments[-1] = Segment(segments[-1].text + item.text, style)
-            else:
-                segments.append(Segment(item.text, style))
+                span_style = self._style_for(mark.label)
+                style = base + (span_style.current_mark if mark.key == current else span_style.mark)
+                _append(segments, "[" if kind == OPEN else "]" + mark.letter, style)
         return segments
 
     def _covering(self, start: int, end: int) -> list[Span]:
-        low = bisect_left(self._span_starts, start - self._longest)
-        high = bisect_left(self._span_starts, end)
+        low = bisect_left(self.spans, start - self._longest, key=_start)
+        high = bisect_left(self.spans, end, key=_start)
         return [s for s in self.spans[low:high] if s.end > start]
 
     def _style_for(self, label: str) -> SpanStyle:
@@ -332,17 +416,31 @@ class ArticleView(ScrollView, can_focus=True):
             self.release_mouse()
 
     def on_focus(self) -> None:
-        self._strips.clear()
+        self._forget_strips()
         self.refresh()
 
     def on_blur(self) -> None:
-        self._strips.clear()
+        self._forget_strips()
         self.refresh()
 
 
 _SELECTED = Style(bgcolor="#44475a", underline=True)
 _CURSOR = Style(reverse=True)
 _CURSOR_UNFOCUSED = Style(underline=True)
+
+
+def _append(segments: list[Segment], text: str, style: Style) -> None:
+    if segments and segments[-1].style is style:
+        segments[-1] = Segment(segments[-1].text + text, style)
+    else:
+        segments.append(Segment(text, style))
+
+
+def _span_order(span: Span) -> tuple:
+    return span.start, -span.end, span.label, span.id
+
+
+_start = attrgetter("start")
 
 
 def _innermost(spans: list[Span], offset: int) -> Span | None:
