@@ -122,3 +122,34 @@ def test_a_killed_import_leaves_only_whole_files_and_can_be_rerun(tmp_path):
     rerun = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert rerun.returncode == 0
     assert f"{4000 + 3 * jsonl_lines - len(sources)} added, {len(sources)} already present" in rerun.stdout
+
+
+def test_a_killed_export_never_leaves_a_truncated_file_under_its_name(tmp_path):
+    from bench.export_jsonl import build
+
+    db = tmp_path / "export.db"
+    build(db, 60_000)
+    out = tmp_path / "spans.jsonl"
+    out.write_text("the previous export\n")
+    command = [sys.executable, "-m", "workbench", "--db", str(db), "export", "--format", "jsonl",
+               "--status", "any", "--out", str(out)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while process.poll() is None and time.monotonic() < deadline:
+            partial = [p for p in tmp_path.glob(".spans.jsonl.partial-*") if p.stat().st_size]
+            if partial:
+                break
+            time.sleep(0.002)
+        killed_midway = process.poll() is None
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait(30)
+
+    assert killed_midway, "the export finished before it could be killed; make the database bigger"
+    assert out.read_text() == "the previous export\n"
+
+    finished = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert finished.returncode == 0, finished.stderr
+    lines = out.read_text().splitlines()
+    assert len(lines) == 600 and all(line.endswith("}") for line in lines)
