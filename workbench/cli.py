@@ -36,6 +36,10 @@ class WorkbenchGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             ctx.exit(130)
+        except BrokenPipeError:
+            # The reader went away (`workbench docs | head`): stop quietly, as other tools do.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(141)
         except Exception as error:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
@@ -136,21 +140,20 @@ def docs(ctx: click.Context, as_json: bool) -> None:
     store = open_store(ctx)
     annotators = store.annotators(include_gold=True)
     progress = {name: {row.uid: row for row in store.queue(name)} for name in annotators}
-    for position, uid in enumerate(store.document_uids(), start=1):
-        document = store.document(uid)
+    for position, (uid, title, source, characters) in enumerate(store.document_summaries(), start=1):
         per_annotator = {
             name: {"status": progress[name][uid].status, "spans": progress[name][uid].spans}
             for name in annotators
             if progress[name][uid].status != "new" or progress[name][uid].spans
         }
         if as_json:
-            click.echo(json.dumps({"position": position, "id": uid, "title": document.title,
-                                   "source": document.source, "characters": len(document.text),
+            click.echo(json.dumps({"position": position, "id": uid, "title": title,
+                                   "source": source, "characters": characters,
                                    "annotators": per_annotator}, ensure_ascii=False))
             continue
         summary = "  ".join(f"{name}: {state['status']} ({state['spans']})"
                             for name, state in per_annotator.items()) or "not started"
-        click.echo(f"{position:>4}  {uid[:12]}  {_printable(document.title)[:60]:<60}  {summary}")
+        click.echo(f"{position:>4}  {uid[:12]}  {_printable(title)[:60]:<60}  {summary}")
 
 
 def _printable(text: str) -> str:

@@ -402,6 +402,12 @@ class Store:
             self._texts[uid] = row["text"]
         return self._texts[uid]
 
+    def document_summaries(self) -> Iterator[tuple[str, str, str, int]]:
+        """(uid, title, source, characters) in import order, without reading the texts."""
+        for row in self.db.query(
+                "SELECT uid, title, source, length(text) AS characters FROM documents ORDER BY rowid"):
+            yield row["uid"], row["title"], row["source"], row["characters"]
+
     def document_count(self) -> int:
         return next(self.db.query("SELECT count(*) AS n FROM documents"))["n"]
 

@@ -1,0 +1,42 @@
+"""The command line as a user meets it: docs listing, and output piped into other tools."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from click.testing import CliRunner
+
+from workbench.cli import cli
+from workbench.model import NewDocument
+
+
+def test_docs_json_lists_every_document_with_its_length_and_progress(demo_store):
+    uid = demo_store.document_uids()[0]
+    demo_store.ensure_annotator("alice")
+    demo_store.add_span(uid, "alice", 0, 8, "claim")
+
+    result = CliRunner().invoke(cli, ["--db", demo_store.path, "docs", "--json"])
+
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.output.splitlines()]
+    assert [row["position"] for row in rows] == list(range(1, 7))
+    assert rows[0]["characters"] == len(demo_store.text(uid))
+    assert rows[0]["annotators"] == {"alice": {"status": "in_progress", "spans": 1}}
+    assert rows[1]["annotators"] == {}
+
+
+def test_output_piped_into_head_ends_quietly(demo_store, tmp_path):
+    command = (f"{sys.executable} -m workbench --db {demo_store.path} docs | head -1; "
+               "exit ${PIPESTATUS[0]}")
+    # Far more than a pipe holds, so `head` closes it while workbench is still writing.
+    demo_store.add_documents(NewDocument(f"Report {n}: shelling continued.", f"Report {n}", "gen")
+                             for n in range(4000))
+    finished = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=60,
+                              env={"PATH": "/usr/bin:/bin", "XDG_STATE_HOME": str(tmp_path)})
+
+    assert finished.stdout.count("\n") == 1
+    assert "internal error" not in finished.stderr
+    assert "Traceback" not in finished.stderr
+    assert not list(tmp_path.rglob("crash-*.log"))
