@@ -126,6 +126,10 @@ class Segments:
         index = bisect_right(self.ends, offset)
         return self.ends[index] if index < len(self.ends) else None
 
+    def previous_end(self, offset: int) -> int | None:
+        index = bisect_left(self.ends, offset) - 1
+        return self.ends[index] if index >= 0 else None
+
     def covering(self, start: int, end: int) -> tuple[int, int] | None:
         """The smallest run-aligned range that contains [start, end)."""
         first = bisect_right(self.ends, start)

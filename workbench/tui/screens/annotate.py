@@ -330,7 +330,7 @@ class AnnotateScreen(Screen):
             start = moved if moved is not None else start
         else:
             if view.snap:
-                moved = _previous_end(tokens, end) if step < 0 else tokens.next_end(end)
+                moved = tokens.previous_end(end) if step < 0 else tokens.next_end(end)
             else:
                 moved = end + step
             end = moved if moved is not None else end
@@ -498,10 +498,3 @@ def screen_for_labels(labels: list[Label], base: type[AnnotateScreen] = Annotate
         for label in labels
     ]
     return type(base.__name__, (base,), {"BINDINGS": bindings})
-
-
-def _previous_end(tokens, offset: int) -> int | None:
-    from bisect import bisect_left
-
-    index = bisect_left(tokens.ends, offset) - 1
-    return tokens.ends[index] if index >= 0 else None
