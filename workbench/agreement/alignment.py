@@ -149,7 +149,12 @@ def _greedy(names: Sequence[str], marks: list[tuple[int, Mark]], positions: Iter
     """Each greedy group with its sort key: `Group.start`, `Group.end` and `Group.labels`."""
     keyed = []
     for positions_of_group in _greedy_groups(marks, positions):
-        members = [marks[i] for i in sorted(positions_of_group, key=lambda i: marks[i][0])]
+        if len(positions_of_group) == 1:
+            members = [marks[positions_of_group[0]]]
+            _, (start, end, label, *_) = members[0]
+            keyed.append(((start, end, (label,)), _group(names, members)))
+            continue
+        members = sorted([marks[i] for i in positions_of_group], key=itemgetter(0))
         versions = [mark for _, mark in members]
         key = (min([mark[0] for mark in versions]), max([mark[1] for mark in versions]),
                tuple(sorted({mark[2] for mark in versions})))
@@ -171,25 +176,45 @@ def _agreed_by_all(marks: list[tuple[int, Mark]], n_annotators: int) -> tuple[li
     return agreed, sorted(rest)
 
 
-def _greedy_groups(marks: list[tuple[int, Mark]], positions: list[int]) -> list[list[int]]:
-    order = sorted(positions, key=lambda p: (marks[p][1].start, marks[p][1].end, p))
+def _greedy_groups(marks: list[tuple[int, Mark]], positions: Iterable[int]) -> list[list[int]]:
+    """Merge candidate pairs, strongest first, into groups (lists of positions into `marks`).
+
+    A candidate is two overlapping spans of different annotators, ranked by
+    (tier, -Jaccard), lower is stronger: tier 0 same offsets, label and link;
+    1 same offsets and label; 2 same offsets; 3 same label; 4 other label but
+    overlapping by at least half the longer span (else no candidate).
+    """
+    spans = {p: (marks[p][0], *marks[p][1][:4]) for p in positions}
+    order = sorted([(start, end, p) for p, (_, start, end, _, _) in spans.items()])
     candidates = []
-    active: list[int] = []
-    for p in order:
-        annotator, mark = marks[p]
-        active = [q for q in active if marks[q][1].end > mark.start]
-        for q in active:
-            if marks[q][0] != annotator:
-                rank = _pair_rank(marks[q][1], mark)
-                if rank is not None:
-                    candidates.append((rank, q, p))
-        active.append(p)
+    active: list[tuple] = []
+    for start, end, p in order:
+        annotator, _, _, label, link = spans[p]
+        if active:
+            active = [item for item in active if item[0] > start]
+        for q_end, q, q_annotator, q_start, q_label, q_link in active:
+            if q_annotator == annotator:
+                continue
+            # Spans come in order of start, so q_start <= start.
+            overlap = (q_end if q_end < end else end) - start
+            if q_start == start and q_end == end:
+                tier = 2 if q_label != label else (0 if q_link == link else 1)
+            elif q_label == label:
+                tier = 3
+            elif 2 * overlap >= (q_end - q_start if q_end - q_start > end - start else end - start):
+                tier = 4
+            else:
+                continue
+            candidates.append((tier, -(overlap / ((end if end > q_end else q_end) - q_start)), q, p))
+        active.append((end, p, annotator, start, label, link))
+    if not candidates:
+        return [[p] for p in spans]
     candidates.sort()
 
-    group_of = {p: [p] for p in positions}
-    for _, q, p in candidates:
+    group_of = {p: [p] for p in spans}
+    for _, _, q, p in candidates:
         left, right = group_of[q], group_of[p]
-        if left is right or not _can_merge(marks, left, right):
+        if left is right or not _can_merge(spans, left, right):
             continue
         left.extend(right)
         for moved in right:
@@ -198,45 +223,45 @@ def _greedy_groups(marks: list[tuple[int, Mark]], positions: list[int]) -> list[
     return list(unique.values())
 
 
-def _pair_rank(a: Mark, b: Mark) -> tuple[int, float] | None:
-    """How strongly two overlapping spans look like one mention; lower is stronger."""
-    overlap = min(a.end, b.end) - max(a.start, b.start)
-    union = max(a.end, b.end) - min(a.start, b.start)
-    jaccard = overlap / union
-    if (a.start, a.end) == (b.start, b.end):
-        tier = 2 if a.label != b.label else (0 if a.link == b.link else 1)
-    elif a.label == b.label:
-        tier = 3
-    elif 2 * overlap >= max(a.end - a.start, b.end - b.start):
-        tier = 4
-    else:
-        return None
-    return tier, -jaccard
-
-
-def _can_merge(marks: list[tuple[int, Mark]], left: list[int], right: list[int]) -> bool:
+def _can_merge(spans: dict[int, tuple], left: list[int], right: list[int]) -> bool:
     """No annotator on both sides, and every span of one overlaps every span of the other."""
     for p in left:
-        annotator, (start, end, *_) = marks[p]
+        annotator, start, end, _, _ = spans[p]
         for q in right:
-            other, (other_start, other_end, *_) = marks[q]
+            other, other_start, other_end, _, _ = spans[q]
             if other == annotator or max(start, other_start) >= min(end, other_end):
                 return False
     return True
 
 
+_ONLY_SOME = frozenset((Kind.ONLY_SOME,))
+_NO_DIFFERENCES: frozenset[Kind] = frozenset()
+
+
 def _group(names: list[str], members: list[tuple[int, Mark]]) -> Group:
+    if len(members) == 1:
+        index, mark = members[0]
+        name = names[index]
+        missing = tuple(other for other in names if other != name)
+        return Group({name: mark}, missing, _ONLY_SOME if missing else _NO_DIFFERENCES)
     versions = {names[index]: mark for index, mark in members}
     missing = tuple(name for name in names if name not in versions) if len(versions) < len(names) else ()
     start, end, label, link, _ = members[0][1]
+    labels_differ = offsets_differ = links_differ = False
+    for _, mark in members:
+        if mark[2] != label:
+            labels_differ = True
+        if mark[0] != start or mark[1] != end:
+            offsets_differ = True
+        if mark[3] != link:
+            links_differ = True
     differences = []
     if missing:
         differences.append(Kind.ONLY_SOME)
-    labels_differ = any(mark[2] != label for _, mark in members)
     if labels_differ:
         differences.append(Kind.LABEL)
-    if any(mark[0] != start or mark[1] != end for _, mark in members):
+    if offsets_differ:
         differences.append(Kind.BOUNDARY)
-    elif not labels_differ and any(mark[3] != link for _, mark in members):
+    elif not labels_differ and links_differ:
         differences.append(Kind.LINK)
     return Group(versions, missing, frozenset(differences))

@@ -42,7 +42,7 @@ from operator import itemgetter
 
 from workbench.agreement.alignment import Group, Kind, Mark, align_remaining
 from workbench.agreement.measures import Measure, Note, _chance_corrected, merge_segments, pairwise_f1
-from workbench.text import token_spans
+from workbench.text import token_positions
 
 __all__ = [
     "Counts", "DocumentRow", "Disagreement", "LinkRow", "PairF1", "Report", "ReportDocument",
@@ -284,8 +284,9 @@ class _Builder:
             for mark in marks:
                 rest_by_label[mark[2]][index].append((mark[0], mark[1]))
 
-        tokens = token_spans(text)
-        self.tokens += len(tokens)
+        n_tokens, positions = token_positions(
+            text, [offset for marks in marks_by for mark in marks for offset in mark[:2]])
+        self.tokens += n_tokens
         doc_exact = [0] * len(self.pairs)
         doc_overlap = [0] * len(self.pairs)
         for label in labels:
@@ -304,7 +305,7 @@ class _Builder:
                     self.overlap_tp[p, label] += overlap
                 doc_exact[k] += len(everyone) + exact
                 doc_overlap[k] += len(isolated) + overlap
-            self._tokens(label, isolated, coders, tokens)
+            self._tokens(label, isolated, coders, n_tokens, positions)
             self.unitizing[label].add(len(text), isolated, coders)
         self._links(marks_by, rest_by, agreed)
 
@@ -337,33 +338,35 @@ class _Builder:
         return marks
 
     def _tokens(self, label: str, isolated: list[tuple[int, int]],
-                coders: list[list[tuple[int, int]]], tokens: list[tuple[int, int]]) -> None:
+                coders: list[list[tuple[int, int]]], n_tokens: int,
+                positions: Mapping[int, tuple[int, bool]]) -> None:
         """Count tokens per IN/OUT pattern (bit i set: annotator i has the token IN).
 
-        A token is IN for a span it overlaps; `tokens` are (start, end) in order,
-        so bisecting on (offset,) finds the first token starting at or after it.
+        A token is IN for a span it overlaps. `positions` gives, per span offset,
+        the number of tokens starting before it and whether a token straddles it
+        (`workbench.text.token_positions`), so a span covers tokens first..last-1.
         """
         items = []
         for who, spans in ((-1, isolated), *enumerate(coders)):
             for start, end in spans:
-                first = bisect.bisect_left(tokens, (start,))
-                if first and tokens[first - 1][1] > start:
-                    first -= 1
-                last = bisect.bisect_left(tokens, (end,))
+                before, straddled = positions[start]
+                first = before - 1 if straddled else before
+                last = positions[end][0]
                 if first < last:
                     items.append((first, last, who))
         counts = self.patterns[label]
         if not items:
-            counts[0] += len(tokens)
+            counts[0] += n_tokens
             return
         items.sort()
         everyone = (1 << len(coders)) - 1
         covered = 0
+        n_items = len(items)
         k = 0
-        while k < len(items):
+        while k < n_items:
             first, reach, who = items[k]
             j = k + 1
-            while j < len(items) and items[j][0] < reach:
+            while j < n_items and items[j][0] < reach:
                 reach = max(reach, items[j][1])
                 j += 1
             if j == k + 1:
@@ -372,7 +375,7 @@ class _Builder:
             else:
                 covered += _token_run(items[k:j], len(coders), counts)
             k = j
-        counts[0] += len(tokens) - covered
+        counts[0] += n_tokens - covered
 
     def _links(self, marks_by: list[list[tuple]], rest_by: list[list[tuple]],
                agreed: set[tuple]) -> None:
@@ -543,23 +546,28 @@ def _overlap_tp(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> int:
         return int(max(a[0][0], b[0][0]) < min(a[0][1], b[0][1]))
     spans = sorted([(s, e, 0) for s, e in a] + [(s, e, 1) for s, e in b])
     tp = 0
-    run: list[tuple[int, int, int]] = []
-    reach = -1
-    for span in spans + [(float("inf"), float("inf"), 0)]:
-        if run and span[0] >= reach:
-            tp += _run_matches(run)
-            run = []
-        run.append(span)
-        reach = max(reach, span[1]) if len(run) > 1 else span[1]
+    first = 0
+    reach = spans[0][1]
+    for k in range(1, len(spans)):
+        start, end, _ = spans[k]
+        if start >= reach:
+            if k - first == 2:
+                # Two spans in a run overlap; they match when they come from both sides.
+                tp += spans[first][2] != spans[first + 1][2]
+            elif k - first > 2:
+                tp += _run_matches(spans[first:k])
+            first, reach = k, end
+        elif end > reach:
+            reach = end
+    if len(spans) - first == 2:
+        tp += spans[first][2] != spans[first + 1][2]
+    elif len(spans) - first > 2:
+        tp += _run_matches(spans[first:])
     return tp
 
 
 def _run_matches(run: list[tuple[int, int, int]]) -> int:
-    if len(run) == 1:
-        return 0
-    if len(run) == 2:
-        (s1, e1, side1), (s2, e2, side2) = run
-        return int(side1 != side2 and max(s1, s2) < min(e1, e2))
+    """tp of one run of three or more (start, end, side) spans chained by overlaps."""
     left = [(s, e, "") for s, e, side in run if side == 0]
     right = [(s, e, "") for s, e, side in run if side == 1]
     if not left or not right:
@@ -697,17 +705,34 @@ class _Unitizing:
 def _unitizing_pair(xs: list[tuple[int, int]], ys: list[tuple[int, int]]) -> int:
     """Sum of d2 over one pair of coders' sections; a unit inside the other's gap costs l^2."""
     total = 0
-    hit_x, hit_y = [False] * len(xs), [False] * len(ys)
+    n_x, n_y = len(xs), len(ys)
     i = j = 0
-    while i < len(xs) and j < len(ys):
-        (x_start, x_end), (y_start, y_end) = xs[i], ys[j]
-        if x_start < y_end and y_start < x_end:
-            total += (x_start - y_start) ** 2 + (x_end - y_end) ** 2
-            hit_x[i] = hit_y[j] = True
-        if x_end <= y_end:
-            i += 1
-        if y_end <= x_end:
-            j += 1
-    total += sum((e - s) ** 2 for (s, e), hit in zip(xs, hit_x) if not hit)
-    total += sum((e - s) ** 2 for (s, e), hit in zip(ys, hit_y) if not hit)
+    # Whether the current unit of each side has overlapped one of the other's.
+    x_hit = y_hit = False
+    if n_x and n_y:
+        x_start, x_end = xs[0]
+        y_start, y_end = ys[0]
+        while True:
+            if x_start < y_end and y_start < x_end:
+                total += (x_start - y_start) ** 2 + (x_end - y_end) ** 2
+                x_hit = y_hit = True
+            step_x, step_y = x_end <= y_end, y_end <= x_end
+            if step_x:
+                if not x_hit:
+                    total += (x_end - x_start) ** 2
+                i += 1
+                x_hit = False
+            if step_y:
+                if not y_hit:
+                    total += (y_end - y_start) ** 2
+                j += 1
+                y_hit = False
+            if i == n_x or j == n_y:
+                break
+            if step_x:
+                x_start, x_end = xs[i]
+            if step_y:
+                y_start, y_end = ys[j]
+    total += sum((e - s) ** 2 for s, e in xs[i + x_hit:])
+    total += sum((e - s) ** 2 for s, e in ys[j + y_hit:])
     return total
