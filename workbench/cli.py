@@ -18,6 +18,7 @@ from .errors import WorkbenchError
 from .corpus import expand
 from .importer import import_paths
 from .store import Store, default_db_path
+from .text import printable
 
 
 class WorkbenchGroup(click.Group):
@@ -29,7 +30,7 @@ class WorkbenchGroup(click.Group):
         except WorkbenchError as error:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
-            click.secho(f"error: {error}", fg="red", err=True)
+            click.secho(f"error: {printable(str(error))}", fg="red", err=True)
             ctx.exit(1)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
@@ -153,12 +154,8 @@ def docs(ctx: click.Context, as_json: bool) -> None:
             continue
         summary = "  ".join(f"{name}: {state['status']} ({state['spans']})"
                             for name, state in per_annotator.items()) or "not started"
-        click.echo(f"{position:>4}  {uid[:12]}  {_printable(title)[:60]:<60}  {summary}")
+        click.echo(f"{position:>4}  {uid[:12]}  {printable(title)[:60]:<60}  {summary}")
 
-
-def _printable(text: str) -> str:
-    """Control characters from a document never reach the terminal."""
-    return "".join(ch if ch.isprintable() else "\N{REPLACEMENT CHARACTER}" for ch in text)
 
 
 @cli.command()
@@ -308,7 +305,7 @@ def check(ctx: click.Context) -> None:
     ctx.call_on_close(store.close)
     problems = store.check()
     for problem in problems:
-        click.echo(_printable(problem))
+        click.echo(printable(problem))
     if problems:
         click.secho(f"{path}: {len(problems)} problem(s) found", fg="red", err=True)
         ctx.exit(1)
@@ -345,7 +342,7 @@ def backup(ctx: click.Context, path: Path, force: bool) -> None:
     finally:
         copy.close()
     if problems:
-        raise WorkbenchError(f"{path}: the copy failed its check: {_printable(problems[0])}")
+        raise WorkbenchError(f"{path}: the copy failed its check: {printable(problems[0])}")
     click.echo(f"{path}: backup of {store.path} written and checked ({documents} documents)")
 
 
@@ -370,8 +367,8 @@ def merge_command(ctx: click.Context, other: Path) -> None:
     store = open_store(ctx)
     report = merge(store, other)
     for conflict in report.conflicts:
-        click.echo(f"conflict: {_printable(conflict)}")
-    click.echo(_printable(report.summary()))
+        click.echo(f"conflict: {printable(conflict)}")
+    click.echo(printable(report.summary()))
     if report.conflicts:
         ctx.exit(1)
 
@@ -457,11 +454,11 @@ def kb_search(ctx: click.Context, query: str, type_: str | None, limit: int, as_
         return
     candidates = search.search(query, type=type_, limit=limit)
     if not candidates:
-        click.echo(f"no candidates for {_printable(query)!r}", err=True)
+        click.echo(f"no candidates for {printable(query)!r}", err=True)
     for candidate in candidates:
-        click.echo(f"{candidate.score:5.1f}  {_printable(candidate.entity_id)}  "
-                   f"{_printable(candidate.name)}  [{_printable(candidate.type)}]  "
-                   f"matched {_printable(candidate.alias)!r} ({candidate.match})")
+        click.echo(f"{candidate.score:5.1f}  {printable(candidate.entity_id)}  "
+                   f"{printable(candidate.name)}  [{printable(candidate.type)}]  "
+                   f"matched {printable(candidate.alias)!r} ({candidate.match})")
 
 
 @kb.command("add")
@@ -499,7 +496,7 @@ def kb_add(ctx: click.Context, name: str, type_: str, aliases: tuple[str, ...],
                   "description": description}
         store.import_entities([entity_from_record(record, "kb add")], normalise_alias)
         entity = store.entity(entity_id)
-    click.echo(f"added {_printable(entity.id)}: {_printable(entity.name)}")
+    click.echo(f"added {printable(entity.id)}: {printable(entity.name)}")
 
 
 @kb.command("list")
@@ -521,7 +518,7 @@ def kb_list(ctx: click.Context, type_: str | None, limit: int | None, as_json: b
                                    "description": entity.description, "prior": entity.prior},
                                   ensure_ascii=False))
         else:
-            click.echo(f"{_printable(entity.id)}  [{_printable(entity.type)}]  {_printable(entity.name)}")
+            click.echo(f"{printable(entity.id)}  [{printable(entity.type)}]  {printable(entity.name)}")
 
 
 @kb.command("show")
@@ -541,11 +538,11 @@ def kb_show(ctx: click.Context, entity_id: str, as_json: bool) -> None:
                                "description": entity.description, "prior": entity.prior,
                                "aliases": list(entity.aliases)}, ensure_ascii=False))
         return
-    click.echo(f"{_printable(entity.id)}  {_printable(entity.name)}  [{_printable(entity.type)}]")
+    click.echo(f"{printable(entity.id)}  {printable(entity.name)}  [{printable(entity.type)}]")
     if entity.description:
-        click.echo(_printable(entity.description))
+        click.echo(printable(entity.description))
     click.echo(f"prior: {entity.prior:g}")
-    click.echo("aliases: " + ", ".join(_printable(alias) for alias in entity.aliases))
+    click.echo("aliases: " + ", ".join(printable(alias) for alias in entity.aliases))
 
 
 @cli.command()

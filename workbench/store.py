@@ -660,10 +660,6 @@ class Store:
                 done.append(undone.pop())
         return done, undone
 
-    def can_undo(self, document: str, annotator: str) -> tuple[bool, bool]:
-        done, undone = self._history(document, annotator)
-        return bool(done), bool(undone)
-
     def undo(self, document: str, annotator: str) -> Event | None:
         """Revert this annotator's latest action on the document; None if there is none."""
         return self._replay(document, annotator, "undo")
@@ -739,12 +735,6 @@ class Store:
 
     def entity_count(self) -> int:
         return next(self.db.query("SELECT count(*) AS n FROM entities"))["n"]
-
-    def alias_rows(self) -> Iterator[dict]:
-        """Every alias with its entity's type and prior, for building a search index."""
-        return self.db.query(
-            """SELECT a.entity_id, a.alias, a.normalised, e.name, e.type, e.prior
-               FROM aliases a JOIN entities e ON e.id = a.entity_id""")
 
     # -- operations ------------------------------------------------------------
 

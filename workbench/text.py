@@ -34,6 +34,12 @@ def normalise(raw: str) -> str:
     return unicodedata.normalize("NFC", raw.replace("\r\n", "\n").replace("\r", "\n"))
 
 
+def printable(text: str) -> str:
+    """Text for a plain terminal or a table: control characters become U+FFFD, so
+    document and file content can never act as terminal control sequences."""
+    return "".join(ch if ch.isprintable() else "\N{REPLACEMENT CHARACTER}" for ch in text)
+
+
 def content_hash(text: str) -> str:
     """A document's uid: stable across copies of a database, so merges line up."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
@@ -153,9 +159,6 @@ class Segments:
     @classmethod
     def of(cls, spans: list[tuple[int, int]]) -> "Segments":
         return cls(tuple(s for s, _ in spans), tuple(e for _, e in spans))
-
-    def __len__(self) -> int:
-        return len(self.starts)
 
     def at(self, offset: int) -> tuple[int, int] | None:
         """The run containing `offset`, or None between runs."""

@@ -39,6 +39,7 @@ from rich.text import Text
 from workbench.agreement.measures import Measure
 from workbench.agreement.alignment import Kind
 from workbench.agreement.report import Counts, Report, Spread, without_cyclic_gc
+from workbench.text import printable
 
 __all__ = ["FORMATS", "render", "table", "to_data"]
 
@@ -142,10 +143,6 @@ def _json(report: Report) -> str:
 # -- text helpers --------------------------------------------------------------
 
 
-def _printable(text: str) -> str:
-    """Document titles are data: control characters never reach a terminal or a table."""
-    return "".join(ch if ch.isprintable() else "\N{REPLACEMENT CHARACTER}" for ch in text)
-
 
 def _value(measure: Measure) -> str:
     return "n/a" if measure.value is None else f"{measure.value:.3f}"
@@ -206,7 +203,7 @@ def _sections(report: Report) -> list[tuple[str, list[str], list[list[str]], str
     sections.append((
         "Documents, lowest agreement first",
         ["document", "title", "spans", "F1 overlap", "F1 exact", "disagreements"],
-        [[row.uid[:12], _printable(row.title)[:50],
+        [[row.uid[:12], printable(row.title)[:50],
           ", ".join(f"{n}: {c}" for n, c in row.spans.items()),
           _spread_cell(row.overlap), _spread_cell(row.exact),
           ", ".join(f"{kind}: {n}" for kind, n in sorted(row.disagreements.items())) or "none"]
@@ -217,7 +214,7 @@ def _sections(report: Report) -> list[tuple[str, list[str], list[list[str]], str
         "Disagreements",
         ["document", "kind", "offsets", "versions"],
         [[item.document[:12], "+".join(sorted(str(k) for k in item.group.differences)),
-          f"{item.group.start}-{item.group.end}", _printable(item.group.describe())]
+          f"{item.group.start}-{item.group.end}", printable(item.group.describe())]
          for item in items],
         _more(len(report.disagreements), len(items), "disagreements")))
     return sections
@@ -265,7 +262,7 @@ def table(report: Report) -> RenderableType:
 
 
 def _md(cell: str) -> str:
-    return _printable(cell).replace("\\", "\\\\").replace("|", "\\|")
+    return printable(cell).replace("\\", "\\\\").replace("|", "\\|")
 
 
 def _markdown(report: Report) -> str:
@@ -334,7 +331,7 @@ def _csv(report: Report) -> str:
     for item in report.disagreements:
         group = item.group
         put("disagreements", "+".join(sorted(str(k) for k in group.differences)), None,
-            _printable(group.describe()), label="+".join(group.labels), document=item.document,
+            printable(group.describe()), label="+".join(group.labels), document=item.document,
             start=group.start, end=group.end)
     return buffer.getvalue()
 

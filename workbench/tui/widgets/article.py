@@ -17,9 +17,10 @@ from textual.strip import Strip
 
 from ...model import Label, Span
 from ...text import TextIndex
-from .scrolling import keep_row_visible
+from ..display import literal
 from ..layout import CHAR, OPEN, Mark, MarkTable, Row, block_bounds, column_of, layout_block, \
-    marks_by_offset, offset_at_column, row_index, shown_text, visible
+    marks_by_offset, offset_at_column, row_index, shown_text
+from .scrolling import keep_row_visible
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,7 +164,7 @@ class ArticleView(ScrollView, can_focus=True):
         if span.entity_id:
             name = self.entity_names.get(span.entity_id, span.entity_id)
             short = name if len(name) <= 18 else name[:17] + "…"
-            return f"{letter}:{''.join(visible(ch)[0] for ch in short)}"
+            return f"{letter}:{literal(short)}"
         return letter
 
     # -- layout ----------------------------------------------------------------
