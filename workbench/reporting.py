@@ -2,23 +2,44 @@
 
 Shared by `workbench agreement` and the TUI's agreement view, so both report
 the same numbers over the same documents.
+
+A large report is built in parts, one per CPU: this process reads and counts
+the first run of documents while helper processes each count another, through
+connections of their own; the parts' counts add up to exactly what one process
+would count. The helpers are fresh interpreters (`python -c`), neither forked,
+which would carry this process's open SQLite connection into them (SQLite
+forbids it), nor started by multiprocessing's "spawn", which re-runs the
+caller's main module.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import replace
+import os
+import pickle
+import subprocess
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 
-from .agreement.report import Report, ReportDocument, build_report
+from .agreement.report import Report, ReportBuilder, ReportDocument, without_cyclic_gc
 from .errors import WorkbenchError
 from .store import Store
 
+# Fewer documents per part than this, and starting a process costs more than it saves.
+DOCUMENTS_PER_PART = 1_500
+LEAD_SHARE = 0.1
+MAX_PARTS = 8
+
 
 def agreement_report(store: Store, *, annotators: Sequence[str] = (), labels: Sequence[str] = (),
-                     documents: Sequence[str] = (), status: str = "done") -> Report:
+                     documents: Sequence[str] = (), status: str = "done",
+                     processes: int | None = None) -> Report:
     """The report over the documents every compared annotator marked done (or, with
     status "any", where at least two of them have spans). Raises WorkbenchError
-    for unknown names and when no document meets the criteria."""
+    for unknown names and when no document meets the criteria.
+
+    `processes` caps how many processes share the work; by default, one per CPU.
+    """
     known = store.annotators(include_gold=True)
     chosen = list(dict.fromkeys(annotators)) or store.annotators()
     for name in chosen:
@@ -33,12 +54,116 @@ def agreement_report(store: Store, *, annotators: Sequence[str] = (), labels: Se
     who = ", ".join(chosen) or "nobody"
     criteria = (f"documents that every compared annotator ({who}) marked done" if status == "done"
                 else f"documents where at least two of the compared annotators ({who}) have spans")
-    rows = store.agreement_documents(chosen, labels=chosen_labels, documents=uids,
-                                     all_done=status == "done")
-    report = build_report((ReportDocument(uid, text, spans, title) for uid, title, text, spans in rows),
-                          chosen, chosen_labels, criteria)
+    selection = _Selection(tuple(chosen), tuple(chosen_labels), uids, status == "done")
+    report = _build(store, selection, processes or _cpus()).finish(criteria)
     if not report.documents:
         hint = " (try --status any)" if status == "done" else ""
         raise WorkbenchError(f"no documents meet the criteria: {criteria}{hint}")
     return replace(report, basis=f"{criteria}{' among the ones named' if uids else ''}: "
                                  f"{report.documents} of {store.document_count()} documents")
+
+
+@dataclass(frozen=True)
+class _Selection:
+    """Which annotators, labels and documents a report compares; it travels to helper processes."""
+
+    annotators: tuple[str, ...]
+    labels: tuple[str, ...]
+    documents: list[str] | None
+    all_done: bool
+
+    def rows(self, store: Store, within: tuple[int, int] | None = None):
+        return store.agreement_documents(self.annotators, labels=self.labels, documents=self.documents,
+                                         all_done=self.all_done, within=within)
+
+
+def _build(store: Store, selection: _Selection, processes: int) -> ReportBuilder:
+    parts = []
+    if processes > 1 and store.path != ":memory:" and sys.executable:
+        parts = _cut(store.agreement_positions(selection.annotators, labels=selection.labels,
+                                               documents=selection.documents, all_done=selection.all_done),
+                     processes)
+    builder = ReportBuilder(selection.annotators, selection.labels)
+    if len(parts) < 2:
+        return _fill(builder, selection.rows(store))
+    helpers = [_start_helper(store.path, selection, part) for part in parts[1:]]
+    try:
+        _fill(builder, selection.rows(store, parts[0]))
+        with without_cyclic_gc():
+            for helper, part in zip(helpers, parts[1:]):
+                builder.merge(_helper_result(helper) or _fill(
+                    ReportBuilder(selection.annotators, selection.labels), selection.rows(store, part)))
+    finally:
+        for helper in helpers:
+            if helper is not None and helper.poll() is None:
+                helper.kill()
+                helper.wait()
+    return builder
+
+
+def _cut(positions: list[int], processes: int) -> list[tuple[int, int]]:
+    """(first, last) runs of document positions, one per process worth starting.
+
+    A helper spends a while starting and handing its counts back, so the first
+    run, counted here meanwhile, is longer by LEAD_SHARE of an even share.
+    """
+    count = min(processes, len(positions) // DOCUMENTS_PER_PART)
+    if count < 2:
+        return []
+    even = len(positions) / (count + LEAD_SHARE)
+    ends = [round(even * (k + 1 + LEAD_SHARE)) for k in range(count - 1)] + [len(positions)]
+    starts = [0, *ends[:-1]]
+    return [(positions[first], positions[end - 1]) for first, end in zip(starts, ends)]
+
+
+def _start_helper(path: str, selection: _Selection, part: tuple[int, int]) -> subprocess.Popen | None:
+    try:
+        helper = subprocess.Popen(
+            [sys.executable, "-c", "from workbench.reporting import serve_part; serve_part()"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    except OSError:
+        return None
+    try:
+        with helper.stdin:
+            pickle.dump((path, selection, part), helper.stdin)
+    except OSError:  # it died already; its exit status tells
+        pass
+    return helper
+
+
+def _helper_result(helper: subprocess.Popen | None) -> ReportBuilder | None:
+    """The helper's builder, or None if it failed (its part is then counted here)."""
+    if helper is None:
+        return None
+    with helper.stdout:
+        data = helper.stdout.read()
+    if helper.wait() != 0:
+        return None
+    return pickle.loads(data)
+
+
+def serve_part() -> None:
+    """A helper process's whole life: read a part to count on stdin, write its builder to stdout."""
+    path, selection, part = pickle.load(sys.stdin.buffer)
+    store = Store.open(path, migrate=False)
+    try:
+        builder = _fill(ReportBuilder(selection.annotators, selection.labels), selection.rows(store, part))
+    finally:
+        store.close()
+    with without_cyclic_gc():
+        sys.stdout.buffer.write(pickle.dumps(builder, pickle.HIGHEST_PROTOCOL))
+
+
+def _fill(builder: ReportBuilder, rows: Iterable[tuple]) -> ReportBuilder:
+    with without_cyclic_gc():
+        for uid, title, text, spans in rows:
+            builder.add(ReportDocument(uid, text, spans, title))
+    return builder
+
+
+def _cpus() -> int:
+    try:
+        available = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        available = os.cpu_count() or 1
+    return min(available, MAX_PARTS)

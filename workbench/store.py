@@ -1124,18 +1124,73 @@ class Store:
     def agreement_documents(
         self, annotators: Sequence[str], *, labels: Sequence[str] | None = None,
         documents: Sequence[str] | None = None, all_done: bool = True,
+        within: tuple[int, int] | None = None,
     ) -> Iterator[tuple[str, str, str, dict[str, list[tuple[int, int, str, str | None, str]]]]]:
         """(uid, title, text, {annotator: [(start, end, label, link_key, span id)]}) in import order.
 
         Each annotator's spans come ordered by (start, end, label, id).
         With `all_done`, the documents every one of `annotators` marked done;
         without, those where at least two of them (or the only one) have spans.
-        `documents` narrows to those uids, `labels` to spans with those labels.
+        `documents` narrows to those uids, `labels` to spans with those labels,
+        and `within` to those whose `agreement_positions` lie in that (first, last) range.
         Two queries stream side by side in one read transaction (a consistent
         snapshot), so the cost does not grow with a query per document.
         """
         if not annotators:
             return
+        condition, params = self._agreement_condition(annotators, labels, documents, all_done)
+        if within is not None:
+            condition += " AND d.rowid BETWEEN ? AND ?"
+            params += list(within)
+        who = ", ".join("?" * len(annotators))
+        label_filter = f" AND s.label IN ({', '.join('?' * len(labels))})" if labels else ""
+        own_transaction = not self.db.conn.in_transaction
+        if own_transaction:
+            self.db.execute("BEGIN")
+        try:
+            # CROSS JOIN keeps documents the outer loop: the condition is checked once per
+            # document and spans come in the order of the spans_export_order index, so
+            # nothing is sorted, neither in SQL nor here.
+            span_rows = self.db.conn.execute(
+                f"""SELECT d.rowid, s.annotator, s.start, s."end", s.label,
+                           CASE WHEN s.nil THEN 'NIL' ELSE s.entity_id END, s.id
+                    FROM documents d CROSS JOIN spans s ON s.document = d.uid
+                    WHERE {condition} AND s.annotator IN ({who}){label_filter}
+                    ORDER BY d.rowid, s.annotator, s.start, s."end", s.label, s.id""",
+                [*params, *annotators, *(labels or ())])
+            mark = itemgetter(2, 3, 4, 5, 6)
+            by_document = groupby(span_rows, itemgetter(0))
+            pending = next(by_document, None)
+            for rowid, uid, title, text in self.db.conn.execute(
+                    f"SELECT d.rowid, d.uid, d.title, d.text FROM documents d WHERE {condition}"
+                    " ORDER BY d.rowid", params):
+                spans: dict[str, list[tuple[int, int, str, str | None, str]]] = {
+                    name: [] for name in annotators}
+                if pending is not None and pending[0] == rowid:
+                    for annotator, rows in groupby(pending[1], itemgetter(1)):
+                        spans[annotator] = list(map(mark, rows))
+                    pending = next(by_document, None)
+                yield uid, title, text, spans
+        finally:
+            if own_transaction:
+                self.db.conn.rollback()
+
+    def agreement_positions(
+        self, annotators: Sequence[str], *, labels: Sequence[str] | None = None,
+        documents: Sequence[str] | None = None, all_done: bool = True,
+    ) -> list[int]:
+        """The import positions of the documents `agreement_documents` would give, in order:
+        readers that share the work each take a run of them (`within`)."""
+        if not annotators:
+            return []
+        condition, params = self._agreement_condition(annotators, labels, documents, all_done)
+        return [row[0] for row in self.db.conn.execute(
+            f"SELECT d.rowid FROM documents d WHERE {condition} ORDER BY d.rowid", params)]
+
+    @staticmethod
+    def _agreement_condition(annotators: Sequence[str], labels: Sequence[str] | None,
+                             documents: Sequence[str] | None, all_done: bool) -> tuple[str, list[Any]]:
+        """The SQL condition on documents d (and its parameters) that picks the compared documents."""
         who = ", ".join("?" * len(annotators))
         label_filter = f" AND s.label IN ({', '.join('?' * len(labels))})" if labels else ""
         if all_done:
@@ -1149,36 +1204,7 @@ class Store:
         if documents is not None:
             condition += f" AND d.uid IN ({', '.join('?' * len(documents))})"
             params += list(documents)
-        own_transaction = not self.db.conn.in_transaction
-        if own_transaction:
-            self.db.execute("BEGIN")
-        try:
-            # CROSS JOIN keeps documents the outer loop: the condition is checked once per
-            # document and spans come from the (document, annotator, start) index, so the
-            # join is never sorted as a whole; ties on start are sorted per list below.
-            span_rows = self.db.conn.execute(
-                f"""SELECT d.rowid, s.annotator, s.start, s."end", s.label,
-                           CASE WHEN s.nil THEN 'NIL' ELSE s.entity_id END, s.id
-                    FROM documents d CROSS JOIN spans s ON s.document = d.uid
-                    WHERE {condition} AND s.annotator IN ({who}){label_filter}
-                    ORDER BY d.rowid, s.annotator, s.start""",
-                [*params, *annotators, *(labels or ())])
-            mark, order = itemgetter(2, 3, 4, 5, 6), itemgetter(0, 1, 2, 4)
-            by_document = groupby(span_rows, itemgetter(0))
-            pending = next(by_document, None)
-            for rowid, uid, title, text in self.db.conn.execute(
-                    f"SELECT d.rowid, d.uid, d.title, d.text FROM documents d WHERE {condition}"
-                    " ORDER BY d.rowid", params):
-                spans: dict[str, list[tuple[int, int, str, str | None, str]]] = {
-                    name: [] for name in annotators}
-                if pending is not None and pending[0] == rowid:
-                    for annotator, rows in groupby(pending[1], itemgetter(1)):
-                        spans[annotator] = sorted(map(mark, rows), key=order)
-                    pending = next(by_document, None)
-                yield uid, title, text, spans
-        finally:
-            if own_transaction:
-                self.db.conn.rollback()
+        return condition, params
 
     # -- review and gold ---------------------------------------------------------
 

@@ -45,8 +45,8 @@ from workbench.agreement.measures import Measure, Note, _chance_corrected, merge
 from workbench.text import token_positions
 
 __all__ = [
-    "Counts", "DocumentRow", "Disagreement", "LinkRow", "PairF1", "Report", "ReportDocument",
-    "Spread", "TokenRow", "build_report", "without_cyclic_gc",
+    "Counts", "DocumentRow", "Disagreement", "LinkRow", "PairF1", "Report", "ReportBuilder",
+    "ReportDocument", "Spread", "TokenRow", "build_report", "without_cyclic_gc",
 ]
 
 Pair = tuple[str, str]
@@ -199,7 +199,7 @@ def build_report(documents: Iterable[ReportDocument], annotators: Sequence[str],
     """
     annotators = tuple(dict.fromkeys(annotators))
     labels = tuple(dict.fromkeys(labels))
-    builder = _Builder(annotators, labels)
+    builder = ReportBuilder(annotators, labels)
     with without_cyclic_gc():
         for document in documents:
             builder.add(document)
@@ -224,8 +224,12 @@ def without_cyclic_gc() -> Iterator[None]:
             gc.enable()
 
 
-class _Builder:
+class ReportBuilder:
     """Running counts over the documents added so far.
+
+    Everything it holds is a sum over documents or a list in document order, so
+    builders of consecutive parts of a corpus, filled apart (in other
+    processes, say), `merge` into the builder of the whole.
 
     Spans that every annotator marked identically (same offsets, label and
     link; in practice most of them) are counted in bulk: they match in every
@@ -420,6 +424,45 @@ class _Builder:
                     elif (link_a is None) != (link_b is None):
                         self.one_unlinked[p] += 1
 
+    def __getstate__(self) -> dict:
+        # Pickled, a disagreement is a dozen small objects; flat, it is a dozen values,
+        # which pickle several times faster (a helper process hands its builder back so).
+        state = self.__dict__.copy()
+        state["disagreements"] = _flatten(self.disagreements, self.annotators)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        state["disagreements"] = _unflatten(state["disagreements"], state["annotators"])
+        self.__dict__.update(state)
+
+    def merge(self, later: "ReportBuilder") -> None:
+        """Add the counts of a builder filled with the documents that come after this one's."""
+        if (later.annotators, later.labels) != (self.annotators, self.labels):
+            raise ValueError("only builders of the same annotators and labels merge")
+        self.documents += later.documents
+        self.characters += later.characters
+        self.tokens += later.tokens
+        for index in range(len(self.annotators)):
+            self.span_counts[index] += later.span_counts[index]
+            self.label_counts[index].update(later.label_counts[index])
+            self.mentions[index] += later.mentions[index]
+        for key, tp in later.exact_tp.items():
+            self.exact_tp[key] += tp
+        for key, tp in later.overlap_tp.items():
+            self.overlap_tp[key] += tp
+        for label in self.labels:
+            self.patterns[label].update(later.patterns[label])
+            self.unitizing[label].merge(later.unitizing[label])
+        for p in self.pairs:
+            self.link_tables[p].update(later.link_tables[p])
+        for mine, theirs in ((self.agreed, later.agreed), (self.isolated, later.isolated),
+                             (self.agreed_links, later.agreed_links),
+                             (self.one_unlinked, later.one_unlinked), (self.mention_tp, later.mention_tp)):
+            mine.update(theirs)
+        self.agreed_mentions += later.agreed_mentions
+        self.rows += later.rows
+        self.disagreements += later.disagreements
+
     def finish(self, basis: str) -> Report:
         names = self.annotators
         span_f1 = []
@@ -485,6 +528,52 @@ class _Builder:
         elif not any(self.span_counts):
             notes.append("no annotator marked any span of the compared labels in these documents")
         return notes
+
+
+_KINDS = tuple(Kind)
+
+
+def _flatten(disagreements: list[Disagreement], annotators: tuple[str, ...]) -> tuple[list, list]:
+    """(documents as uid, title, ...; per disagreement: its document's place in that list, how
+    many versions, each as annotator index, start, end, label, link, id, then its kinds as bits)."""
+    index = {name: k for k, name in enumerate(annotators)}
+    documents: list[str] = []
+    values: list = []
+    previous = None
+    for item in disagreements:
+        if item.document != previous:
+            previous = item.document
+            documents += (item.document, item.title)
+        versions = item.group.versions
+        values += (len(documents) // 2 - 1, len(versions))
+        for name, mark in versions.items():
+            values.append(index[name])
+            values += mark
+        values.append(sum(1 << _KINDS.index(kind) for kind in item.group.differences))
+    return documents, values
+
+
+def _unflatten(flat: tuple[list, list], annotators: tuple[str, ...]) -> list[Disagreement]:
+    documents, values = flat
+    differences: dict[int, frozenset[Kind]] = {}
+    disagreements = []
+    k, end = 0, len(values)
+    while k < end:
+        place, count = values[k], values[k + 1]
+        k += 2
+        versions = {}
+        for _ in range(count):
+            versions[annotators[values[k]]] = Mark._make(values[k + 1:k + 6])
+            k += 6
+        bits = values[k]
+        k += 1
+        kinds = differences.get(bits)
+        if kinds is None:
+            kinds = differences[bits] = frozenset(kind for n, kind in enumerate(_KINDS) if bits >> n & 1)
+        missing = tuple(name for name in annotators if name not in versions)
+        disagreements.append(Disagreement(documents[2 * place], documents[2 * place + 1],
+                                          Group(versions, missing, kinds)))
+    return disagreements
 
 
 def _agreed_keys(keys_by: list[list[tuple]]) -> set[tuple]:
@@ -672,6 +761,12 @@ class _Unitizing:
         for i, j in combinations(range(len(merged)), 2):
             if merged[i] or merged[j]:
                 self.pair_sum += _unitizing_pair(merged[i], merged[j])
+
+    def merge(self, later: "_Unitizing") -> None:
+        self.length += later.length
+        self.pair_sum += later.pair_sum
+        self.units.update(later.units)
+        self.gaps.update(later.gaps)
 
     def measure(self) -> Measure:
         m, length = self.coders, self.length
