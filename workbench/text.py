@@ -17,8 +17,9 @@ _NUMBER = r"\d+(?:[.,:]\d+)*%?"
 _WORD = r"\w+(?:['’\-]\w+)*"
 TOKEN_RE = re.compile(rf"{_NUMBER}|{_WORD}|[^\w\s]")
 # Counts the tokens TOKEN_RE finds, faster: taking the space before a token along
-# saves the engine a failed match at every space.
-_TOKEN_COUNT_RE = re.compile(rf" ?(?:{TOKEN_RE.pattern})")
+# saves the engine a failed match at every space, and findall returns the empty
+# group's "" for every match instead of a new string.
+_TOKEN_COUNT_RE = re.compile(rf" ?(?:{TOKEN_RE.pattern})()")
 # A sentence ends at . ! ? (or an ellipsis), optionally followed by closing
 # quotes or brackets, then whitespace; a blank line always ends one.
 _SENTENCE_END_RE = re.compile(r"(?:[.!?…]+[\"'”’)\]]*)(?=\s)|\n\s*\n")

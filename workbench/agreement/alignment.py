@@ -183,12 +183,34 @@ def _greedy_groups(marks: list[tuple[int, Mark]], positions: Iterable[int]) -> l
     (tier, -Jaccard), lower is stronger: tier 0 same offsets, label and link;
     1 same offsets and label; 2 same offsets; 3 same label; 4 other label but
     overlapping by at least half the longer span (else no candidate).
+    Only overlapping spans can be grouped, so each run of spans chained by
+    overlaps is grouped on its own. Groups come in order of their first position.
     """
-    spans = {p: (marks[p][0], *marks[p][1][:4]) for p in positions}
-    order = sorted([(start, end, p) for p, (_, start, end, _, _) in spans.items()])
+    order = sorted([(mark[1][0], mark[1][1], p) for p in positions for mark in (marks[p],)])
+    groups: list[list[int]] = []
+    first, reach = 0, None
+    for k, (start, end, _) in enumerate(order):
+        if reach is not None and start >= reach:
+            _group_run(marks, order[first:k], groups)
+            first, reach = k, end
+        elif reach is None or end > reach:
+            reach = end
+    if order:
+        _group_run(marks, order[first:], groups)
+    groups.sort(key=min)
+    return groups
+
+
+def _group_run(marks: list[tuple[int, Mark]], run: list[tuple[int, int, int]],
+               groups: list[list[int]]) -> None:
+    """Add the groups of one run of spans chained by overlaps, given as sorted (start, end, position)."""
+    if len(run) == 1:
+        groups.append([run[0][2]])
+        return
+    spans = {p: (marks[p][0], *marks[p][1][:4]) for _, _, p in run}
     candidates = []
     active: list[tuple] = []
-    for start, end, p in order:
+    for start, end, p in run:
         annotator, _, _, label, link = spans[p]
         if active:
             active = [item for item in active if item[0] > start]
@@ -208,10 +230,13 @@ def _greedy_groups(marks: list[tuple[int, Mark]], positions: Iterable[int]) -> l
             candidates.append((tier, -(overlap / ((end if end > q_end else q_end) - q_start)), q, p))
         active.append((end, p, annotator, start, label, link))
     if not candidates:
-        return [[p] for p in spans]
+        groups += [[p] for _, _, p in run]
+        return
+    if len(run) == 2:
+        groups.append(sorted(spans))
+        return
     candidates.sort()
-
-    group_of = {p: [p] for p in spans}
+    group_of = {p: [p] for _, _, p in run}
     for _, _, q, p in candidates:
         left, right = group_of[q], group_of[p]
         if left is right or not _can_merge(spans, left, right):
@@ -219,8 +244,7 @@ def _greedy_groups(marks: list[tuple[int, Mark]], positions: Iterable[int]) -> l
         left.extend(right)
         for moved in right:
             group_of[moved] = left
-    unique = {id(group): group for group in group_of.values()}
-    return list(unique.values())
+    groups += {id(group): group for group in group_of.values()}.values()
 
 
 def _can_merge(spans: dict[int, tuple], left: list[int], right: list[int]) -> bool:

@@ -288,8 +288,8 @@ class ReportBuilder:
             for mark in marks:
                 rest_by_label[mark[2]][index].append((mark[0], mark[1]))
 
-        n_tokens, positions = token_positions(
-            text, [offset for marks in marks_by for mark in marks for offset in mark[:2]])
+        every_mark = [mark for marks in marks_by for mark in marks]
+        n_tokens, positions = token_positions(text, [*map(_START, every_mark), *map(_END, every_mark)])
         self.tokens += n_tokens
         doc_exact = [0] * len(self.pairs)
         doc_overlap = [0] * len(self.pairs)
@@ -389,10 +389,11 @@ class ReportBuilder:
         for index, marks in enumerate(rest_by):
             own = [(m[0], m[1], m[3]) for m in marks if m[3] is not None]
             self.mentions[index] += len(linked) + len(own)
-            mentions.append(Counter(own) if own else None)
+            mentions.append(own)
         for p in self.pairs:
-            if mentions[p[0]] and mentions[p[1]]:
-                self.mention_tp[p] += sum((mentions[p[0]] & mentions[p[1]]).values())
+            tp = _exact_tp(mentions[p[0]], mentions[p[1]])
+            if tp:
+                self.mention_tp[p] += tp
 
         # Links pair up by (start, end, label) in list order, so an agreed span whose
         # offsets and label another span shares is compared with everything else.
@@ -613,7 +614,8 @@ def _f1_value(tp: int, fp: int, fn: int) -> float | None:
     return 2 * tp / (2 * tp + fp + fn)
 
 
-def _exact_tp(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> int:
+def _exact_tp(a: list[tuple], b: list[tuple]) -> int:
+    """How many of `a` are in `b`, each matched at most once."""
     if not a or not b:
         return 0
     set_a, set_b = set(a), set(b)
