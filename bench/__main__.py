@@ -125,6 +125,7 @@ def agreement_figures(r: dict) -> list[Figure]:
     return [
         Figure("agreement.report_s", f"Agreement report, {r['documents']:,} documents × 3 annotators",
                r["report_s"], "s", 3.0),
+        Figure("agreement.sequential_s", "  the same in one process", r["sequential_s"], "s"),
         Figure("agreement.html_s", "  rendering it as HTML", r["html_s"], "s"),
     ]
 

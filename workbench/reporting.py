@@ -27,7 +27,7 @@ from .store import Store
 
 # Fewer documents per part than this, and starting a process costs more than it saves.
 DOCUMENTS_PER_PART = 1_500
-LEAD_SHARE = 0.1
+LEAD_SHARE = 0.15
 MAX_PARTS = 8
 
 
