@@ -149,7 +149,9 @@ def test_a_killed_export_never_leaves_a_truncated_file_under_its_name(tmp_path):
     assert killed_midway, "the export finished before it could be killed; make the database bigger"
     assert out.read_text() == "the previous export\n"
 
+    assert list(tmp_path.glob(".spans.jsonl.partial-*")), "the killed export's partial file"
     finished = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert finished.returncode == 0, finished.stderr
     lines = out.read_text().splitlines()
     assert len(lines) == 600 and all(line.endswith("}") for line in lines)
+    assert not list(tmp_path.glob(".spans.jsonl.*")), "the next export clears what the killed one left"

@@ -6,11 +6,13 @@ format: it streams the selected annotations out of the store a document at a
 time, checks every span against its text on the way, writes under a temporary
 name in the output's folder and renames it into place only when the whole
 export succeeded, so a failed or killed export never leaves a partial file
-under the final name.
+under the final name; the temporary files a killed export leaves beside it go
+with the next export to that name.
 """
 
 from __future__ import annotations
 
+import glob
 import importlib
 import json
 import os
@@ -209,8 +211,8 @@ def export(store: Store, format: Format, selection: Selection, path: Path,
     report = ExportReport(path=path)
     job = ExportJob(store, selection, report, on_document)
     path.parent.mkdir(parents=True, exist_ok=True)
+    _remove_leftovers(path)
     partial = path.parent / f".{path.name}.partial-{os.getpid()}"
-    _remove(partial)
     try:
         format.write(job, partial)
         _replace(partial, path)
@@ -240,6 +242,26 @@ def _replace(partial: Path, path: Path) -> None:
         shutil.rmtree(old)
     else:
         os.replace(partial, path)
+
+
+def _remove_leftovers(path: Path) -> None:
+    """Remove what exports to `path` that were killed midway left beside it (their process is gone)."""
+    for leftover in path.parent.glob(f".{glob.escape(path.name)}.*-*"):
+        kind, _, pid = leftover.name[len(path.name) + 2:].rpartition("-")
+        if kind in ("partial", "old") and pid.isdigit() and not _running(int(pid)):
+            _remove(leftover)
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return False  # an earlier export of this very process, which cleans up after itself
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
 
 
 def _remove(path: Path) -> None:
