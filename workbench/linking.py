@@ -4,7 +4,10 @@ Pure ranking code. The candidate index lives in the database (trigram posting
 lists that this module builds and the store keeps), so opening a large
 knowledge base costs nothing. A query picks a few hundred aliases by Dice
 overlap of trigrams of their search keys (the transliteration skeleton without
-spaces) and re-ranks them with rapidfuzz.
+spaces) and re-ranks them with rapidfuzz: spelling, skeleton and word-order
+similarity, the consonant skeleton (weighed more for names romanised without
+vowels or syllable by syllable), and for words of one inside the other, how
+rare the shared words are.
 
 Ranking, best first: an exact match of the normalised alias, then a variant
 (the same search key: "xiao mo" for "Xiaomo", "Charkow" for "Kharkow"), then
@@ -14,15 +17,19 @@ score, and equal scores by the entity's prior (popularity).
 
 from __future__ import annotations
 
-import heapq
+import gc
+import math
 import re
 import sys
 import unicodedata
 from array import array
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections import Counter, defaultdict, deque
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache, partial
+from itertools import chain, compress, repeat
+from operator import add, and_, itemgetter, lshift, not_, or_, truediv
 from typing import Protocol
 
 from rapidfuzz import fuzz
@@ -55,10 +62,16 @@ def _fold_character(ch: str) -> str:
 
 
 _FOLDING = _Folding()
+# The same folding for ASCII text, which is most of a large knowledge base: one table lookup
+# per character, with nothing to compose or case-fold beyond A-Z.
+_ASCII_FOLDING = str.maketrans({chr(code): _fold_character(chr(code)).lower() or None
+                                for code in range(128)})
 
 
 def normalise_alias(text: str) -> str:
     """Case-folded, accents stripped, punctuation and whitespace collapsed to one space."""
+    if text.isascii():
+        return " ".join(text.translate(_ASCII_FOLDING).split())
     return " ".join(unicodedata.normalize("NFC", text).translate(_FOLDING).casefold().split())
 
 
@@ -70,7 +83,9 @@ _SKELETON_RULES = (
     ("kh", "h"), ("ch", "h"), ("x", "h"), ("zh", "s"), ("sz", "s"), ("sh", "s"),
     ("ts", "c"), ("tz", "c"), ("w", "v"), ("y", "i"), ("j", "i"), ("ou", "u"),
 )
-_DOUBLED = re.compile(r"(.)\1+")
+# A letter followed by the same letter goes: doubled letters count once. (A lookahead with an
+# empty replacement, so re does all the work; a group template is expanded in Python per match.)
+_REPEATED = re.compile(r"(.)(?=\1)")
 
 
 def skeleton(normalised: str) -> str:
@@ -78,12 +93,7 @@ def skeleton(normalised: str) -> str:
     for spelling, letter in _SKELETON_RULES:
         if spelling in normalised:
             normalised = normalised.replace(spelling, letter)
-    # A function, not the template r"\1": re expands templates in Python, on every call.
-    return _DOUBLED.sub(_first_group, normalised)
-
-
-def _first_group(match: re.Match) -> str:
-    return match[1]
+    return _REPEATED.sub("", normalised)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -92,30 +102,87 @@ def search_key(normalised: str) -> str:
     return skeleton(normalised).replace(" ", "")
 
 
+def search_keys(normalised: Sequence[str]) -> list[str]:
+    """`search_key` of each string, for many at once.
+
+    The strings are joined by newlines so that each rule is one pass of C code
+    over all of them; no rule spans a newline. A string with a newline of its
+    own (a store normalised by some other function) falls back to one by one.
+    """
+    text = "\n".join(normalised)
+    if text.count("\n") != len(normalised) - 1:
+        return [search_key.__wrapped__(one) for one in normalised]
+    return skeleton(text).replace(" ", "").split("\n")
+
+
 def trigrams(key: str) -> set[str]:
     """The trigrams of a search key padded with a space at each end."""
     padded = f" {key} "
     return {padded[i:i + 3] for i in range(len(padded) - 2)}
 
 
-# A posting is an alias id and its trigram count packed in one uint64, so a
-# query can weigh shared trigrams against the alias length without a lookup.
+_TRIGRAM = re.compile(r"(?=([^\n]{3}))")
+
+
+def _each_trigram(keys: list[str]) -> list[str]:
+    """Every trigram of every padded key, key after key: len(key) of them for each."""
+    text = " " + " \n ".join(keys) + " "
+    if text.count("\n") == len(keys) - 1:
+        return _TRIGRAM.findall(text)
+    return [f" {key} "[i:i + 3] for key in keys for i in range(len(key))]
+
+
+# A posting is an alias id and its trigram count (the length of its search key)
+# packed in one uint64, so a query can weigh shared trigrams against the alias
+# length without a lookup.
 _SIZE_BITS = 8
 _SIZE_MASK = (1 << _SIZE_BITS) - 1
 
 
-def build_postings(rows: Iterable[tuple[int, str]]) -> dict[str, bytes]:
-    """For each trigram, the postings of the aliases that have it, as packed little-endian uint64s."""
-    postings: defaultdict[str, array] = defaultdict(partial(array, "Q"))
-    grams_of: dict[str, set[str]] = {}
-    for alias_id, normalised in rows:
-        grams = grams_of.get(normalised)
-        if grams is None:
-            grams = grams_of[normalised] = trigrams(search_key(normalised))
-        posting = alias_id << _SIZE_BITS | min(len(grams), _SIZE_MASK)
-        for gram in grams:
-            postings[gram].append(posting)
-    return {gram: _pack(entries) for gram, entries in postings.items()}
+def build_postings(rows: Sequence[tuple[int, str]]) -> dict[str, bytes]:
+    """For each trigram, the postings of the aliases that have it, as packed little-endian uint64s.
+
+    A trigram that occurs twice in a key ("ana" in "banana") is posted twice,
+    so its alias's count of shared trigrams and its size agree.
+    """
+    # The collector is paused because the millions of new objects would make it walk
+    # every object the process holds, again and again, and none of them is garbage.
+    with _collection_paused():
+        postings: defaultdict[str, array] = defaultdict(partial(array, "Q"))
+        # ASCII aliases apart from the others: joined, they make a string of one byte per
+        # character, a quarter of the memory each pass over the joined text has to move.
+        plain = list(map(str.isascii, map(itemgetter(1), rows)))
+        for part in (list(compress(rows, plain)), list(compress(rows, map(not_, plain)))):
+            # In batches: the trigrams of a million aliases, each a string of its own,
+            # would take half a gigabyte at once.
+            for start in range(0, len(part), _BATCH):
+                _post(part[start:start + _BATCH], postings)
+        return {gram: _pack(entries) for gram, entries in postings.items()}
+
+
+_BATCH = 1 << 16
+
+
+def _post(rows: list[tuple[int, str]], postings: defaultdict[str, array]) -> None:
+    # A million aliases make ten million (trigram, alias) pairs: they are handed from
+    # C iterator to C iterator, as Python bytecode per pair would take several times as long.
+    keys = search_keys(list(map(itemgetter(1), rows)))
+    sizes = list(map(len, keys))
+    packed = map(or_, map(lshift, map(itemgetter(0), rows), repeat(_SIZE_BITS)),
+                 map(min, sizes, repeat(_SIZE_MASK)))
+    deque(map(array.append, map(postings.__getitem__, _each_trigram(keys)),
+              chain.from_iterable(map(repeat, packed, sizes))), maxlen=0)
+
+
+@contextmanager
+def _collection_paused() -> Iterator[None]:
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _pack(entries: array) -> bytes:
@@ -132,17 +199,97 @@ def _unpack(blob: bytes) -> array:
     return entries
 
 
-def similarity(query: str, alias: str) -> float:
-    """0–100: how alike two normalised strings are, forgiving transliteration, spacing and word order."""
-    spelling = 100 * max(Indel.normalized_similarity(query, alias),
-                         0.98 * Indel.normalized_similarity(search_key(query), search_key(alias)))
-    if " " not in query and " " not in alias:
-        return spelling
-    # Reordered words ("Zelensky Volodymyr") score nearly as well as the same order; words
-    # of one inside the other ("President Volodymyr Zelensky") less, or every one-word
-    # alias inside a long query would score 100.
-    return max(spelling, 0.95 * fuzz.token_sort_ratio(query, alias),
-               0.85 * fuzz.token_set_ratio(query, alias))
+# Letters romanisations disagree about most: vowels (Arabic script writes few, Chinese
+# adds one to every consonant), the letters some use for vowels (w, v, h), and the
+# consonants other scripts merge (l/r, p/b, z/s, q/k).
+_CONSONANT_FOLDING = str.maketrans("zqpl", "skbr", "aeiouvwh")
+
+
+@lru_cache(maxsize=1 << 14)
+def consonants(key: str) -> str:
+    """The consonant skeleton of a search key: "vntvra" (Arabic-script "wntwra") and "ventura" give "ntr"."""
+    return _REPEATED.sub("", key.translate(_CONSONANT_FOLDING))
+
+
+# How much agreeing consonant skeletons count in a similarity: a little for any name, as
+# they tip the balance between spellings equally alike letter by letter; more for a name
+# romanised without its vowels or syllable by syllable, whose letters say less.
+CONSONANT_WEIGHT = 0.1
+ROMANISED_CONSONANT_WEIGHT = 0.3
+_PINYIN_SYLLABLE = re.compile(
+    r"(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
+    r"(?:iang|iong|uang|ang|eng|ing|ong|uan|ian|iao|uai"
+    r"|ai|ei|ao|ou|an|en|in|un|ia|ie|iu|ua|uo|ui|ue|er|[aoeiuv])")
+_SOUNDED_VOWELS = re.compile(r"[eiou]")
+
+
+def romanised_by_consonants(normalised: str) -> bool:
+    """Whether a name looks romanised from a script that spells its consonants, not its vowels.
+
+    Arabic-script names romanised letter for letter keep no e, i, o or u
+    ("wntwra" for Ventura); Chinese ones spell a name syllable by syllable,
+    each word a pinyin syllable ("wei er song" for Verson).
+    """
+    if not normalised.isascii() or not any(ch.isalpha() for ch in normalised):
+        return False
+    words = normalised.split()
+    if len(words) > 1 and all(_PINYIN_SYLLABLE.fullmatch(word) for word in words):
+        return True
+    return not _SOUNDED_VOWELS.search(normalised)
+
+
+# Weight of a word found in a share 1/e or more of all aliases, and of any word of one
+# or two letters, whose trigrams cannot tell how common it is ("de", "i", "al").
+_COMMON_WORD_WEIGHT = 1.0
+
+
+class Query:
+    """A normalised query, prepared for comparing with many aliases.
+
+    `postings` are the query's trigram postings (gram -> packed postings, as
+    the store holds them) and `aliases` about how many aliases there are: a
+    word weighs the log of how rare its rarest inner trigram is, so words that
+    many names share ("town", "district", "oblast") count little.
+    """
+
+    def __init__(self, normalised: str, postings: dict[str, bytes] | None = None,
+                 aliases: int = 0) -> None:
+        self.text = normalised
+        self.key = search_key(normalised)
+        self.consonants = consonants(self.key)
+        self.consonant_weight = (ROMANISED_CONSONANT_WEIGHT if romanised_by_consonants(normalised)
+                                 else CONSONANT_WEIGHT)
+        postings = postings or {}
+        self.words: dict[str, float] = {}
+        for word in dict.fromkeys(normalised.split()):
+            key = search_key(word)
+            found = min((len(postings.get(key[i:i + 3], b"")) // 8 for i in range(len(key) - 2)),
+                        default=None)
+            self.words[word] = (_COMMON_WORD_WEIGHT if found is None
+                                else max(_COMMON_WORD_WEIGHT, math.log(max(aliases, 1) / max(found, 1))))
+        self.weight = sum(self.words.values())
+
+    def similarity(self, alias: str) -> float:
+        """0–100: how alike the query and a normalised alias are, forgiving transliteration,
+        spacing and word order."""
+        alias_key = search_key(alias)
+        spelling = 100 * max(Indel.normalized_similarity(self.text, alias),
+                             0.98 * Indel.normalized_similarity(self.key, alias_key))
+        if " " in self.text or " " in alias:
+            # Reordered words ("Zelensky Volodymyr") score nearly as well as the same order.
+            spelling = max(spelling, 0.95 * fuzz.token_sort_ratio(self.text, alias),
+                           self._containment(alias))
+        agreeing = Indel.normalized_similarity(self.consonants, consonants(alias_key))
+        return (1 - self.consonant_weight) * spelling + self.consonant_weight * 100 * agreeing
+
+    def _containment(self, alias: str) -> float:
+        """Words of one inside the other ("President Volodymyr Zelensky", "Aukra kommun"):
+        85 to 95, by the weight of the query's words the alias has. Not 100, or every
+        one-word alias inside a long query would score 100; and an alias that has only
+        the common words of the query ("kommun") scores least."""
+        words = set(alias.split())
+        found = sum(weight for word, weight in self.words.items() if word in words)
+        return fuzz.token_set_ratio(self.text, alias) * (0.85 + 0.10 * found / self.weight)
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,18 +353,24 @@ class EntitySearch:
         self.pool = pool
         self.prefix_pool = prefix_pool
         self.postings_budget = postings_budget
+        # About how many aliases there are (the highest id): the scale of a word's weight.
+        self._aliases = 0
 
     def refresh(self) -> int:
         """Index aliases added since the last refresh; returns how many were indexed."""
         while True:
             indexed, newest = self.source.alias_index_mark()
+            self._aliases = newest
             if newest <= indexed:
                 return 0
             replace = indexed == 0 or newest - indexed > REBUILD_AFTER
-            rows = self.source.normalised_aliases_since(0 if replace else indexed)
-            if self.source.write_postings(build_postings(rows), after_id=indexed,
-                                          up_to=rows[-1][0] if rows else newest, replace=replace):
-                return len(rows)
+            # Reading and writing a million rows would set the collector off too (see build_postings).
+            with _collection_paused():
+                rows = self.source.normalised_aliases_since(0 if replace else indexed)
+                up_to = max(map(itemgetter(0), rows), default=newest)
+                if self.source.write_postings(build_postings(rows), after_id=indexed, up_to=up_to,
+                                              replace=replace):
+                    return len(rows)
 
     def search(self, query: str, *, type: str | None = None, limit: int = 10) -> list[Candidate]:
         normalised = normalise_alias(query)
@@ -225,16 +378,22 @@ class EntitySearch:
             return []
         self.refresh()
         key = search_key(normalised)
+        postings = self.source.postings(trigrams(key))
+        prepared = Query(normalised, postings, self._aliases)
+        scores: dict[str, float] = {}
         best: dict[str, Candidate] = {}
         for match, rows in (
             (EXACT, self.source.aliases_equal(normalised, type=type)),
             (PREFIX, self.source.aliases_with_prefix(normalised, type=type, limit=self.prefix_pool)),
-            (FUZZY, self.source.aliases_by_ids(self._fuzzy_pool(key, type), type=type)),
+            (FUZZY, self.source.aliases_by_ids(self._fuzzy_pool(postings, key, type), type=type)),
         ):
             for row in rows:
                 kind, score = match, 100.0
                 if match != EXACT:
-                    score = similarity(normalised, row["normalised"])
+                    # Places share names, so a pool holds the same alias many times over.
+                    score = scores.get(row["normalised"])
+                    if score is None:
+                        score = scores[row["normalised"]] = prepared.similarity(row["normalised"])
                     if search_key(row["normalised"]) == key:
                         kind = VARIANT
                 candidate = Candidate(row["entity_id"], row["name"], row["type"], row["description"],
@@ -244,14 +403,13 @@ class EntitySearch:
                     best[candidate.entity_id] = candidate
         return sorted(best.values(), key=_order, reverse=True)[:limit]
 
-    def _fuzzy_pool(self, key: str, type: str | None) -> list[int]:
+    def _fuzzy_pool(self, postings: dict[str, bytes], key: str, type: str | None) -> list[int]:
         """Ids of the aliases most alike the query by Dice overlap of search-key trigrams.
 
         Rare trigrams are counted first; common ones only while the postings
         read stay within budget, so a query costs about the same on any KB size.
         """
-        grams = trigrams(key)
-        blobs = sorted(self.source.postings(grams).values(), key=len)
+        blobs = sorted(postings.values(), key=len)
         shared: Counter[int] = Counter()
         read = 0
         for blob in blobs:
@@ -270,10 +428,23 @@ class EntitySearch:
             if enough >= 3 * size:
                 floor = count
                 break
-        length = len(grams)
-        best = heapq.nlargest(size, [item for item in shared.items() if item[1] >= floor],
-                              key=lambda item: item[1] / (length + (item[0] & _SIZE_MASK)))
-        return [posting >> _SIZE_BITS for posting, _ in best]
+        # The rest runs in C iterators, over thousands of aliases per keystroke.
+        weighed = list(map(floor.__le__, shared.values()))
+        candidates = list(compress(shared.keys(), weighed))
+        dice = list(map(truediv, compress(shared.values(), weighed),
+                        map(add, repeat(len(key)), map(and_, candidates, repeat(_SIZE_MASK)))))
+        if len(dice) > size:
+            # Dice values are few and repeat, so the pool's lowest is found by counting them.
+            histogram = Counter(dice)
+            enough = 0
+            for lowest in sorted(histogram, reverse=True):
+                enough += histogram[lowest]
+                if enough >= size:
+                    break
+            kept = list(map(lowest.__le__, dice))
+            dice, candidates = list(compress(dice, kept)), list(compress(candidates, kept))
+        best = sorted(zip(dice, candidates), reverse=True)[:size]
+        return [posting >> _SIZE_BITS for _, posting in best]
 
 
 def _order(candidate: Candidate) -> tuple:

@@ -9,6 +9,7 @@ processes can share one file.
 from __future__ import annotations
 
 import fcntl
+import gc
 import json
 import os
 import sqlite3
@@ -17,7 +18,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from itertools import groupby
+from itertools import chain, groupby
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -860,6 +861,9 @@ class Store:
 
     # -- entity search ---------------------------------------------------------
 
+    # Parameters one statement may take: SQLite's limit before 3.32, the lowest a build may have.
+    _VARIABLES = 999
+
     def import_entities(self, entities: Sequence[Entity], normalise_alias, *,
                         batch: int = 20_000,
                         on_batch: Callable[[int], None] = lambda aliases: None) -> tuple[int, int]:
@@ -867,37 +871,73 @@ class Store:
 
         Returns (entities written, aliases written); on_batch gets each batch's alias count.
         """
+
         stamp = now()
         entity_count = alias_count = 0
         conn = self.db.conn
         incoming = sum(len(entity.aliases) + 1 for entity in entities)
-        with self.transaction():
-            # Sorting every alias once into a fresh index beats a million random inserts into it.
-            rebuild_index = incoming >= BULK_ALIASES and incoming >= conn.execute(
-                "SELECT count(*) FROM aliases").fetchone()[0]
-            if rebuild_index:
-                conn.execute("DROP INDEX aliases_normalised")
-            for first in range(0, len(entities), batch):
-                chunk = entities[first:first + batch]
-                conn.executemany(
-                    """INSERT INTO entities (id, name, type, description, prior, updated_at)
-                       VALUES (?, ?, ?, ?, ?, ?)
-                       ON CONFLICT(id) DO UPDATE SET name = excluded.name, type = excluded.type,
-                         description = excluded.description, prior = excluded.prior,
-                         updated_at = excluded.updated_at""",
-                    [(e.id, e.name, e.type, e.description, e.prior, stamp) for e in chunk],
-                )
-                conn.executemany("DELETE FROM aliases WHERE entity_id = ?", [(e.id,) for e in chunk])
-                rows = [(e.id, name, normalise_alias(name))
-                        for e in chunk for name in dict.fromkeys((e.name, *e.aliases)) if name]
-                conn.executemany(
-                    "INSERT OR IGNORE INTO aliases (entity_id, alias, normalised) VALUES (?, ?, ?)", rows)
-                entity_count += len(chunk)
-                alias_count += len(rows)
-                on_batch(len(rows))
-            if rebuild_index:
-                conn.execute("CREATE INDEX aliases_normalised ON aliases(normalised)")
+        # In id order, the (entity, alias) index grows at its end rather than everywhere.
+        entities = sorted(entities, key=lambda entity: entity.id)
+        # Millions of new rows would make the collector walk every object in the
+        # process, again and again; none of them is garbage.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            with self.transaction():
+                # Sorting every alias once into a fresh index beats a million random inserts into it.
+                rebuild_index = incoming >= BULK_ALIASES and incoming >= conn.execute(
+                    "SELECT count(*) FROM aliases").fetchone()[0]
+                if rebuild_index:
+                    conn.execute("DROP INDEX aliases_normalised")
+                for first in range(0, len(entities), batch):
+                    chunk = entities[first:first + batch]
+                    self._insert_rows(
+                        "INSERT INTO entities (id, name, type, description, prior, updated_at) VALUES",
+                        [(e.id, e.name, e.type, e.description, e.prior, stamp) for e in chunk],
+                        """ON CONFLICT(id) DO UPDATE SET name = excluded.name, type = excluded.type,
+                             description = excluded.description, prior = excluded.prior,
+                             updated_at = excluded.updated_at""")
+                    ids = [e.id for e in chunk]
+                    for start in range(0, len(ids), self._VARIABLES):
+                        part = ids[start:start + self._VARIABLES]
+                        conn.execute(f"DELETE FROM aliases WHERE entity_id IN ({', '.join('?' * len(part))})",
+                                     part)
+                    rows = [(e.id, name, normalise_alias(name))
+                            for e in chunk for name in dict.fromkeys((e.name, *e.aliases)) if name]
+                    self._insert_rows("INSERT OR IGNORE INTO aliases (entity_id, alias, normalised) VALUES",
+                                      rows)
+                    entity_count += len(chunk)
+                    alias_count += len(rows)
+                    on_batch(len(rows))
+                if rebuild_index:
+                    conn.execute("CREATE INDEX aliases_normalised ON aliases(normalised)")
+        finally:
+            if collecting:
+                gc.enable()
         return entity_count, alias_count
+
+    def _insert_rows(self, insert: str, rows: list[tuple], conflict: str = "") -> None:
+        """`insert` ("INSERT ... VALUES") of every row, as many rows per statement as SQLite allows.
+
+        A statement per row means a million statement runs for a large knowledge
+        base; a few hundred rows per statement take half the time.
+        """
+
+        if not rows:
+            return
+        width = len(rows[0])
+        per_statement = self._VARIABLES // width
+        placeholders = f"({', '.join('?' * width)})"
+        whole = len(rows) - len(rows) % per_statement
+        values = list(chain.from_iterable(rows))
+        step = per_statement * width
+        if whole:
+            statement = f"{insert} {', '.join([placeholders] * per_statement)} {conflict}"
+            self.db.conn.executemany(statement, (values[start:start + step]
+                                                 for start in range(0, whole * width, step)))
+        if whole < len(rows):
+            self.db.conn.execute(f"{insert} {', '.join([placeholders] * (len(rows) - whole))} {conflict}",
+                                 values[whole * width:])
 
     def create_entity(self, name: str, type: str, aliases: Iterable[str] = (), *,
                       normalise_alias, description: str = "") -> Entity:
@@ -949,8 +989,15 @@ class Store:
         return indexed, newest
 
     def normalised_aliases_since(self, after_id: int) -> list[tuple[int, str]]:
-        """(id, normalised alias) of every alias with an id above `after_id`."""
+        """(id, normalised alias) of every alias with an id above `after_id`.
+
+        All aliases (after_id 0) come in normalised order, straight from its index:
+        aliases that share trigrams then sit side by side, and indexing them goes a
+        fifth faster. Newer ones come by id, a range of the table.
+        """
         # Plain tuples: a dict per row costs seconds on a million aliases.
+        if after_id == 0:
+            return self.db.conn.execute("SELECT id, normalised FROM aliases ORDER BY normalised").fetchall()
         return self.db.conn.execute(
             "SELECT id, normalised FROM aliases WHERE id > ? ORDER BY id", [after_id]).fetchall()
 
@@ -971,16 +1018,18 @@ class Store:
             current = next(self.db.query("SELECT indexed_up_to FROM alias_index_state"))["indexed_up_to"]
             if current != after_id:
                 return False
+            # In key order, so the table's B-tree fills page after page instead of
+            # splitting pages all over: twice as fast for a large index.
             if replace:
                 self.db.execute("DELETE FROM alias_postings")
                 self.db.conn.executemany("INSERT INTO alias_postings (gram, ids) VALUES (?, ?)",
-                                         postings.items())
+                                         sorted(postings.items()))
             else:
                 # Concatenated here: SQL's || would turn the blobs into text.
                 existing = self.postings(postings)
                 self.db.conn.executemany(
                     "INSERT OR REPLACE INTO alias_postings (gram, ids) VALUES (?, ?)",
-                    [(gram, existing.get(gram, b"") + ids) for gram, ids in postings.items()])
+                    sorted((gram, existing.get(gram, b"") + ids) for gram, ids in postings.items()))
             self.db.execute("UPDATE alias_index_state SET indexed_up_to = ?", [up_to])
         return True
 

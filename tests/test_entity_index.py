@@ -1,0 +1,82 @@
+"""The entity-search index: bulk key making and posting lists agree with the one-alias-at-a-time rules."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from workbench import linking
+from workbench.linking import (
+    EntitySearch,
+    build_postings,
+    normalise_alias,
+    search_key,
+    search_keys,
+    trigrams,
+)
+from workbench.model import Entity
+from workbench.store import Store
+
+# Latin with transliteration digraphs, Cyrillic, CJK and a character outside the BMP,
+# so the joined text is sometimes ASCII and sometimes four bytes a character.
+NAMES = st.text(alphabet="abchjkostuwxyz zh kh ßéłїй北京𝔘\n-'", max_size=20)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(NAMES, max_size=12))
+def test_bulk_search_keys_equal_one_at_a_time(texts):
+    assert search_keys(texts) == [search_key(text) for text in texts]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=30))
+def test_ascii_names_normalise_as_any_other(text):
+    # "ß" keeps the name off the ASCII path; it folds to "ss" whatever comes before it.
+    assert normalise_alias(text + " ß") == " ".join([*normalise_alias(text).split(), "ss"])
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(NAMES, max_size=15))
+def test_each_alias_is_posted_under_each_trigram_of_its_key(normalised):
+    # Not normalised by normalise_alias: a store may hold any text, newlines included.
+    rows = list(enumerate(normalised, start=1))
+    posted: dict[int, list[str]] = {alias_id: [] for alias_id, _ in rows}
+    sizes: dict[int, set[int]] = {alias_id: set() for alias_id, _ in rows}
+    for gram, blob in build_postings(rows).items():
+        for posting in linking._unpack(blob):
+            posted[posting >> 8].append(gram)
+            sizes[posting >> 8].add(posting & 0xFF)
+    for alias_id, text in rows:
+        key = search_key(text)
+        padded = f" {key} "
+        assert sorted(posted[alias_id]) == sorted(padded[i:i + 3] for i in range(len(key)))
+        assert set(posted[alias_id]) == trigrams(key)
+        assert sizes[alias_id] <= {min(len(key), 255)}
+
+
+def test_rebuilt_index_finds_what_appended_postings_found(tmp_path, monkeypatch):
+    store = Store.open(tmp_path / "kb.db")
+    store.import_entities([Entity(f"geo:{n}", f"Place {n}", "PLACE", "", n, (f"Місто {n}",))
+                           for n in range(1, 400)], normalise_alias)
+    search = EntitySearch(store)
+    assert search.search("Place 17")[0].entity_id == "geo:17"
+    store.import_entities([Entity("geo:kyiv", "Kyiv", "PLACE", "", 1, ("Київ", "Kijów"))],
+                          normalise_alias)
+    appended = [c.entity_id for c in search.search("Kijow")]
+    monkeypatch.setattr(linking, "REBUILD_AFTER", 0)
+    store.import_entities([Entity("geo:odesa", "Odesa", "PLACE", "", 1)], normalise_alias)
+    assert [c.entity_id for c in search.search("Kijow")] == appended
+    assert appended[0] == "geo:kyiv"
+    store.close()
+
+
+def test_large_import_writes_every_alias_once_and_reimport_replaces_them(tmp_path):
+    store = Store.open(tmp_path / "kb.db")
+    entities = [Entity(f"geo:{n}", f"Town {n}", "PLACE", "", n, (f"Alias {n}", f"Другое {n}"))
+                for n in range(1, 1001)]
+    assert store.import_entities(entities, normalise_alias) == (1000, 3000)
+    assert store.import_entities(entities[:500], normalise_alias) == (500, 1500)
+    assert store.entity_count() == 1000
+    assert len(store.normalised_aliases_since(0)) == 3000
+    assert store.entity("geo:777").aliases == ("Town 777", "Alias 777", "Другое 777")
+    store.close()
