@@ -29,7 +29,8 @@ import tempfile
 import time
 
 from workbench.agreement.render import render
-from workbench.agreement.report import ReportDocument, build_report, without_cyclic_gc
+from workbench.agreement.report import ReportDocument, build_report
+from workbench.collector import without_cyclic_gc
 from workbench.model import Entity, NewDocument, Span
 from workbench.reporting import agreement_report
 from workbench.store import Store

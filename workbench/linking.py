@@ -17,15 +17,13 @@ score, and equal scores by the entity's prior (popularity).
 
 from __future__ import annotations
 
-import gc
 import math
 import re
 import sys
 import unicodedata
 from array import array
 from collections import Counter, defaultdict, deque
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from itertools import chain, compress, repeat
@@ -34,6 +32,8 @@ from typing import Protocol
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
+
+from .collector import without_cyclic_gc
 
 EXACT, VARIANT, PREFIX, FUZZY = "exact", "variant", "prefix", "fuzzy"
 _TIER = {EXACT: 3, VARIANT: 2, PREFIX: 1, FUZZY: 0}
@@ -145,19 +145,16 @@ def build_postings(rows: Sequence[tuple[int, str]]) -> dict[str, bytes]:
     A trigram that occurs twice in a key ("ana" in "banana") is posted twice,
     so its alias's count of shared trigrams and its size agree.
     """
-    # The collector is paused because the millions of new objects would make it walk
-    # every object the process holds, again and again, and none of them is garbage.
-    with _collection_paused():
-        postings: defaultdict[str, array] = defaultdict(partial(array, "Q"))
-        # ASCII aliases apart from the others: joined, they make a string of one byte per
-        # character, a quarter of the memory each pass over the joined text has to move.
-        plain = list(map(str.isascii, map(itemgetter(1), rows)))
-        for part in (list(compress(rows, plain)), list(compress(rows, map(not_, plain)))):
-            # In batches: the trigrams of a million aliases, each a string of its own,
-            # would take half a gigabyte at once.
-            for start in range(0, len(part), _BATCH):
-                _post(part[start:start + _BATCH], postings)
-        return {gram: _pack(entries) for gram, entries in postings.items()}
+    postings: defaultdict[str, array] = defaultdict(partial(array, "Q"))
+    # ASCII aliases apart from the others: joined, they make a string of one byte per
+    # character, a quarter of the memory each pass over the joined text has to move.
+    plain = list(map(str.isascii, map(itemgetter(1), rows)))
+    for part in (list(compress(rows, plain)), list(compress(rows, map(not_, plain)))):
+        # In batches: the trigrams of a million aliases, each a string of its own,
+        # would take half a gigabyte at once.
+        for start in range(0, len(part), _BATCH):
+            _post(part[start:start + _BATCH], postings)
+    return {gram: _pack(entries) for gram, entries in postings.items()}
 
 
 _BATCH = 1 << 16
@@ -172,17 +169,6 @@ def _post(rows: list[tuple[int, str]], postings: defaultdict[str, array]) -> Non
                  map(min, sizes, repeat(_SIZE_MASK)))
     deque(map(array.append, map(postings.__getitem__, _each_trigram(keys)),
               chain.from_iterable(map(repeat, packed, sizes))), maxlen=0)
-
-
-@contextmanager
-def _collection_paused() -> Iterator[None]:
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _pack(entries: array) -> bytes:
@@ -364,8 +350,9 @@ class EntitySearch:
             if newest <= indexed:
                 return 0
             replace = indexed == 0 or newest - indexed > REBUILD_AFTER
-            # Reading and writing a million rows would set the collector off too (see build_postings).
-            with _collection_paused():
+            # Reading, indexing and writing a million aliases makes millions of objects,
+            # none of them garbage, which the collector would walk again and again.
+            with without_cyclic_gc():
                 rows = self.source.normalised_aliases_since(0 if replace else indexed)
                 up_to = max(map(itemgetter(0), rows), default=newest)
                 if self.source.write_postings(build_postings(rows), after_id=indexed, up_to=up_to,

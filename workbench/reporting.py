@@ -18,10 +18,11 @@ import os
 import pickle
 import subprocess
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from .agreement.report import Report, ReportBuilder, ReportDocument, without_cyclic_gc
+from .agreement.report import Report, ReportBuilder, ReportDocument
+from .collector import without_cyclic_gc
 from .errors import WorkbenchError
 from .store import Store
 
@@ -72,9 +73,15 @@ class _Selection:
     documents: list[str] | None
     all_done: bool
 
-    def rows(self, store: Store, within: tuple[int, int] | None = None):
-        return store.agreement_documents(self.annotators, labels=self.labels, documents=self.documents,
-                                         all_done=self.all_done, within=within)
+    def count(self, store: Store, within: tuple[int, int] | None = None) -> ReportBuilder:
+        """A builder filled with the compared documents, or those `within` a run of positions."""
+        builder = ReportBuilder(self.annotators, self.labels)
+        with without_cyclic_gc():
+            for uid, title, text, spans in store.agreement_documents(
+                    self.annotators, labels=self.labels, documents=self.documents,
+                    all_done=self.all_done, within=within):
+                builder.add(ReportDocument(uid, text, spans, title))
+        return builder
 
 
 def _build(store: Store, selection: _Selection, processes: int) -> ReportBuilder:
@@ -83,16 +90,14 @@ def _build(store: Store, selection: _Selection, processes: int) -> ReportBuilder
         parts = _cut(store.agreement_positions(selection.annotators, labels=selection.labels,
                                                documents=selection.documents, all_done=selection.all_done),
                      processes)
-    builder = ReportBuilder(selection.annotators, selection.labels)
     if len(parts) < 2:
-        return _fill(builder, selection.rows(store))
+        return selection.count(store)
     helpers = [_start_helper(store.path, selection, part) for part in parts[1:]]
     try:
-        _fill(builder, selection.rows(store, parts[0]))
+        builder = selection.count(store, parts[0])
         with without_cyclic_gc():
             for helper, part in zip(helpers, parts[1:]):
-                builder.merge(_helper_result(helper) or _fill(
-                    ReportBuilder(selection.annotators, selection.labels), selection.rows(store, part)))
+                builder.merge(_helper_result(helper) or selection.count(store, part))
     finally:
         for helper in helpers:
             if helper is not None and helper.poll() is None:
@@ -147,18 +152,11 @@ def serve_part() -> None:
     path, selection, part = pickle.load(sys.stdin.buffer)
     store = Store.open(path, migrate=False)
     try:
-        builder = _fill(ReportBuilder(selection.annotators, selection.labels), selection.rows(store, part))
+        builder = selection.count(store, part)
     finally:
         store.close()
     with without_cyclic_gc():
         sys.stdout.buffer.write(pickle.dumps(builder, pickle.HIGHEST_PROTOCOL))
-
-
-def _fill(builder: ReportBuilder, rows: Iterable[tuple]) -> ReportBuilder:
-    with without_cyclic_gc():
-        for uid, title, text, spans in rows:
-            builder.add(ReportDocument(uid, text, spans, title))
-    return builder
 
 
 def _cpus() -> int:

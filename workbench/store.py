@@ -9,7 +9,6 @@ processes can share one file.
 from __future__ import annotations
 
 import fcntl
-import gc
 import json
 import os
 import sqlite3
@@ -26,6 +25,7 @@ from typing import Any
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from .collector import without_cyclic_gc
 from .errors import Conflict, NotFound, OffsetMismatch, WorkbenchError
 from .model import (
     DEFAULT_LABELS,
@@ -871,7 +871,6 @@ class Store:
 
         Returns (entities written, aliases written); on_batch gets each batch's alias count.
         """
-
         stamp = now()
         entity_count = alias_count = 0
         conn = self.db.conn
@@ -880,40 +879,34 @@ class Store:
         entities = sorted(entities, key=lambda entity: entity.id)
         # Millions of new rows would make the collector walk every object in the
         # process, again and again; none of them is garbage.
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
-            with self.transaction():
-                # Sorting every alias once into a fresh index beats a million random inserts into it.
-                rebuild_index = incoming >= BULK_ALIASES and incoming >= conn.execute(
-                    "SELECT count(*) FROM aliases").fetchone()[0]
-                if rebuild_index:
-                    conn.execute("DROP INDEX aliases_normalised")
-                for first in range(0, len(entities), batch):
-                    chunk = entities[first:first + batch]
-                    self._insert_rows(
-                        "INSERT INTO entities (id, name, type, description, prior, updated_at) VALUES",
-                        [(e.id, e.name, e.type, e.description, e.prior, stamp) for e in chunk],
-                        """ON CONFLICT(id) DO UPDATE SET name = excluded.name, type = excluded.type,
-                             description = excluded.description, prior = excluded.prior,
-                             updated_at = excluded.updated_at""")
-                    ids = [e.id for e in chunk]
-                    for start in range(0, len(ids), self._VARIABLES):
-                        part = ids[start:start + self._VARIABLES]
-                        conn.execute(f"DELETE FROM aliases WHERE entity_id IN ({', '.join('?' * len(part))})",
-                                     part)
-                    rows = [(e.id, name, normalise_alias(name))
-                            for e in chunk for name in dict.fromkeys((e.name, *e.aliases)) if name]
-                    self._insert_rows("INSERT OR IGNORE INTO aliases (entity_id, alias, normalised) VALUES",
-                                      rows)
-                    entity_count += len(chunk)
-                    alias_count += len(rows)
-                    on_batch(len(rows))
-                if rebuild_index:
-                    conn.execute("CREATE INDEX aliases_normalised ON aliases(normalised)")
-        finally:
-            if collecting:
-                gc.enable()
+        with without_cyclic_gc(), self.transaction():
+            # Sorting every alias once into a fresh index beats a million random inserts into it.
+            rebuild_index = incoming >= BULK_ALIASES and incoming >= conn.execute(
+                "SELECT count(*) FROM aliases").fetchone()[0]
+            if rebuild_index:
+                conn.execute("DROP INDEX aliases_normalised")
+            for first in range(0, len(entities), batch):
+                chunk = entities[first:first + batch]
+                self._insert_rows(
+                    "INSERT INTO entities (id, name, type, description, prior, updated_at) VALUES",
+                    [(e.id, e.name, e.type, e.description, e.prior, stamp) for e in chunk],
+                    """ON CONFLICT(id) DO UPDATE SET name = excluded.name, type = excluded.type,
+                         description = excluded.description, prior = excluded.prior,
+                         updated_at = excluded.updated_at""")
+                ids = [e.id for e in chunk]
+                for start in range(0, len(ids), self._VARIABLES):
+                    part = ids[start:start + self._VARIABLES]
+                    conn.execute(f"DELETE FROM aliases WHERE entity_id IN ({', '.join('?' * len(part))})",
+                                 part)
+                rows = [(e.id, name, normalise_alias(name))
+                        for e in chunk for name in dict.fromkeys((e.name, *e.aliases)) if name]
+                self._insert_rows("INSERT OR IGNORE INTO aliases (entity_id, alias, normalised) VALUES",
+                                  rows)
+                entity_count += len(chunk)
+                alias_count += len(rows)
+                on_batch(len(rows))
+            if rebuild_index:
+                conn.execute("CREATE INDEX aliases_normalised ON aliases(normalised)")
         return entity_count, alias_count
 
     def _insert_rows(self, insert: str, rows: list[tuple], conflict: str = "") -> None:
@@ -922,7 +915,6 @@ class Store:
         A statement per row means a million statement runs for a large knowledge
         base; a few hundred rows per statement take half the time.
         """
-
         if not rows:
             return
         width = len(rows[0])

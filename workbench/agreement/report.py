@@ -30,23 +30,22 @@ Choices, also explained in README.md:
 from __future__ import annotations
 
 import bisect
-import gc
 import math
 import operator
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 from operator import itemgetter
 
 from workbench.agreement.alignment import Group, Kind, Mark, align_remaining
 from workbench.agreement.measures import Measure, Note, _chance_corrected, merge_segments, pairwise_f1
+from workbench.collector import without_cyclic_gc
 from workbench.text import token_positions
 
 __all__ = [
     "Counts", "DocumentRow", "Disagreement", "LinkRow", "PairF1", "Report", "ReportBuilder",
-    "ReportDocument", "Spread", "TokenRow", "build_report", "without_cyclic_gc",
+    "ReportDocument", "Spread", "TokenRow", "build_report",
 ]
 
 Pair = tuple[str, str]
@@ -204,24 +203,6 @@ def build_report(documents: Iterable[ReportDocument], annotators: Sequence[str],
         for document in documents:
             builder.add(document)
         return builder.finish(basis)
-
-
-@contextmanager
-def without_cyclic_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building a big, acyclic structure.
-
-    A report holds a few objects per span and disagreement, none of them in a
-    cycle, yet the collector would scan the growing heap over and over: a fifth
-    of the time of building or rendering a big report. Reference counting still
-    frees everything; the collector is back as it was afterwards.
-    """
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.enable()
 
 
 class ReportBuilder:

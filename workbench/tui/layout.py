@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from itertools import chain
 from bisect import bisect_left, bisect_right, insort
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 from typing import Iterable
 
 from rich.cells import cell_len, get_character_cell_size
