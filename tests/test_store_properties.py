@@ -1,7 +1,7 @@
 """Random sequences of annotation actions keep the store's invariants.
 
-A state machine applies add, relabel, resize, delete, link, unlink, undo and
-redo to a real Store and to a plain-Python model of what the spans should be,
+A state machine applies add, relabel, resize, delete, link, unlink, linking
+several spans as one action, undo and redo to a real Store and to a plain-Python model of what the spans should be,
 and after every step compares the two and checks the database itself.
 """
 
@@ -35,9 +35,10 @@ class StoreMachine(RuleBasedStateMachine):
             NewDocument(text=text, title=f"t{i}", source=f"s{i}") for i, text in enumerate(TEXTS)).added
         self.store.upsert_entities([Entity(e, e, "GPE") for e in ENTITIES], str.casefold)
         self.model: dict[str, Span] = {}
-        # Per (document, annotator): the actions that undo and redo would revert or repeat.
-        self.done: dict[tuple[str, str], list[tuple[Span | None, Span | None]]] = {}
-        self.undone: dict[tuple[str, str], list[tuple[Span | None, Span | None]]] = {}
+        # Per (document, annotator): the actions that undo and redo would revert or repeat,
+        # each as the (before, after) of every span it changed.
+        self.done: dict[tuple[str, str], list[list[tuple[Span | None, Span | None]]]] = {}
+        self.undone: dict[tuple[str, str], list[list[tuple[Span | None, Span | None]]]] = {}
 
     def teardown(self) -> None:
         self.store.close()
@@ -45,11 +46,15 @@ class StoreMachine(RuleBasedStateMachine):
     # -- helpers ---------------------------------------------------------------
 
     def _record(self, before: Span | None, after: Span | None) -> None:
-        span = before or after
+        self._record_action([(before, after)])
+
+    def _record_action(self, changes: list[tuple[Span | None, Span | None]]) -> None:
+        span = changes[0][0] or changes[0][1]
         key = (span.document, span.annotator)
-        self.done.setdefault(key, []).append((before, after))
+        self.done.setdefault(key, []).append(changes)
         self.undone[key] = []
-        self._set(span.id, after)
+        for before, after in changes:
+            self._set((before or after).id, after)
 
     def _set(self, span_id: str, span: Span | None) -> None:
         if span is None:
@@ -129,6 +134,20 @@ class StoreMachine(RuleBasedStateMachine):
         if after != before:
             self._record(before, after)
 
+    @precondition(lambda self: self.model)
+    @rule(index=st.integers(0, 1000), choice=st.sampled_from((*ENTITIES, "NIL", None)))
+    def link_many(self, index, choice):
+        """Link every span of one document and annotator as one action, as `L` does."""
+        first = self._pick(index)
+        chosen = [span for span in self.model.values()
+                  if (span.document, span.annotator) == (first.document, first.annotator)]
+        entity_id, nil = (None, True) if choice == "NIL" else (choice, False)
+        afters = self.store.link_many([span.id for span in chosen], entity_id, nil=nil)
+        assert afters == [dataclasses.replace(span, entity_id=entity_id, nil=nil) for span in chosen]
+        changes = [(before, after) for before, after in zip(chosen, afters) if after != before]
+        if changes:
+            self._record_action(changes)
+
     @rule(document=st.integers(0, 1), annotator=st.sampled_from(ANNOTATORS))
     def undo(self, document, annotator):
         key = (self.documents[document], annotator)
@@ -136,9 +155,10 @@ class StoreMachine(RuleBasedStateMachine):
         stack = self.done.get(key, [])
         assert (event is None) == (not stack)
         if stack:
-            before, after = stack.pop()
-            self.undone.setdefault(key, []).append((before, after))
-            self._set((before or after).id, before)
+            changes = stack.pop()
+            self.undone.setdefault(key, []).append(changes)
+            for before, after in reversed(changes):
+                self._set((before or after).id, before)
 
     @rule(document=st.integers(0, 1), annotator=st.sampled_from(ANNOTATORS))
     def redo(self, document, annotator):
@@ -147,9 +167,10 @@ class StoreMachine(RuleBasedStateMachine):
         stack = self.undone.get(key, [])
         assert (event is None) == (not stack)
         if stack:
-            before, after = stack.pop()
-            self.done.setdefault(key, []).append((before, after))
-            self._set((before or after).id, after)
+            changes = stack.pop()
+            self.done.setdefault(key, []).append(changes)
+            for before, after in changes:
+                self._set((before or after).id, after)
 
     @rule(document=st.integers(0, 1), annotator=st.sampled_from(ANNOTATORS))
     def undo_then_redo_restores_the_same_spans(self, document, annotator):

@@ -149,6 +149,34 @@ async def test_propagating_a_link_reaches_every_unlinked_mention_with_the_same_t
     assert {span.entity_id for span in mentions} == {"wb:bakhmut"}
 
 
+async def test_one_undo_takes_back_a_whole_propagation_and_one_redo_repeats_it(linked_demo):
+    store = linked_demo
+    document = document_with(store, "Bakhmut")
+    count = store.text(document).count("Bakhmut")
+
+    def links() -> list[str | None]:
+        return [span.entity_id for span in sorted(spans_over(store, document, "Bakhmut"),
+                                                  key=lambda span: span.start)]
+
+    async with make_app(store, "alice", document=document).run_test(size=SIZE) as pilot:
+        for occurrence in range(count):
+            await tag_word(pilot, "Bakhmut", occurrence)
+        await tag_word(pilot, "Bakhmut", 0)
+        await pick(pilot, "enter")
+        await pilot.press("L")
+        await pilot.pause()
+        assert links() == ["wb:bakhmut"] * count
+        await pilot.press("u")
+        await pilot.pause()
+        assert links() == ["wb:bakhmut"] + [None] * (count - 1)
+        await pilot.press("ctrl+y")
+        await pilot.pause()
+        assert links() == ["wb:bakhmut"] * count
+        await pilot.press("u", "u")
+        await pilot.pause()
+        assert links() == [None] * count
+
+
 async def test_a_linked_span_shows_its_entity_in_the_text_and_the_span_list(linked_demo):
     store = linked_demo
     document = document_with(store, "Bahmut")

@@ -34,6 +34,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
 
 from .collector import without_cyclic_gc
+from .model import Span
 
 EXACT, VARIANT, PREFIX, FUZZY = "exact", "variant", "prefix", "fuzzy"
 _TIER = {EXACT: 3, VARIANT: 2, PREFIX: 1, FUZZY: 0}
@@ -73,6 +74,13 @@ def normalise_alias(text: str) -> str:
     if text.isascii():
         return " ".join(text.translate(_ASCII_FOLDING).split())
     return " ".join(unicodedata.normalize("NFC", text).translate(_FOLDING).casefold().split())
+
+
+def unlinked_mentions_like(span: Span, spans: Iterable[Span]) -> list[Span]:
+    """The other spans, not linked yet, whose text normalises as `span`'s: where its link carries over."""
+    key = normalise_alias(span.text)
+    return [other for other in spans
+            if other.id != span.id and not other.linked and normalise_alias(other.text) == key]
 
 
 # Spellings of one Cyrillic sound in English, German, French and Polish

@@ -103,3 +103,5 @@ class Event:
     target: int | None
     before: dict[str, Any] | None
     after: dict[str, Any] | None
+    batch: str | None = None
+    """Shared by the events of one action that changed several spans."""

@@ -188,6 +188,13 @@ def m005_search_keys(db: Database) -> None:
     db.execute("UPDATE alias_index_state SET indexed_up_to = 0")
 
 
+@migrations()
+def m006_event_batches(db: Database) -> None:
+    """Events written as one action (linking every mention of a name) share a batch uid,
+    so one undo takes them all back."""
+    db.execute("ALTER TABLE events ADD COLUMN batch TEXT")
+
+
 SCHEMA_VERSION = len(migrations._migrations)
 
 
@@ -559,6 +566,17 @@ class Store:
             raise WorkbenchError("a span is linked to an entity or marked NIL, not both")
         return self._change(span_id, "link", entity_id=entity_id, nil=nil)
 
+    def link_many(self, span_ids: Sequence[str], entity_id: str | None, *, nil: bool = False) -> list[Span]:
+        """`link` each span, in one transaction and as one action: one undo reverts them all."""
+        if entity_id is not None and nil:
+            raise WorkbenchError("a span is linked to an entity or marked NIL, not both")
+        batch = uuid.uuid4().hex
+        with self.transaction():
+            if len({(span.document, span.annotator) for span in map(self.span, span_ids)}) > 1:
+                raise WorkbenchError("one action links spans of one document and annotator")
+            return [self._change(span_id, "link", batch=batch, entity_id=entity_id, nil=nil)
+                    for span_id in span_ids]
+
     def delete_span(self, span_id: str) -> Span:
         with self.transaction():
             span = self.span(span_id)
@@ -566,7 +584,7 @@ class Store:
             self._log(span.annotator, span.document, "delete", span.id, _payload(span), None)
         return span
 
-    def _change(self, span_id: str, action: str, **changes: Any) -> Span:
+    def _change(self, span_id: str, action: str, *, batch: str | None = None, **changes: Any) -> Span:
         with self.transaction():
             before = self.span(span_id)
             fields = {name: getattr(before, name) for name in Span.__slots__}
@@ -578,7 +596,7 @@ class Store:
                 return before
             self._put(after, created=False)
             self._log(before.annotator, before.document, action, span_id,
-                      _payload(before), _payload(after))
+                      _payload(before), _payload(after), batch=batch)
         return after
 
     def _covered(self, document: str, start: int, end: int) -> str:
@@ -625,12 +643,13 @@ class Store:
     # -- events, undo and redo -----------------------------------------------
 
     def _log(self, annotator: str, document: str, action: str, span_id: str | None,
-             before: dict | None, after: dict | None, target: int | None = None) -> int:
+             before: dict | None, after: dict | None, target: int | None = None, *,
+             batch: str | None = None) -> int:
         cursor = self.db.execute(
-            """INSERT INTO events (uid, at, annotator, document, action, span_id, target, before, after)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            """INSERT INTO events (uid, at, annotator, document, action, span_id, target, before, after, batch)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             [uuid.uuid4().hex, now(), annotator, document, action, span_id, target,
-             _json_or_none(before), _json_or_none(after)],
+             _json_or_none(before), _json_or_none(after), batch],
         )
         return cursor.lastrowid
 
@@ -670,16 +689,24 @@ class Store:
         return self._replay(document, annotator, "redo")
 
     def _replay(self, document: str, annotator: str, action: str) -> Event | None:
+        """Undo or redo the action on top of its stack: one event, or every event of its batch.
+
+        A batch is taken off the stack event by event (logged so too), so the
+        stacks rebuilt from the log stay exact. Returns the last event replayed.
+        """
         with self.transaction():
             done, undone = self._history(document, annotator)
             stack = done if action == "undo" else undone
             if not stack:
                 return None
-            event = stack[-1]
-            old, new = (event.after, event.before) if action == "undo" else (event.before, event.after)
-            self._restore(event.span_id, expected=old, wanted=new)
-            self._log(annotator, document, action, event.span_id, old, new, event.id)
-        return event
+            batch = stack[-1].batch
+            while True:
+                event = stack.pop()
+                old, new = (event.after, event.before) if action == "undo" else (event.before, event.after)
+                self._restore(event.span_id, expected=old, wanted=new)
+                self._log(annotator, document, action, event.span_id, old, new, event.id)
+                if batch is None or not stack or stack[-1].batch != batch:
+                    return event
 
     def _restore(self, span_id: str | None, *, expected: dict | None, wanted: dict | None) -> None:
         row = next(self.db.query("SELECT * FROM spans WHERE id = ?", [span_id]), None)
@@ -852,10 +879,10 @@ class Store:
                     target = found["id"] if found else None
                 cursor = self.db.execute(
                     """INSERT OR IGNORE INTO events
-                         (uid, at, annotator, document, action, span_id, target, before, after)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                         (uid, at, annotator, document, action, span_id, target, before, after, batch)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                     [row["uid"], row["at"], row["annotator"], row["document"], row["action"],
-                     row["span_id"], target, row["before"], row["after"]])
+                     row["span_id"], target, row["before"], row["after"], row.get("batch")])
                 added += cursor.rowcount
         return added
 
@@ -1351,7 +1378,7 @@ def _event(row: dict[str, Any]) -> Event:
     return Event(row["id"], row["at"], row["annotator"], row["document"], row["action"],
                  row["span_id"], row["target"],
                  json.loads(row["before"]) if row["before"] else None,
-                 json.loads(row["after"]) if row["after"] else None)
+                 json.loads(row["after"]) if row["after"] else None, row.get("batch"))
 
 
 def _json_or_none(value: dict | None) -> str | None:

@@ -388,18 +388,23 @@ class AnnotateScreen(Screen):
         self._write(lambda: self.store.link(span.id, entity_id, nil=choice.action == "nil"), focus=True)
 
     def action_propagate_link(self) -> None:
-        """Give every unlinked span with the same normalised text the current span's link."""
-        from ...linking import normalise_alias
+        """Give every unlinked span with the same normalised text the current span's link, as one action."""
+        from ...linking import unlinked_mentions_like
 
         current = self.view.current
         if current is None or not current.linked:
             self.notify("Link the span under the cursor first.")
             return
-        key = normalise_alias(current.text)
-        targets = [s for s in self.spans
-                   if s.id != current.id and not s.linked and normalise_alias(s.text) == key]
-        for target in targets:
-            self._write(lambda target=target: self.store.link(target.id, current.entity_id, nil=current.nil))
+        targets = unlinked_mentions_like(current, self.spans)
+        if targets:
+            try:
+                self.store.link_many([target.id for target in targets], current.entity_id, nil=current.nil)
+            except WorkbenchError as error:
+                self._failed(error)
+                return
+            self.spans = self.store.spans(self.document, self.annotator)
+            self.view.update_spans(self.spans)
+            self._show(focus_id=current.id)
         self.notify(f"Linked {len(targets)} more mention{'s' if len(targets) != 1 else ''} of "
                     f"“{literal(current.text)}”.")
 
