@@ -159,18 +159,19 @@ class AnnotateScreen(Screen):
                 names[span.entity_id] = self.store.entity(span.entity_id).name
 
     def refresh_header(self) -> None:
+        self._finished, _ = self.store.progress(self.annotator)
+        self._total = self.store.document_count()
+        self.query_one("#header", Static).update(self.header_text())
+        self.refresh_status()
+
+    def header_text(self) -> Text:
         store = self.store
-        position, total = store.position(self.document), store.document_count()
-        finished, _ = store.progress(self.annotator)
-        title = store.document(self.document).title
         header = Text(no_wrap=True, overflow="ellipsis")
         header.append(f" {self.annotator} ", Style(bold=True, reverse=True))
-        header.append(f"  document {position} of {total}  ")
-        header.append(literal(title), Style(bold=True))
+        header.append(f"  document {store.position(self.document)} of {self._total}  ")
+        header.append(literal(store.document(self.document).title), Style(bold=True))
         header.append(f"  [{store.status(self.document, self.annotator)}]", Style(dim=True))
-        self.query_one("#header", Static).update(header)
-        self._finished, self._total = finished, total
-        self.refresh_status()
+        return header
 
     def refresh_status(self) -> None:
         view = self.view

@@ -87,8 +87,7 @@ class ReviewScreen(AnnotateScreen):
         return Span("", self.document, GOLD, source.start, source.end, source.label, source.text,
                     source.entity_id, source.nil, tuple(provenance))
 
-    def refresh_header(self) -> None:
-        super().refresh_header()
+    def header_text(self) -> Text:
         header = Text(no_wrap=True, overflow="ellipsis")
         unresolved = sum(not self._resolved(group) for group in self.groups)
         header.append(" review ", Style(bold=True, reverse=True))
@@ -97,7 +96,7 @@ class ReviewScreen(AnnotateScreen):
         header.append(literal(self.store.document(self.document).title), Style(bold=True))
         header.append(f"  [{self.store.review_status(self.document, self.chosen_annotators)}]",
                       Style(dim=True))
-        self.query_one("#header", Static).update(header)
+        return header
 
     def _annotators_shown(self) -> list[str]:
         names = {name for group in self.groups for name in (*group.versions, *group.missing)}
