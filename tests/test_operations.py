@@ -255,6 +255,24 @@ def test_merge_brings_in_events_so_the_offline_annotator_can_undo(diverged):
     assert main.span(spans["olena"].id).entity_id is None
 
 
+def test_a_propagation_made_offline_is_still_one_undo_after_the_merge(annotated, tmp_path):
+    main = annotated
+    copy_path = tmp_path / "offline.db"
+    main.backup(copy_path)
+    copy = Store.open(copy_path)
+    copy.add_documents([NewDocument("Odesa, then Odesa again.", "Offline", "offline.txt")])
+    copy.upsert_entities([Entity("Q1874", "Odesa", "GPE")], str.casefold)
+    document = copy.document_uids()[-1]
+    mentions = [copy.add_span(document, "olena", start, start + 5, "source") for start in (0, 12)]
+    copy.link_many([span.id for span in mentions], "Q1874")
+    copy.close()
+
+    merge(main, copy_path)
+    assert [span.entity_id for span in main.spans(document, "olena")] == ["Q1874", "Q1874"]
+    main.undo(document, "olena")
+    assert [span.entity_id for span in main.spans(document, "olena")] == [None, None]
+
+
 def test_merging_twice_changes_nothing(diverged):
     main, copy, _ = diverged
     first = merge(main, copy.path)
