@@ -45,6 +45,16 @@ async def pick(pilot, *keys: str) -> None:
     await pilot.pause()
 
 
+async def tag_link_and_propagate(pilot, word: str, count: int) -> None:
+    """Tag every occurrence of `word`, link the first to the top candidate, then press L."""
+    for occurrence in range(count):
+        await tag_word(pilot, word, occurrence)
+    await tag_word(pilot, word, 0)
+    await pick(pilot, "enter")
+    await pilot.press("L")
+    await pilot.pause()
+
+
 def spans_over(store, document: str, word: str):
     return [s for s in store.spans(document, "alice") if s.text == word]
 
@@ -137,12 +147,7 @@ async def test_propagating_a_link_reaches_every_unlinked_mention_with_the_same_t
     count = store.text(document).count("Bakhmut")
     assert count >= 3
     async with make_app(store, "alice", document=document).run_test(size=SIZE) as pilot:
-        for occurrence in range(count):
-            await tag_word(pilot, "Bakhmut", occurrence)
-        await tag_word(pilot, "Bakhmut", 0)
-        await pick(pilot, "enter")
-        await pilot.press("L")
-        await pilot.pause()
+        await tag_link_and_propagate(pilot, "Bakhmut", count)
 
     mentions = spans_over(store, document, "Bakhmut")
     assert len(mentions) == count
@@ -159,12 +164,7 @@ async def test_one_undo_takes_back_a_whole_propagation_and_one_redo_repeats_it(l
                                                   key=lambda span: span.start)]
 
     async with make_app(store, "alice", document=document).run_test(size=SIZE) as pilot:
-        for occurrence in range(count):
-            await tag_word(pilot, "Bakhmut", occurrence)
-        await tag_word(pilot, "Bakhmut", 0)
-        await pick(pilot, "enter")
-        await pilot.press("L")
-        await pilot.pause()
+        await tag_link_and_propagate(pilot, "Bakhmut", count)
         assert links() == ["wb:bakhmut"] * count
         await pilot.press("u")
         await pilot.pause()

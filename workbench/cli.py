@@ -157,7 +157,6 @@ def docs(ctx: click.Context, as_json: bool) -> None:
         click.echo(f"{position:>4}  {uid[:12]}  {printable(title)[:60]:<60}  {summary}")
 
 
-
 @cli.command()
 @click.option("--annotator", envvar="WORKBENCH_ANNOTATOR",
               help="Who is annotating [default: $WORKBENCH_ANNOTATOR, workbench.toml, or the name "

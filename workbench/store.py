@@ -562,20 +562,16 @@ class Store:
 
     def link(self, span_id: str, entity_id: str | None, *, nil: bool = False) -> Span:
         """Link a span to an entity, mark it NIL, or (with neither) unlink it."""
-        if entity_id is not None and nil:
-            raise WorkbenchError("a span is linked to an entity or marked NIL, not both")
-        return self._change(span_id, "link", entity_id=entity_id, nil=nil)
+        return self._change(span_id, "link", **_link_fields(entity_id, nil))
 
     def link_many(self, span_ids: Sequence[str], entity_id: str | None, *, nil: bool = False) -> list[Span]:
         """`link` each span, in one transaction and as one action: one undo reverts them all."""
-        if entity_id is not None and nil:
-            raise WorkbenchError("a span is linked to an entity or marked NIL, not both")
+        fields = _link_fields(entity_id, nil)
         batch = uuid.uuid4().hex
         with self.transaction():
             if len({(span.document, span.annotator) for span in map(self.span, span_ids)}) > 1:
                 raise WorkbenchError("one action links spans of one document and annotator")
-            return [self._change(span_id, "link", batch=batch, entity_id=entity_id, nil=nil)
-                    for span_id in span_ids]
+            return [self._change(span_id, "link", batch=batch, **fields) for span_id in span_ids]
 
     def delete_span(self, span_id: str) -> Span:
         with self.transaction():
@@ -1372,6 +1368,13 @@ def _by_document(rows: Iterable[tuple[Any, ...]]) -> Callable[[int], list[tuple[
         return found
 
     return rows_of
+
+
+def _link_fields(entity_id: str | None, nil: bool) -> dict[str, Any]:
+    """The span fields a link sets: an entity, NIL, or (neither) no link."""
+    if entity_id is not None and nil:
+        raise WorkbenchError("a span is linked to an entity or marked NIL, not both")
+    return {"entity_id": entity_id, "nil": nil}
 
 
 def _event(row: dict[str, Any]) -> Event:

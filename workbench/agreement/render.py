@@ -144,7 +144,6 @@ def _json(report: Report) -> str:
 # -- text helpers --------------------------------------------------------------
 
 
-
 def _value(measure: Measure) -> str:
     return "n/a" if measure.value is None else f"{measure.value:.3f}"
 

@@ -403,9 +403,7 @@ class AnnotateScreen(Screen):
             except WorkbenchError as error:
                 self._failed(error)
                 return
-            self.spans = self.store.spans(self.document, self.annotator)
-            self.view.update_spans(self.spans)
-            self._show(focus_id=current.id)
+            self._reload_spans(focus_id=current.id)
         self.notify(f"Linked {len(targets)} more mention{'s' if len(targets) != 1 else ''} of "
                     f"“{literal(current.text)}”.")
 
@@ -432,10 +430,14 @@ class AnnotateScreen(Screen):
         if event is None:
             self.notify(empty_message)
             return
+        self._reload_spans(focus_id=event.span_id)
+
+    def _reload_spans(self, focus_id: str | None) -> None:
+        """Show the spans as the store now holds them, after a write that changed several."""
         self.spans = self.store.spans(self.document, self.annotator)
         self._remember_entity_names(self.spans)
         self.view.update_spans(self.spans)
-        self._show(focus_id=event.span_id)
+        self._show(focus_id=focus_id)
 
     def _write(self, write, *, focus: bool = False, removes: bool = False) -> None:
         """Run one store write; the screen changes only once it is committed."""
