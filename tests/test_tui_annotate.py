@@ -632,3 +632,15 @@ async def test_a_keymap_that_steals_a_key_or_names_no_binding_is_reported(store,
 
     assert any("'c' is bound to both" in m and "span.cycle" in m for m in messages)
     assert any("'label.clam'" in m for m in messages)
+
+
+async def test_remapping_keys_of_other_screens_is_checked_against_those_screens(store, docs):
+    from workbench.config import Config
+
+    config = Config(keymap={"picker.nil": "ctrl+k", "review.done": "R", "queue.filter": "A"})
+    async with make_app(store, "alice", config=config).run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        messages = [notification.message for notification in pilot.app._notifications]
+
+    assert not any("no key binding" in m for m in messages)
+    assert messages == ["'A' is bound to both queue.filter and queue.agreement; only one of them will run"]

@@ -365,6 +365,20 @@ async def test_D_on_the_last_ready_document_returns_to_the_queue(store, docs):
     assert [store.review_status(uid, []) for uid in docs] == ["reviewed", "reviewed", "not ready"]
 
 
+async def test_S_leaves_the_document_in_review_and_opens_the_next_waiting_one(store, docs):
+    async with review_app(store).run_test(size=SIZE) as pilot:
+        await pilot.press("n", "a", "S")
+        assert pilot.app.screen.document == docs[1]
+        await pilot.press("S")
+        assert pilot.app.screen.document == docs[0]
+        await pilot.press("S", "D", "S")  # on to Odesa, reviewed, back to the first: the only one left
+        assert pilot.app.screen.document == docs[0]
+        assert any("No other document" in message for message in notifications(pilot.app))
+
+    assert [store.review_status(uid, []) for uid in docs] == ["in review", "reviewed", "not ready"]
+    assert gold_at(store, docs[0], LABEL) == [("figure", None, ("alice",))]  # what was accepted stays
+
+
 # -- exporting gold --------------------------------------------------------------------
 
 

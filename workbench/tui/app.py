@@ -41,14 +41,25 @@ class WorkbenchApp(App):
         self.set_keymap(self.config.keymap)
 
     def on_mount(self) -> None:
-        for problem in keymap_problems(
-                [*declared_bindings(self.annotate_screen), *self.BINDINGS], self.config.keymap):
-            self.notify(problem, title="workbench.toml [keymap]", severity="warning", timeout=15)
+        if self.config.keymap:
+            self._report_keymap_problems()
         self.push_screen(QueueScreen())
         if self.annotator:
             self._start()
         else:
             self.push_screen(AnnotatorPrompt(), self._annotator_chosen)
+
+    def _report_keymap_problems(self) -> None:
+        # Imported only when there is a keymap to check; otherwise each loads when first opened.
+        from .screens.agreement import AgreementScreen
+        from .screens.link_picker import LinkPicker
+        from .screens.review import ReviewScreen
+
+        screens = [self.annotate_screen, screen_for_labels(self.labels, ReviewScreen), QueueScreen,
+                   LinkPicker, AgreementScreen, HelpScreen]
+        for problem in keymap_problems([[*declared_bindings(screen), *self.BINDINGS] for screen in screens],
+                                       self.config.keymap):
+            self.notify(problem, title="workbench.toml [keymap]", severity="warning", timeout=15)
 
     def _annotator_chosen(self, name: str | None) -> None:
         if not name:
@@ -142,21 +153,25 @@ class WorkbenchApp(App):
         return ", ".join(self.get_key_display(Binding(key.strip(), "")) for key in keys.split(","))
 
 
-def keymap_problems(bindings: list[Binding], keymap: dict[str, str]) -> list[str]:
-    """Remaps that name no binding, or give one key to two actions of the same screen."""
-    ids = {binding.id for binding in bindings if binding.id}
+def keymap_problems(screens: list[list[Binding]], keymap: dict[str, str]) -> list[str]:
+    """Remaps that name no binding, or that give a key to two actions of one screen.
+
+    `screens` holds each screen's bindings, the app's included.
+    """
+    ids = {binding.id for bindings in screens for binding in bindings if binding.id}
     problems = [f"no key binding has the id {name!r}" for name in keymap if name not in ids]
-    owner: dict[str, str] = {}
-    for binding in bindings:
-        if not binding.id:
-            continue
-        for key in keymap.get(binding.id, binding.key).split(","):
-            key = key.strip()
-            held = owner.setdefault(key, binding.id)
-            if held != binding.id:
-                problems.append(f"{key!r} is bound to both {held} and {binding.id}; "
-                                f"only one of them will run")
-    return problems
+    for bindings in screens:
+        owner: dict[str, Binding] = {}
+        for binding in bindings:
+            if not binding.id:
+                continue
+            for key in keymap.get(binding.id, binding.key).split(","):
+                held = owner.setdefault(key.strip(), binding)
+                # A screen may take over a key of the screen it extends; only a remap steals one.
+                if held.id != binding.id and (held.id in keymap or binding.id in keymap):
+                    problems.append(f"{key.strip()!r} is bound to both {held.id} and {binding.id}; "
+                                    f"only one of them will run")
+    return list(dict.fromkeys(problems))
 
 
 def _runner(target, action: str):

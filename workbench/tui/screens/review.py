@@ -232,11 +232,19 @@ class ReviewScreen(AnnotateScreen):
         self.load(document)
 
     def action_finish(self, status: str) -> None:
+        """D marks the document reviewed, S leaves it in review for later; both open the next
+        document waiting for review."""
         self.flush_time()
-        self.store.set_status(self.document, GOLD, "done")
-        following = next((uid for uid in self.store.document_uids()
+        if status == "done":
+            self.store.set_status(self.document, GOLD, "done")
+        uids = self.store.document_uids()
+        here = uids.index(self.document)
+        following = next((uid for uid in uids[here + 1:] + uids[:here]
                           if self.store.review_status(uid, self.chosen_annotators) in ("ready", "in review")),
                          None)
+        if following is None and status != "done":
+            self.notify("No other document is waiting for review.")
+            return
         if following is None:
             self.notify("No more documents are waiting for review.", title="Review done")
             self.app.action_back_to_queue()
