@@ -108,6 +108,32 @@ def test_jsonl_with_a_line_missing_text_is_rejected(db):
     assert_rejected(db, "missing_text.jsonl", 2, 'missing "text"')
 
 
+@pytest.mark.parametrize(("value", "reason"), [
+    ('"a \\ud800 b"', "half a UTF-16 surrogate pair"),
+    ('"a", "meta": {"x": NaN}', "NaN is not a JSON number"),
+    ('"a", "meta": {"x": 1e400}', "1e400 is too large a number"),
+    ('"a", "meta": ' + "[" * 100_000 + "]" * 100_000, "nested too deeply"),
+], ids=["lone surrogate", "NaN", "overflow", "deep"])
+def test_json_other_tools_would_refuse_is_rejected_with_its_line(db, tmp_path, value, reason):
+    path = tmp_path / "odd.jsonl"
+    path.write_text('{"text": "A fine first line."}\n{"text": ' + value + "}\n", encoding="utf-8")
+    result = import_files(db, path)
+    assert result.exit_code == 1
+    (rejected,) = [line for line in result.output.splitlines() if line.startswith("rejected")]
+    assert rejected.startswith(f"rejected {path}:2: not valid JSON")
+    assert reason in rejected
+    assert counts(db) == (0, 0)
+
+
+def test_a_valid_surrogate_pair_escape_is_one_character(db, tmp_path):
+    path = tmp_path / "emoji.jsonl"
+    path.write_text('{"text": "Drones \\ud83d\\ude80 over Kyiv."}\n', encoding="utf-8")
+    assert import_files(db, path).exit_code == 0
+    store, document = only_document(db)
+    store.close()
+    assert document.text == "Drones \U0001f680 over Kyiv."
+
+
 def test_a_50_mb_file_is_rejected_by_size_without_a_traceback(db, tmp_path):
     big = tmp_path / "huge.txt"
     line = "Shelling continued near the front line overnight, officials said. " * 16 + "\n"

@@ -104,7 +104,7 @@ def test_unsafe_annotator_names_give_safe_distinct_file_names(fixture, tmp_path)
 
 def test_exporting_again_replaces_the_folder_whole(fixture, tmp_path):
     folder = export_brat(fixture.store, tmp_path / "out" / "brat", Selection(annotators=("alice",)))
-    (folder / "stale.ann").write_text("")
+    (folder / f"{fixture.english}-carol.ann").write_text("")
     export_brat(fixture.store, folder, Selection(annotators=("bob",)))
     assert sorted(p.name for p in folder.iterdir()) == sorted(
         ["annotation.conf", f"{fixture.english}-bob.ann", f"{fixture.english}-bob.txt"])

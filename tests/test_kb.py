@@ -77,7 +77,7 @@ def test_kb_import_of_a_bad_file_stores_nothing_and_prints_one_line(tmp_path):
     result = run(tmp_path / "t.db", "kb", "import", str(path))
     assert result.exit_code == 1
     assert result.output.strip().splitlines() == [f"error: {path}:2: broken JSON "
-                                                  "(Expecting value at column 1)"]
+                                                  "(Expecting value, column 1)"]
     store = Store.open(tmp_path / "t.db")
     assert store.entity_count() == 0
 
@@ -143,6 +143,14 @@ def test_kb_add_refuses_an_existing_id(kb_db):
     result = run(kb_db, "kb", "add", "Kyiv", "--id", "wb:kyiv")
     assert result.exit_code == 1
     assert "already exists" in result.output
+
+
+def test_kb_add_refuses_an_existing_id_written_with_spaces_and_leaves_it_alone(kb_db):
+    before = run(kb_db, "kb", "show", "wb:kyiv", "--json").output
+    result = run(kb_db, "kb", "add", "Foo", "--id", " wb:kyiv ")
+    assert result.exit_code == 1
+    assert "already exists" in result.output
+    assert run(kb_db, "kb", "show", "wb:kyiv", "--json").output == before
 
 
 def test_kb_show_unknown_id_is_one_line_error(kb_db):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import sys
 import traceback
 from datetime import datetime, timezone
@@ -44,10 +45,29 @@ class WorkbenchGroup(click.Group):
         except Exception as error:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
+            refusal = file_system_refusal(error, ctx.obj.get("db") if ctx.obj else None)
+            if refusal:
+                click.secho(f"error: {printable(refusal)}", fg="red", err=True)
+                ctx.exit(1)
             log = write_crash_log()
             click.secho(f"internal error: {type(error).__name__}: {error}", fg="red", err=True)
             click.echo(f"The details are in {log}; please include that file in a bug report.", err=True)
             ctx.exit(2)
+
+
+# What SQLite says when the file system, not the database, is the problem.
+_SQLITE_REFUSALS = ("attempt to write a readonly database", "unable to open database file",
+                    "database or disk is full", "disk I/O error")
+
+
+def file_system_refusal(error: Exception, db: Path | None) -> str | None:
+    """One line for an error the user's file system caused (a read-only folder, a full disk,
+    a file where a folder should be), or None for anything else."""
+    if isinstance(error, OSError):
+        return f"{error.filename}: {error.strerror}" if error.filename and error.strerror else str(error)
+    if isinstance(error, sqlite3.OperationalError) and str(error) in _SQLITE_REFUSALS:
+        return f"{db}: {error}"
+    return None
 
 
 def write_crash_log() -> Path:
@@ -485,16 +505,18 @@ def kb_add(ctx: click.Context, name: str, type_: str, aliases: tuple[str, ...],
         entity = store.create_entity(name, type_, aliases, normalise_alias=normalise_alias,
                                      description=description)
     else:
+        record = {"id": entity_id, "name": name, "type": type_, "aliases": list(aliases),
+                  "description": description}
+        # Checked as it will be stored: the record's id is stripped of surrounding spaces.
+        entity = entity_from_record(record, "kb add")
         try:
-            store.entity(entity_id)
+            store.entity(entity.id)
         except NotFound:
             pass
         else:
-            raise Conflict(f"entity {entity_id!r} already exists; update it with kb import")
-        record = {"id": entity_id, "name": name, "type": type_, "aliases": list(aliases),
-                  "description": description}
-        store.import_entities([entity_from_record(record, "kb add")], normalise_alias)
-        entity = store.entity(entity_id)
+            raise Conflict(f"entity {entity.id!r} already exists; update it with kb import")
+        store.import_entities([entity], normalise_alias)
+        entity = store.entity(entity.id)
     click.echo(f"added {printable(entity.id)}: {printable(entity.name)}")
 
 
@@ -572,9 +594,11 @@ def agreement(ctx: click.Context, annotators: tuple[str, ...], labels: tuple[str
       workbench agreement --format json > agreement.json
     """
     from .agreement.render import render, table
+    from .formats import check_output
     from .reporting import agreement_report
 
-    report = agreement_report(open_store(ctx), annotators=annotators, labels=labels,
+    store = open_store(ctx)
+    report = agreement_report(store, annotators=annotators, labels=labels,
                               documents=documents, status=status)
     if out is None and fmt == "html":
         out = Path("exports") / "agreement.html"
@@ -585,6 +609,7 @@ def agreement(ctx: click.Context, annotators: tuple[str, ...], labels: tuple[str
     elif out is None:
         click.echo(render(report, fmt), nl=False)
     else:
+        check_output(out, store.path)
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(render(report, fmt), encoding="utf-8")
         click.echo(f"wrote {out}")

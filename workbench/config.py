@@ -1,8 +1,8 @@
 """Settings: an optional `workbench.toml` in the working directory, read once.
 
     annotator = "alice"            # default annotator name
-    [keymap]                       # binding id = keys, see `workbench keys`
-    "label.claim" = "c"
+    [keymap]                       # binding id = keys; `?` in the app lists the ids
+    "label.claim" = "x"
     [[labels]]                     # the label set used by `workbench init`
     name = "claim"
     key = "1"
@@ -44,7 +44,7 @@ def load_config(directory: Path | None = None) -> Config:
     data = _read_toml(path)
     keymap = data.get("keymap", {})
     if not isinstance(keymap, dict) or not all(isinstance(v, str) for v in keymap.values()):
-        raise WorkbenchError(f'{path}: [keymap] maps binding ids to keys, e.g. "label.claim" = "c"')
+        raise WorkbenchError(f'{path}: [keymap] maps binding ids to keys, e.g. "label.claim" = "x"')
     annotator = data.get("annotator")
     if annotator is not None and not isinstance(annotator, str):
         raise WorkbenchError(f"{path}: annotator must be a string")

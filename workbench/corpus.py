@@ -7,12 +7,12 @@ rejected with every problem named by file and line, and none of it is stored.
 from __future__ import annotations
 
 import codecs
-import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from .errors import ImportRejected
+from .jsonlines import BadLine, parse_line
 from .model import NewDocument
 from .text import normalise, title_from
 
@@ -93,9 +93,9 @@ def parse_jsonl(path: Path, text: str) -> list[dict[str, Any]]:
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
-        except json.JSONDecodeError as error:
-            problems.append((number, f"not valid JSON ({error.msg}, column {error.colno})"))
+            record = parse_line(line)
+        except BadLine as error:
+            problems.append((number, f"not valid JSON ({error})"))
             continue
         if not isinstance(record, dict):
             problems.append((number, f"expected a JSON object, found {type(record).__name__}"))

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import math
 from pathlib import Path
 from typing import Any
 
 from .errors import ImportRejected
+from .jsonlines import BadLine, parse_line
 from .model import Entity
 
 FIELDS = ("id", "name", "type", "aliases", "description", "prior")
@@ -102,10 +102,9 @@ def _jsonl_rows(path: Path, text: str):
         if not raw.strip():
             continue
         try:
-            yield line, json.loads(raw)
-        except json.JSONDecodeError as error:
-            raise ImportRejected(str(path), f"broken JSON ({error.msg} at column {error.colno})",
-                                 line) from None
+            yield line, parse_line(raw)
+        except BadLine as error:
+            raise ImportRejected(str(path), f"broken JSON ({error})", line) from None
 
 
 def _table_rows(path: Path, text: str, kind: str):

@@ -164,6 +164,8 @@ class Format:
     suffix: str
     """The output's file suffix; "" means the output is a folder."""
     write: Callable[[ExportJob, Path], None]
+    earlier_export: Callable[[Path], bool] | None = None
+    """For a folder: whether an existing one holds only an earlier export, safe to replace."""
 
 
 def get_format(name: str) -> Format:
@@ -208,6 +210,10 @@ def export(store: Store, format: Format, selection: Selection, path: Path,
     for label in selection.labels:
         if label not in known_labels:
             raise WorkbenchError(f"no label {label!r}; known: {', '.join(sorted(known_labels))}")
+    check_output(path, store.path, folder=not format.suffix)
+    if format.earlier_export and path.is_dir() and not format.earlier_export(path):
+        raise WorkbenchError(f"{path}: the folder holds files that are not an earlier {format.name} "
+                             "export, which this one would replace; choose a new or empty folder")
     report = ExportReport(path=path)
     job = ExportJob(store, selection, report, on_document)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -221,8 +227,20 @@ def export(store: Store, format: Format, selection: Selection, path: Path,
     return report
 
 
+def check_output(path: Path, database: str, *, folder: bool = False) -> None:
+    """Refuses an output path that would overwrite the database, or a folder where a file
+    goes (or a file where a folder goes)."""
+    if database != ":memory:" and path.resolve() in {
+            Path(database + suffix).resolve() for suffix in ("", "-wal", "-shm", "-journal")}:
+        raise WorkbenchError(f"{path}: that is the database itself; choose another output")
+    if folder and path.exists() and not path.is_dir():
+        raise WorkbenchError(f"{path}: is a file, and this format writes a folder")
+    if not folder and path.is_dir():
+        raise WorkbenchError(f"{path}: is a folder; give a file name")
+
+
 def provenance_of(stored: str) -> tuple[str, ...]:
-    """The span ids a gold span came from, from the JSON the store keeps them as."""
+    """Whose version a gold span is (annotator names, or "reviewer"), from the JSON the store keeps."""
     return () if stored == "[]" else tuple(json.loads(stored))
 
 

@@ -91,4 +91,13 @@ def brat_fragments(span: Span) -> list[tuple[int, int]]:
     return fragments
 
 
-FORMAT = Format("brat", "", write)
+# A file this export writes: <document uid>-<annotator>.txt or .ann (see file_part), or annotation.conf.
+_EXPORTED = re.compile(r"[0-9a-f]{20}-[\w.+-]+\.(?:txt|ann)|annotation\.conf")
+
+
+def earlier_export(folder: Path) -> bool:
+    """Whether the folder holds nothing but files a brat export writes, named as it names them."""
+    return all(entry.is_file() and _EXPORTED.fullmatch(entry.name) for entry in folder.iterdir())
+
+
+FORMAT = Format("brat", "", write, earlier_export)

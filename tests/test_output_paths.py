@@ -1,0 +1,97 @@
+"""Where exports and reports are written: nothing of the user's is overwritten, and a path the
+file system refuses is one line of error, not a traceback."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from workbench.cli import cli
+from workbench.store import Store
+
+from export_fixture import build
+
+
+@pytest.fixture
+def db(store) -> Path:
+    build(store)
+    path = Path(store.path)
+    store.close()
+    return path
+
+
+def run(db: Path, *args: str):
+    return CliRunner().invoke(cli, ["--db", str(db), *args], obj={})
+
+
+def still_a_database(db: Path) -> bool:
+    return run(db, "check").exit_code == 0
+
+
+@pytest.mark.parametrize("command", [
+    ("export", "--format", "jsonl", "--status", "any", "--out"),
+    ("agreement", "--status", "any", "--format", "json", "--out"),
+])
+def test_an_output_onto_the_database_itself_is_refused(db, command):
+    result = run(db, *command, str(db))
+    assert result.exit_code == 1
+    assert result.output.strip() == f"error: {db}: that is the database itself; choose another output"
+    assert still_a_database(db)
+
+
+def test_brat_refuses_a_folder_of_other_files_and_leaves_them(db, tmp_path):
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("keep me", encoding="utf-8")
+    result = run(db, "export", "--format", "brat", "--status", "any", "--out", str(folder))
+    assert result.exit_code == 1
+    assert "not an earlier brat export" in result.output
+    assert [path.name for path in folder.iterdir()] == ["notes.txt"]
+
+
+def test_brat_replaces_its_own_earlier_export(db, tmp_path):
+    folder = tmp_path / "brat"
+    first = run(db, "export", "--format", "brat", "--status", "any", "--out", str(folder))
+    files = sorted(path.name for path in folder.iterdir())
+    (folder / files[0]).write_text("stale", encoding="utf-8")
+    second = run(db, "export", "--format", "brat", "--status", "any", "--out", str(folder))
+    assert (first.exit_code, second.exit_code) == (0, 0)
+    assert sorted(path.name for path in folder.iterdir()) == files
+    assert (folder / files[0]).read_text(encoding="utf-8") != "stale"
+
+
+def test_a_file_format_into_a_folder_and_a_folder_format_onto_a_file_are_refused(db, tmp_path):
+    onto_folder = run(db, "export", "--format", "jsonl", "--status", "any", "--out", str(tmp_path))
+    file = tmp_path / "plain.txt"
+    file.write_text("keep me", encoding="utf-8")
+    onto_file = run(db, "export", "--format", "brat", "--status", "any", "--out", str(file))
+    assert onto_folder.output.strip() == f"error: {tmp_path}: is a folder; give a file name"
+    assert onto_file.output.strip() == f"error: {file}: is a file, and this format writes a folder"
+    assert file.read_text(encoding="utf-8") == "keep me"
+
+
+def test_an_output_below_a_file_is_one_line_naming_it(db, tmp_path):
+    blocker = tmp_path / "exports"
+    blocker.write_text("", encoding="utf-8")
+    result = run(db, "export", "--format", "jsonl", "--status", "any", "--out", str(blocker / "x.jsonl"))
+    assert result.exit_code == 1
+    assert result.output.count("\n") == 1 and result.output.startswith(f"error: {blocker}")
+
+
+def test_a_read_only_database_is_one_line_and_imports_nothing(db, tmp_path):
+    article = tmp_path / "new.txt"
+    article.write_text("A new article about Kharkiv.", encoding="utf-8")
+    documents = Store.open(db).document_count()
+    if not shutil.which("chattr") or subprocess.run(["chattr", "+i", str(db)], capture_output=True).returncode:
+        pytest.skip("this file system cannot make a file immutable")
+    try:
+        result = run(db, "import", str(article))
+    finally:
+        subprocess.run(["chattr", "-i", str(db)], check=True)
+    assert result.exit_code == 1
+    assert result.output.strip() == f"error: {db}: attempt to write a readonly database"
+    assert Store.open(db).document_count() == documents
