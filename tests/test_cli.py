@@ -40,3 +40,23 @@ def test_output_piped_into_head_ends_quietly(demo_store, tmp_path):
     assert "internal error" not in finished.stderr
     assert "Traceback" not in finished.stderr
     assert not list(tmp_path.rglob("crash-*.log"))
+
+
+HOSTILE = "ev\x1b[2Jil\x9b31m\u202e"
+
+
+def test_names_and_titles_reach_the_terminal_without_control_characters(store, tmp_path):
+    store.add_documents([NewDocument(f"{HOSTILE} title line\nBody.", f"{HOSTILE} title line", "a.txt")])
+    uid = store.document_uids()[0]
+    store.ensure_annotator(HOSTILE)
+    store.add_span(uid, HOSTILE, len(HOSTILE) + 1, len(HOSTILE) + 6, "claim")
+    store.set_status(uid, HOSTILE, "done")
+    bad_file = tmp_path / f"{HOSTILE}.txt"
+    bad_file.write_bytes(b"")
+    outputs = [CliRunner().invoke(cli, ["--db", store.path, *command]).output for command in (
+        ["docs"], ["docs", "--json"], ["import", str(bad_file)])]
+
+    for output in outputs:
+        assert "\x1b" not in output and "\x9b" not in output and "\u202e" not in output
+    assert "ev\ufffd[2Jil" in outputs[0]
+    assert json.loads(outputs[1])["annotators"] == {HOSTILE: {"status": "done", "spans": 1}}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 import sys
@@ -19,7 +18,7 @@ from .errors import WorkbenchError
 from .corpus import expand
 from .importer import import_paths
 from .store import Store, default_db_path
-from .text import printable
+from .text import printable, printable_json
 
 
 class WorkbenchGroup(click.Group):
@@ -118,7 +117,7 @@ def init(ctx: click.Context, labels_file: Path | None) -> None:
     store = open_store(ctx)
     store.set_labels(labels)
     names = ", ".join(f"{label.name} ({label.key})" for label in store.labels())
-    click.echo(f"{store.path}: schema version {store.schema_version()}; labels: {names}")
+    click.echo(f"{store.path}: schema version {store.schema_version()}; labels: {printable(names)}")
 
 
 @cli.command("import")
@@ -145,7 +144,7 @@ def import_command(ctx: click.Context, paths: tuple[Path, ...]) -> None:
                            hidden=not sys.stderr.isatty()) as bar:
         report = import_paths(store, paths, on_file=lambda path: bar.update(1))
     for rejected in report.rejected:
-        click.secho(f"rejected {rejected}", fg="red", err=True)
+        click.secho(f"rejected {printable(str(rejected))}", fg="red", err=True)
     click.echo(f"{report.added} added, {report.duplicates} already present, "
                f"{len(report.rejected)} file(s) rejected"
                + (f", {report.spans} spans restored" if report.spans else ""))
@@ -168,11 +167,11 @@ def docs(ctx: click.Context, as_json: bool) -> None:
             if progress[name][uid].status != "new" or progress[name][uid].spans
         }
         if as_json:
-            click.echo(json.dumps({"position": position, "id": uid, "title": title,
-                                   "source": source, "characters": characters,
-                                   "annotators": per_annotator}, ensure_ascii=False))
+            click.echo(printable_json({"position": position, "id": uid, "title": title,
+                                       "source": source, "characters": characters,
+                                       "annotators": per_annotator}))
             continue
-        summary = "  ".join(f"{name}: {state['status']} ({state['spans']})"
+        summary = "  ".join(f"{printable(name)}: {state['status']} ({state['spans']})"
                             for name, state in per_annotator.items()) or "not started"
         click.echo(f"{position:>4}  {uid[:12]}  {printable(title)[:60]:<60}  {summary}")
 
@@ -460,8 +459,7 @@ def kb_search(ctx: click.Context, query: str, type_: str | None, limit: int, as_
 
     def as_line(text: str) -> str:
         candidates = search.search(text, type=type_, limit=limit)
-        return json.dumps({"query": text, "candidates": [c.as_json() for c in candidates]},
-                          ensure_ascii=False)
+        return printable_json({"query": text, "candidates": [c.as_json() for c in candidates]})
 
     if query == "-":
         for line in sys.stdin:
@@ -535,9 +533,8 @@ def kb_list(ctx: click.Context, type_: str | None, limit: int | None, as_json: b
     """
     for entity in open_store(ctx).entities(type=type_, limit=limit):
         if as_json:
-            click.echo(json.dumps({"id": entity.id, "name": entity.name, "type": entity.type,
-                                   "description": entity.description, "prior": entity.prior},
-                                  ensure_ascii=False))
+            click.echo(printable_json({"id": entity.id, "name": entity.name, "type": entity.type,
+                                       "description": entity.description, "prior": entity.prior}))
         else:
             click.echo(f"{printable(entity.id)}  [{printable(entity.type)}]  {printable(entity.name)}")
 
@@ -555,9 +552,9 @@ def kb_show(ctx: click.Context, entity_id: str, as_json: bool) -> None:
     """
     entity = open_store(ctx).entity(entity_id)
     if as_json:
-        click.echo(json.dumps({"id": entity.id, "name": entity.name, "type": entity.type,
-                               "description": entity.description, "prior": entity.prior,
-                               "aliases": list(entity.aliases)}, ensure_ascii=False))
+        click.echo(printable_json({"id": entity.id, "name": entity.name, "type": entity.type,
+                                   "description": entity.description, "prior": entity.prior,
+                                   "aliases": list(entity.aliases)}))
         return
     click.echo(f"{printable(entity.id)}  {printable(entity.name)}  [{printable(entity.type)}]")
     if entity.description:

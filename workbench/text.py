@@ -7,6 +7,7 @@ exclusive. Nothing here does I/O.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import unicodedata
 from bisect import bisect_left, bisect_right
@@ -39,6 +40,21 @@ def printable(text: str) -> str:
     """Text for a plain terminal or a table: control characters become U+FFFD, so
     document and file content can never act as terminal control sequences."""
     return "".join(ch if ch.isprintable() else "\N{REPLACEMENT CHARACTER}" for ch in text)
+
+
+def printable_json(value: object) -> str:
+    """`value` as one line of JSON for a terminal: the same JSON, with every character
+    that is not printable (C1 controls, bidi overrides) written as a \\u escape."""
+    line = json.dumps(value, ensure_ascii=False)
+    return line if line.isprintable() else "".join(ch if ch.isprintable() else _json_escape(ch) for ch in line)
+
+
+def _json_escape(ch: str) -> str:
+    code = ord(ch)
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    code -= 0x10000  # JSON spells a character beyond the BMP as a UTF-16 surrogate pair
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
 
 
 def content_hash(text: str) -> str:

@@ -244,14 +244,15 @@ def _heading(report: Report) -> list[str]:
 
 
 def table(report: Report) -> RenderableType:
-    """The report as rich tables; every cell is a Text, so no data is read as markup."""
-    parts: list[RenderableType] = [Text(line) for line in _heading(report)]
+    """The report as rich tables; every cell is a printable Text, so no data is read as
+    markup or reaches the terminal as a control sequence."""
+    parts: list[RenderableType] = [Text(printable(line)) for line in _heading(report)]
     for title, header, rows, footnote in _sections(report):
         grid = Table(title=Text(title, style="bold"), title_justify="left")
         for column in header:
-            grid.add_column(Text(column))
+            grid.add_column(Text(printable(column)))
         for row in rows:
-            grid.add_row(*(Text(cell) for cell in row))
+            grid.add_row(*(Text(printable(cell)) for cell in row))
         parts += [Text(""), grid]
         if footnote:
             parts.append(Text(footnote, style="dim"))
