@@ -60,3 +60,11 @@ def test_names_and_titles_reach_the_terminal_without_control_characters(store, t
         assert "\x1b" not in output and "\x9b" not in output and "\u202e" not in output
     assert "ev\ufffd[2Jil" in outputs[0]
     assert json.loads(outputs[1])["annotators"] == {HOSTILE: {"status": "done", "spans": 1}}
+
+
+def test_annotating_as_gold_is_refused_before_anything_opens(demo_store):
+    result = CliRunner().invoke(cli, ["--db", demo_store.path, "annotate", "--annotator", "gold"])
+
+    assert result.exit_code == 1
+    assert result.output.startswith("error: 'gold' is reserved for the reviewed version")
+    assert demo_store.annotators(include_gold=True) == []

@@ -182,6 +182,26 @@ async def test_up_and_down_keep_the_column_across_a_short_row(store):
         assert article.cursor == column
 
 
+async def test_moving_keys_move_the_cursor_in_an_article_taller_than_the_screen(store):
+    text = "\n\n".join(f"Paragraph {n} says that {n} drones were shot down." for n in range(80))
+    store.add_documents([NewDocument(text, "Long", "long.txt")])
+
+    async with make_app(store, "alice").run_test(size=SIZE) as pilot:
+        article = view(pilot.app)
+        await pilot.press("down", "down")
+        assert article.cursor == text.index("Paragraph 1 ")
+        await pilot.press("pagedown", "pagedown")
+        below = article.cursor
+        assert below > text.index("Paragraph 20 ")
+        assert article.scroll_offset.y > 0, "the view follows the cursor"
+        await pilot.press("end", "3")
+        await pilot.press("home", "pageup")
+        assert article.cursor < below
+
+    (span,) = store.spans(store.document_uids()[0], "alice")
+    assert span.start > text.index("Paragraph 20 ") and span.label == "figure"
+
+
 async def test_document_start_end_and_line_keys_land_where_they_say(store, docs):
     async with make_app(store, "alice").run_test(size=SIZE) as pilot:
         article = view(pilot.app)
@@ -405,6 +425,20 @@ async def test_first_run_asks_for_the_annotator_and_remembers_the_name(store, do
 
     assert store.annotators() == ["bob"]
     assert remembered_annotator() == "bob"
+    assert tagged(store, docs[0], "bob") == [("claim", 0, 9, "Officials")]
+
+
+async def test_the_prompt_refuses_the_name_reserved_for_gold(store, docs):
+    async with make_app(store, None).run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("g", "o", "l", "d", "enter")
+        await pilot.pause()
+        assert not isinstance(pilot.app.screen, AnnotateScreen)
+        await pilot.press(*["backspace"] * 4, "b", "o", "b", "enter")
+        await pilot.pause()
+        await pilot.press("v", "1")
+
+    assert store.annotators(include_gold=True) == ["bob"]
     assert tagged(store, docs[0], "bob") == [("claim", 0, 9, "Officials")]
 
 

@@ -192,6 +192,8 @@ async def test_a_linked_span_shows_its_entity_in_the_text_and_the_span_list(link
 
 
 async def test_the_picker_shows_hostile_mention_text_literally(store):
+    from textual.widgets._toast import Toast
+
     from workbench.model import NewDocument
 
     hostile = "Officials \x1b[31m[bold red]Kyiv[/]\u202e said."
@@ -211,3 +213,25 @@ async def test_the_picker_shows_hostile_mention_text_literally(store):
     assert "␛[31m[bold red]Kyiv[/]" in shown
     assert query.startswith("\x1b[31m[bold red]Kyiv")  # the search box edits the real text
     assert running
+
+
+async def test_messages_quoting_text_that_looks_like_markup_show_it_literally(store):
+    from textual.widgets._toast import Toast
+
+    from workbench.model import NewDocument
+
+    text = "Also [/x] here and [/x] there."
+    store.add_documents([NewDocument(text, "Brackets", "brackets.txt")])
+    uid = store.document_uids()[0]
+    first, second = (store.add_span(uid, "alice", start, start + 4, "source")
+                     for start in (text.index("[/x]"), text.rindex("[/x]")))
+    async with make_app(store, "alice").run_test(size=SIZE, notifications=True) as pilot:
+        pilot.app.screen.view.move_to(first.start + 1)
+        await pick(pilot, "ctrl+n")
+        await pilot.press("L")
+        await pilot.pause()
+        toast = pilot.app.screen.query_one(Toast)
+        shown = str(toast.render())
+
+    assert 'Linked 1 more mention of “[/x]”' in shown
+    assert [span.nil for span in store.spans(uid, "alice")] == [True, True]

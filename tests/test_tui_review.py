@@ -465,6 +465,23 @@ async def test_R_in_the_annotate_queue_opens_review_of_the_highlighted_document(
     assert store.spans(docs[0], GOLD) == [] and store.spans(docs[1], "carol") == []
 
 
+async def test_R_on_a_document_not_ready_leaves_the_queue_opening_documents_to_annotate(store, docs):
+    async with make_app(store, "carol").run_test(size=SIZE) as pilot:
+        await pilot.press("q")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("down", "down", "R")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, QueueScreen)
+        assert any("Not ready for review" in message for message in notifications(pilot.app))
+        await pilot.press("up", "up", "enter")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, AnnotateScreen) and not pilot.app.screen.reviewing
+        assert pilot.app.screen.document == docs[0]
+
+    assert store.spans(docs[0], GOLD) == []
+
+
 # -- the commissioned corpus ----------------------------------------------------------------
 
 

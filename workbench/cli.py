@@ -15,6 +15,7 @@ import click
 from . import __version__
 from .config import load_config, read_label_file, remember_annotator, remembered_annotator, state_dir
 from .errors import WorkbenchError
+from .model import annotator_name_problem
 from .corpus import expand
 from .importer import import_paths
 from .store import Store, default_db_path
@@ -199,6 +200,8 @@ def annotate(ctx: click.Context, annotator: str | None, document: str | None) ->
     store = open_store(ctx)
     uid = store.find_document(document).uid if document else None
     name = annotator or config.annotator or remembered_annotator()
+    if name and annotator_name_problem(name):
+        raise WorkbenchError(annotator_name_problem(name))
     if name:
         remember_annotator(name)
     make_app(store, name, document=uid, config=config).run()

@@ -10,6 +10,15 @@ GOLD = "gold"
 """The reserved annotator whose spans are the adjudicated gold standard."""
 
 
+def annotator_name_problem(name: str) -> str | None:
+    """Why nobody may annotate under this name, or None if they may."""
+    if not name.strip():
+        return "an annotator name must not be empty"
+    if name.strip() == GOLD:
+        return f"{GOLD!r} is reserved for the reviewed version; adjudicate with `workbench review`"
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class Label:
     name: str

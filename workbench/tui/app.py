@@ -7,11 +7,13 @@ from collections.abc import Iterable
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from ..config import Config, remember_annotator
 from ..model import Label
 from ..store import Store
+from .display import literal
 from .screens.annotate import AnnotateScreen, screen_for_labels
 from .screens.help import HelpScreen, declared_bindings
 from .screens.prompt import AnnotatorPrompt
@@ -39,6 +41,13 @@ class WorkbenchApp(App):
         self.annotate_screen = screen_for_labels(self.labels)
 
         self.set_keymap(self.config.keymap)
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Every notification, the screens' too: never read as markup, whatever the caller
+        asks, since messages quote document text, names and errors ("[/x]" would crash it)."""
+        super().notify(literal(message), title=literal(title), severity=severity, timeout=timeout,
+                       markup=False)
 
     def on_mount(self) -> None:
         if self.config.keymap:

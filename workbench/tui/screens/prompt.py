@@ -8,6 +8,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
+from ...model import annotator_name_problem
+
 
 class AnnotatorPrompt(ModalScreen[str | None]):
     BINDINGS = [("escape", "dismiss(None)", "Cancel")]
@@ -20,5 +22,8 @@ class AnnotatorPrompt(ModalScreen[str | None]):
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
         name = event.value.strip()
-        if name:
-            self.dismiss(name)
+        problem = annotator_name_problem(name)
+        if problem:
+            self.notify(problem, severity="warning")
+            return
+        self.dismiss(name)

@@ -107,8 +107,6 @@ class QueueScreen(Screen):
     def action_review(self) -> None:
         table = self.query_one(DataTable)
         if self._keys and table.cursor_row is not None:
-            if self.app.review is None:
-                self.app.review = []
             self.app.open_review(self._keys[table.cursor_row])
 
     def action_agreement(self) -> None:

@@ -31,7 +31,7 @@ class SpanStyle:
     current_mark: Style
 
 
-class ArticleView(ScrollView, can_focus=True):
+class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
     """Shows one document's text with its spans, a cursor and a selection."""
 
     DEFAULT_CSS = """
