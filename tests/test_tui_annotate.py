@@ -146,6 +146,19 @@ async def test_bracket_keys_move_span_boundaries_a_token_at_a_time(store, docs):
     assert [e.action for e in store.events(document=docs[0])] == ["add"] + ["resize"] * 4
 
 
+async def test_resizing_or_relabelling_a_span_into_a_copy_of_another_is_refused(store, docs):
+    async with make_app(store, "alice").run_test(size=SIZE) as pilot:
+        await pilot.press("1", "w", "1", "w", "2")  # claims Officials and said, source 40
+        await pilot.press("b", "v", "2")  # said as a source too
+        await pilot.press("1")  # relabelled, it would copy the claim over said
+        await pilot.press("w", "left_square_bracket")  # 40 grows to "said 40"
+        await pilot.press("less_than_sign")  # shrunk back to "said", it would copy the source
+
+    assert sorted(tagged(store, docs[0])) == [
+        ("claim", 0, 9, "Officials"), ("claim", 10, 14, "said"),
+        ("source", 10, 14, "said"), ("source", 10, 17, "said 40")]
+
+
 async def test_bracket_keys_move_by_one_character_in_character_precision(store, docs):
     async with make_app(store, "alice").run_test(size=SIZE) as pilot:
         await pilot.press("w", "v", "1", "t", "greater_than_sign", "right_square_bracket")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -77,6 +78,14 @@ class Span:
         if self.nil:
             return "NIL"
         return self.entity_id
+
+
+def span_like(spans: Iterable[Span], start: int, end: int, label: str, *,
+              other_than: str | None = None) -> Span | None:
+    """The span already over exactly this text with this label, if there is one: an annotator
+    has at most one, so tagging, relabelling or resizing into it would only duplicate it."""
+    return next((span for span in spans if (span.start, span.end, span.label) == (start, end, label)
+                 and span.id != other_than), None)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from ...errors import WorkbenchError
-from ...model import Label, Span
+from ...model import Label, Span, span_like
 from ..display import literal
 from ..widgets.article import ArticleView
 from ..widgets.span_list import SpanList
@@ -292,7 +292,7 @@ class AnnotateScreen(Screen):
             start, end = view.index.snap(*selection) if view.snap else selection
             if start >= end:
                 return
-            existing = next((s for s in self.spans if (s.start, s.end, s.label) == (start, end, name)), None)
+            existing = span_like(self.spans, start, end, name)
             if existing:
                 view.focus_span(existing)
                 return
@@ -302,7 +302,7 @@ class AnnotateScreen(Screen):
             return
         current = view.current
         if current is not None:
-            if current.label != name:
+            if current.label != name and not self._duplicates(current.start, current.end, name, current):
                 self._write(lambda: self.store.relabel(current.id, name))
             return
         word = view.index.word_at(view.cursor)
@@ -335,8 +335,16 @@ class AnnotateScreen(Screen):
             else:
                 moved = end + step
             end = moved if moved is not None else end
-        if 0 <= start < end <= len(view.text) and (start, end) != (current.start, current.end):
+        if (0 <= start < end <= len(view.text) and (start, end) != (current.start, current.end)
+                and not self._duplicates(start, end, current.label, current)):
             self._write(lambda: self.store.resize(current.id, start, end), focus=True)
+
+    def _duplicates(self, start: int, end: int, label: str, span: Span) -> bool:
+        """Whether changing `span` so would make it an exact copy of another span; says so if it would."""
+        existing = span_like(self.spans, start, end, label, other_than=span.id)
+        if existing:
+            self.notify(f"There is already a {label} span over exactly that text.")
+        return existing is not None
 
     def action_jump_span(self, step: int) -> None:
         view = self.view
