@@ -68,3 +68,19 @@ def test_annotating_as_gold_is_refused_before_anything_opens(demo_store):
     assert result.exit_code == 1
     assert result.output.startswith("error: 'gold' is reserved for the reviewed version")
     assert demo_store.annotators(include_gold=True) == []
+
+
+def test_a_label_set_with_a_spaced_name_or_in_another_encoding_is_one_line_and_changes_nothing(store, tmp_path):
+    spaced = tmp_path / "spaced.toml"
+    spaced.write_text('[[labels]]\nname = "key figure"\n', encoding="utf-8")
+    latin1 = tmp_path / "latin1.toml"
+    latin1.write_bytes('[[labels]]\nname = "région"\n'.encode("latin-1"))
+    before = store.labels()
+    results = [CliRunner().invoke(cli, ["--db", store.path, "init", "--labels", str(path)])
+               for path in (spaced, latin1)]
+
+    assert [result.exit_code for result in results] == [1, 1]
+    assert "'key figure' has a space" in results[0].output
+    assert results[1].output.startswith(f"error: {latin1}: not valid TOML")
+    assert all(result.output.count("\n") == 1 for result in results)
+    assert store.labels() == before

@@ -78,6 +78,9 @@ def parse_labels(path: Path, entries: Any) -> tuple[Label, ...]:
         if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) or not entry["name"].strip():
             raise WorkbenchError(f"{path}: label {number} needs a name")
         name = entry["name"].strip()
+        if any(ch.isspace() or not ch.isprintable() for ch in name):
+            raise WorkbenchError(f"{path}: label {name!r} has a space or control character, which brat "
+                                 "and CoNLL files cannot hold; use - or _ instead")
         key = str(entry.get("key", number if number <= 9 else ""))
         if name in names:
             raise WorkbenchError(f"{path}: label {name!r} is defined twice")
@@ -96,7 +99,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(handle)
     except OSError as error:
         raise WorkbenchError(f"{path}: cannot read: {error.strerror}") from None
-    except tomllib.TOMLDecodeError as error:
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise WorkbenchError(f"{path}: not valid TOML ({error})") from None
 
 
