@@ -5,6 +5,7 @@ from __future__ import annotations
 from importlib import resources
 
 import pytest
+from textual import events
 
 from workbench.kb import read_kb
 from workbench.linking import normalise_alias
@@ -74,6 +75,46 @@ async def test_zelenskyi_and_zelensky_link_to_the_same_person_in_a_few_keys(link
     (first,) = spans_over(store, misspelt, "Zelenskyi")
     assert first.entity_id == ZELENSKY
     assert any(s.entity_id == ZELENSKY for s in store.spans(plain, "alice"))
+
+
+def burst(app, *keys: str) -> None:
+    """Keys arriving at once, as over SSH: all queued before the app handles the first.
+
+    Sent the way the terminal driver sends them; Pilot.press waits after each key.
+    """
+    for key in keys:
+        event = events.Key(key, key if len(key) == 1 else None)
+        event.set_sender(app)
+        app._driver.send_message(event)
+
+
+async def test_a_burst_of_typing_and_enter_links_what_the_typed_name_finds(linked_demo):
+    store = linked_demo
+    document = document_with(store, "Bahmut")
+    async with make_app(store, "alice", document=document).run_test(size=SIZE) as pilot:
+        await tag_word(pilot, "Bahmut")
+        await pilot.press("l")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        burst(pilot.app, *"Zelensky", "enter")  # the search box starts selected: typing replaces it
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    (span,) = spans_over(store, document, "Bahmut")
+    assert span.entity_id == ZELENSKY
+
+
+async def test_a_burst_that_ends_in_quit_saves_every_key_before_it(store):
+    from workbench.model import NewDocument
+
+    store.add_documents([NewDocument("Officials said 40 attacks were repelled.", "Short", "s.txt")])
+    async with make_app(store, "alice").run_test(size=SIZE) as pilot:
+        burst(pilot.app, "2", "w", "1", "w", "tab", "3", "ctrl+q")
+        await pilot.pause()
+
+    assert sorted((s.start, s.end, s.label) for s in store.spans(store.document_uids()[0], "alice")) == [
+        (0, 9, "figure"), (10, 14, "claim")]
 
 
 async def test_the_picker_starts_from_the_mention_and_refreshes_as_you_type(linked_demo):

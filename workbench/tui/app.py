@@ -24,7 +24,7 @@ class WorkbenchApp(App):
     CSS_PATH = "workbench.tcss"
     TITLE = "workbench"
     BINDINGS = [
-        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
+        Binding("ctrl+q", "quit", "Quit", id="app.quit"),
         Binding("question_mark,f1", "help", "Keys", id="app.help", show=True),
     ]
 

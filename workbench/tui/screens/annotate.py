@@ -64,8 +64,8 @@ CURSOR_BINDINGS = [
 ]
 
 SPAN_BINDINGS = [
-    _b("tab", "jump_span(1)", "Next span", "span.next", priority=True),
-    _b("shift+tab", "jump_span(-1)", "Previous span", "span.previous", priority=True),
+    _b("tab", "jump_span(1)", "Next span", "span.next"),
+    _b("shift+tab", "jump_span(-1)", "Previous span", "span.previous"),
     _b("c", "cycle_span", "Cycle overlapping spans", "span.cycle"),
     _b("left_square_bracket", "adjust('start', -1)", "Start earlier", "span.start_earlier"),
     _b("right_square_bracket", "adjust('start', 1)", "Start later", "span.start_later"),

@@ -30,15 +30,27 @@ class LinkChoice:
     type: str = ""
 
 
+class SearchBox(Input, inherit_bindings=False):
+    """The picker's search box: an Input that leaves the picker's keys to the picker.
+
+    The picker's keys are not priority bindings, which would run ahead of the
+    letters typed before them that the box has not handled yet: over SSH, keys
+    arrive in bursts, and "Zelensky⏎" must link what Zelensky finds.
+    """
+
+    BINDINGS = [binding for binding in Input.BINDINGS if binding.key not in ("end,ctrl+e", "ctrl+x")] + [
+        Binding("end", "end", show=False)]
+
+
 class LinkPicker(ModalScreen[LinkChoice | None]):
     BINDINGS = [
-        Binding("enter", "link", "Link", id="picker.link", show=True, priority=True),
-        # Priority, because the search box would otherwise take these keys for editing.
-        Binding("ctrl+n", "nil", "Not in KB (NIL)", id="picker.nil", show=True, priority=True),
-        Binding("ctrl+e", "create", "New entity", id="picker.create", show=True, priority=True),
-        Binding("ctrl+x", "unlink", "Remove link", id="picker.unlink", show=True, priority=True),
-        Binding("down", "move(1)", "Next", id="picker.down", show=False, priority=True),
-        Binding("up", "move(-1)", "Previous", id="picker.up", show=False, priority=True),
+        # The search box turns enter into Input.Submitted, handled in the order typed.
+        Binding("enter", "link", "Link", id="picker.link", show=True),
+        Binding("ctrl+n", "nil", "Not in KB (NIL)", id="picker.nil", show=True),
+        Binding("ctrl+e", "create", "New entity", id="picker.create", show=True),
+        Binding("ctrl+x", "unlink", "Remove link", id="picker.unlink", show=True),
+        Binding("down", "move(1)", "Next", id="picker.down", show=False),
+        Binding("up", "move(-1)", "Previous", id="picker.up", show=False),
         Binding("escape", "cancel", "Cancel", id="picker.cancel", show=True),
     ]
 
@@ -48,6 +60,8 @@ class LinkPicker(ModalScreen[LinkChoice | None]):
         self.search = search
         self.types = types
         self.candidates: list[Candidate] = []
+        self.shown_for: str | None = None
+        """The query the candidates shown were found for."""
         self.creating = False
 
     def compose(self) -> ComposeResult:
@@ -56,7 +70,7 @@ class LinkPicker(ModalScreen[LinkChoice | None]):
             mention.append(literal(self.span.text), Style(bold=True))
             mention.append(f"  ({self.span.label}, {self.span.start}-{self.span.end})", Style(dim=True))
             yield Label(mention, id="picker-mention")
-            yield Input(value=self.span.text.replace("\n", " "), id="picker-query")
+            yield SearchBox(value=self.span.text.replace("\n", " "), id="picker-query")
             yield OptionList(id="picker-candidates")
             with Horizontal(id="picker-create"):
                 yield Input(placeholder="type, e.g. PERSON, GPE, ORG", id="picker-type")
@@ -73,13 +87,18 @@ class LinkPicker(ModalScreen[LinkChoice | None]):
         if not self.creating:
             self.refresh_candidates(event.value)
 
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        self.action_link()
+
     @work(thread=True, exclusive=True, group="link-search")
     def refresh_candidates(self, query: str) -> None:
         candidates = self.search(query)
-        self.app.call_from_thread(self._show, candidates)
+        self.app.call_from_thread(self._show, query, candidates)
 
-    def _show(self, candidates: list[Candidate]) -> None:
+    def _show(self, query: str, candidates: list[Candidate]) -> None:
         self.candidates = candidates
+        self.shown_for = query
         options = self.query_one(OptionList)
         options.clear_options()
         options.add_options(Option(_describe(c), id=c.entity_id) for c in candidates)
@@ -104,6 +123,10 @@ class LinkPicker(ModalScreen[LinkChoice | None]):
             else:
                 self.query_one("#picker-hint", Label).update("A new entity needs a name and a type.")
             return
+        query = self.query_one("#picker-query", Input).value
+        if query != self.shown_for:
+            # Enter came before the search for what was typed last: link what that finds.
+            self._show(query, self.search(query))
         options = self.query_one(OptionList)
         if options.highlighted is not None and self.candidates:
             self.dismiss(LinkChoice("link", self.candidates[options.highlighted].entity_id))
