@@ -3,8 +3,10 @@ file system refuses is one line of error, not a traceback."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -95,3 +97,16 @@ def test_a_read_only_database_is_one_line_and_imports_nothing(db, tmp_path):
     assert result.exit_code == 1
     assert result.output.strip() == f"error: {db}: attempt to write a readonly database"
     assert Store.open(db).document_count() == documents
+
+
+def test_out_dash_writes_the_export_to_standard_output_and_no_file(db, tmp_path, monkeypatch):
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    result = subprocess.run([sys.executable, "-m", "workbench", "--db", str(db), "export", "--format", "jsonl",
+                             "--status", "any", "--out", "-"], capture_output=True, text=True)
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert result.returncode == 0, result.stderr
+    assert len(lines) == 3 and all("text" in line for line in lines)
+    assert result.stderr.startswith("standard output: 3 documents")
+    assert list(here.iterdir()) == []

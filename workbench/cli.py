@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import sys
+import tempfile
 import traceback
 from datetime import datetime, timezone
 from importlib import resources
@@ -274,7 +275,8 @@ def demo(ctx: click.Context, annotator: str | None, no_open: bool) -> None:
 @click.option("--label", "labels", multiple=True,
               help="Only spans with this label (repeatable); for conll this picks the layer.")
 @click.option("--out", type=click.Path(path_type=Path),
-              help="Output file (a folder for brat) [default: exports/<format>-<who>-<status>...].")
+              help="Output file, or - for standard output (a folder for brat) "
+                   "[default: exports/<format>-<who>-<status>...].")
 @click.pass_context
 def export(ctx: click.Context, format_name: str, annotators: tuple[str, ...], gold: bool,
            status: str, labels: tuple[str, ...], out: Path | None) -> None:
@@ -300,6 +302,15 @@ def export(ctx: click.Context, format_name: str, annotators: tuple[str, ...], go
     store = open_store(ctx)
     fmt = get_format(format_name)
     selection = Selection(annotators=annotators, gold=gold, status=status, labels=labels)
+    if out == Path("-"):
+        if not fmt.suffix:
+            raise WorkbenchError(f"{fmt.name} writes a folder, not standard output; give --out a folder")
+        with tempfile.TemporaryDirectory() as folder:
+            # Written and checked whole first, so a failed export prints nothing.
+            report = run_export(store, fmt, selection, Path(folder) / f"export{fmt.suffix}")
+            sys.stdout.buffer.write(report.path.read_bytes())
+        click.echo(f"standard output: {report.summary()}", err=True)
+        return
     path = out or default_path(fmt, selection)
     with click.progressbar(length=store.document_count(), label="exporting", file=sys.stderr,
                            hidden=not sys.stderr.isatty()) as bar:
