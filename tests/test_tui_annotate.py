@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
+from textual.widgets import Static
 
 from workbench.config import Config, remembered_annotator
 from workbench.importer import import_paths
@@ -144,6 +145,14 @@ async def test_bracket_keys_move_span_boundaries_a_token_at_a_time(store, docs):
 
     assert tagged(store, docs[0]) == [("figure", 15, 17, "40")]
     assert [e.action for e in store.events(document=docs[0])] == ["add"] + ["resize"] * 4
+
+
+async def test_the_header_says_in_progress_from_the_first_tag(store, docs):
+    async with make_app(store, "alice").run_test(size=SIZE) as pilot:
+        header = pilot.app.screen.query_one("#header", Static)
+        assert "[new]" in str(header.content)
+        await pilot.press("1")
+        assert "[in_progress]" in str(header.content)
 
 
 async def test_resizing_or_relabelling_a_span_into_a_copy_of_another_is_refused(store, docs):

@@ -329,6 +329,17 @@ async def test_undo_and_redo_step_through_gold_edits(store, docs):
     assert [e.action for e in store.events(document=docs[0], annotator="alice")].count("undo") == 0
 
 
+async def test_the_open_disagreement_count_follows_undo_and_redo(store, docs):
+    async with review_app(store).run_test(size=SIZE) as pilot:
+        header = pilot.app.screen.query_one("#header", Static)
+        await pilot.press("n", "a")
+        assert "3 of 4 disagreements open" in str(header.content)
+        await pilot.press("u")
+        assert "4 of 4 disagreements open" in str(header.content)
+        await pilot.press("ctrl+y")
+        assert "3 of 4 disagreements open" in str(header.content)
+
+
 async def test_undo_of_a_replacing_accept_brings_the_first_version_back(store, docs):
     async with review_app(store).run_test(size=SIZE) as pilot:
         await pilot.press("n", "a", "j", "a")

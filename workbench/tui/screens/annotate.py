@@ -104,6 +104,7 @@ class AnnotateScreen(Screen):
         self._last_activity = time.monotonic()
         self._unsaved_seconds = 0.0
         self._saved_state = Text("✓ saved", Style(color="green"))
+        self._status_shown: str | None = None
 
     @property
     def store(self):
@@ -170,8 +171,13 @@ class AnnotateScreen(Screen):
         header.append(f" {self.annotator} ", Style(bold=True, reverse=True))
         header.append(f"  document {store.position(self.document)} of {self._total}  ")
         header.append(literal(store.document(self.document).title), Style(bold=True))
-        header.append(f"  [{store.status(self.document, self.annotator)}]", Style(dim=True))
+        self._status_shown = store.status(self.document, self.annotator)
+        header.append(f"  [{self._status_shown}]", Style(dim=True))
         return header
+
+    def header_outdated(self) -> bool:
+        """Whether a write may have changed the header: the first one starts the document."""
+        return self._status_shown == "new"
 
     def refresh_status(self) -> None:
         view = self.view
@@ -473,7 +479,10 @@ class AnnotateScreen(Screen):
             view.current_id = focused.id
         self._saved_state = Text("✓ saved", Style(color="green"))
         self.span_list.show(view.spans, view.current_id)
-        self.refresh_status()
+        if self.header_outdated():
+            self.refresh_header()
+        else:
+            self.refresh_status()
 
     def _failed(self, error: Exception) -> None:
         self._saved_state = Text(f"✗ not saved: {error}", Style(color="red", bold=True))

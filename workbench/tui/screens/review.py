@@ -98,6 +98,10 @@ class ReviewScreen(AnnotateScreen):
                       Style(dim=True))
         return header
 
+    def header_outdated(self) -> bool:
+        # Any edit of gold, its undo included, can settle or reopen a disagreement.
+        return True
+
     def _annotators_shown(self) -> list[str]:
         names = {name for group in self.groups for name in (*group.versions, *group.missing)}
         return self.chosen_annotators or sorted(names)
