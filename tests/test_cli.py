@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 
+import pytest
 from click.testing import CliRunner
 
 from workbench.cli import cli
@@ -84,3 +85,14 @@ def test_a_label_set_with_a_spaced_name_or_in_another_encoding_is_one_line_and_c
     assert results[1].output.startswith(f"error: {latin1}: not valid TOML")
     assert all(result.output.count("\n") == 1 for result in results)
     assert store.labels() == before
+
+
+@pytest.mark.parametrize("command", ["annotate", "review"])
+def test_the_tui_commands_refuse_to_start_without_a_terminal(demo_store, command):
+    result = subprocess.run([sys.executable, "-m", "workbench", "--db", demo_store.path, command,
+                             *(["--annotator", "alice"] if command == "annotate" else [])],
+                            stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
+
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"error: {command} needs a terminal")
+    assert result.stdout == ""

@@ -84,6 +84,13 @@ def write_crash_log() -> Path:
         return Path("(no crash log: the state folder is not writable)")
 
 
+def require_terminal(command: str) -> None:
+    """The TUI reads keys from a terminal and draws on one; without, it would wait forever."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise WorkbenchError(f"{command} needs a terminal: run it in one, not with its input or output "
+                             "redirected")
+
+
 def open_store(ctx: click.Context) -> Store:
     store = Store.open(ctx.obj["db"])
     ctx.call_on_close(store.close)
@@ -205,6 +212,7 @@ def annotate(ctx: click.Context, annotator: str | None, document: str | None) ->
         raise WorkbenchError(annotator_name_problem(name))
     if name:
         remember_annotator(name)
+    require_terminal("annotate")
     make_app(store, name, document=uid, config=config).run()
 
 
@@ -235,6 +243,7 @@ def review(ctx: click.Context, annotators: tuple[str, ...], document: str | None
                              f"known: {', '.join(sorted(known)) or 'none'}")
     uid = store.find_document(document).uid if document else None
     reviewer = load_config().annotator or remembered_annotator() or "reviewer"
+    require_terminal("review")
     make_app(store, reviewer, document=uid, config=load_config(), review=list(annotators)).run()
 
 
