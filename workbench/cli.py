@@ -84,9 +84,14 @@ def write_crash_log() -> Path:
         return Path("(no crash log: the state folder is not writable)")
 
 
+def has_terminal() -> bool:
+    """Whether the TUI can run here: it reads keys from a terminal and draws on one."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
 def require_terminal(command: str) -> None:
-    """The TUI reads keys from a terminal and draws on one; without, it would wait forever."""
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+    """Refuses to start the TUI where it would wait forever for keys."""
+    if not has_terminal():
         raise WorkbenchError(f"{command} needs a terminal: run it in one, not with its input or output "
                              "redirected")
 
@@ -208,8 +213,9 @@ def annotate(ctx: click.Context, annotator: str | None, document: str | None) ->
     store = open_store(ctx)
     uid = store.find_document(document).uid if document else None
     name = annotator or config.annotator or remembered_annotator()
-    if name and annotator_name_problem(name):
-        raise WorkbenchError(annotator_name_problem(name))
+    problem = annotator_name_problem(name) if name else None
+    if problem:
+        raise WorkbenchError(problem)
     if name:
         remember_annotator(name)
     require_terminal("annotate")
@@ -264,7 +270,7 @@ def demo(ctx: click.Context, annotator: str | None, no_open: bool) -> None:
         entities, aliases = store.import_entities(read_kb(kb_file), normalise_alias)
     click.echo(f"demo corpus: {report.added} added, {report.duplicates} already present; "
                f"{entities} entities with {aliases} aliases; in {store.path}")
-    if no_open or not sys.stdin.isatty():
+    if no_open or not has_terminal():
         click.echo(f"open it with: workbench --db {store.path} annotate")
         return
     ctx.invoke(annotate, annotator=annotator, document=None)
@@ -618,10 +624,13 @@ def agreement(ctx: click.Context, annotators: tuple[str, ...], labels: tuple[str
     from .reporting import agreement_report
 
     store = open_store(ctx)
-    report = agreement_report(store, annotators=annotators, labels=labels,
-                              documents=documents, status=status)
     if out is None and fmt == "html":
         out = Path("exports") / "agreement.html"
+    if out is not None:
+        # Before the report, which can take seconds to build.
+        check_output(out, store.path)
+    report = agreement_report(store, annotators=annotators, labels=labels,
+                              documents=documents, status=status)
     if out is None and fmt == "table":
         from rich.console import Console
 
@@ -629,7 +638,6 @@ def agreement(ctx: click.Context, annotators: tuple[str, ...], labels: tuple[str
     elif out is None:
         click.echo(render(report, fmt), nl=False)
     else:
-        check_output(out, store.path)
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(render(report, fmt), encoding="utf-8")
         click.echo(f"wrote {out}")

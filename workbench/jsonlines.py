@@ -1,10 +1,10 @@
 """Reading one line of JSON Lines as strictly as the tools that read our exports do.
 
 Python's json module accepts NaN and Infinity (and reads 1e400 as infinity),
-and escapes of lone UTF-16
-surrogates ("\\ud800"), none of which is JSON: other parsers reject them, and
-a lone surrogate cannot even be written back as UTF-8. A line nested too deeply
-to parse is refused too, rather than exhausting the stack.
+and escapes of lone UTF-16 surrogates ("\\ud800"), none of which is JSON:
+other parsers reject them, and a lone surrogate cannot even be written back as
+UTF-8. A line nested too deeply to parse is refused too, rather than
+exhausting the stack.
 """
 
 from __future__ import annotations

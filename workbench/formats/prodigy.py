@@ -5,9 +5,9 @@ Tokens are workbench's tokens split at span boundaries (see `tokens`), so
 
 Hashes are stable across runs and machines, unlike Prodigy's own: each is the
 first four bytes of a SHA-256, read as a signed 32-bit integer. `_input_hash`
-hashes the JSON `{"text": text}`; `_task_hash` hashes the input hash together with the spans
-(start, end, label, kb_id), so two annotators with the same spans share a task
-hash, as in Prodigy.
+hashes the JSON `{"text": text}`; `_task_hash` hashes the input hash together
+with the spans (start, end, label, kb_id), so two annotators with the same
+spans share a task hash, as in Prodigy.
 """
 
 from __future__ import annotations
