@@ -68,7 +68,7 @@ def prepare(path: Path) -> list[str]:
     store = Store.open(path)
     try:
         store.add_documents(synthetic_documents())
-        store.upsert_entities(ENTITIES, str.casefold)
+        store.import_entities(ENTITIES, str.casefold)
         return store.document_uids()
     finally:
         store.close()

@@ -43,7 +43,7 @@ class Fixture:
 
 
 def build(store: Store) -> Fixture:
-    store.upsert_entities(ENTITIES, str.casefold)
+    store.import_entities(ENTITIES, str.casefold)
     result = store.add_documents([
         NewDocument(ENGLISH, "Bakhmut losses", "english.txt", {"lang": "en"}),
         NewDocument(UKRAINIAN, "Kyiv blackouts", "ukrainian.txt", {"lang": "uk", "n": 2}),

@@ -288,7 +288,7 @@ def db(tmp_path):
     store = Store.open(path)
     texts = [TEXT, "Odesa grain exports resumed on Tuesday, the ministry said."]
     store.add_documents([NewDocument(text, f"Doc {i}", "test") for i, text in enumerate(texts)])
-    store.upsert_entities([Entity("Q1", "Kyiv", "place")], lambda name: name.lower())
+    store.import_entities([Entity("Q1", "Kyiv", "place")], lambda name: name.lower())
     first, second = (content_hash(text) for text in texts)
     for name in ("alice", "bob"):
         span = store.add_span(first, name, 0, 4, "source")

@@ -115,7 +115,7 @@ def test_entity_id_with_whitespace_is_reported(fixture, tmp_path):
     from workbench.model import Entity
 
     store = fixture.store
-    store.upsert_entities([Entity("odd id", "Odd", "ORG")], str.casefold)
+    store.import_entities([Entity("odd id", "Odd", "ORG")], str.casefold)
     span = store.spans(fixture.english, "bob")[0]
     store.link(span.id, "odd id")
     with pytest.raises(WorkbenchError, match="'odd id' contains whitespace"):

@@ -161,9 +161,9 @@ def test_short_alias_is_not_crowded_out_of_the_pool_by_long_ones(tmp_path):
 
 def test_bulk_import_keeps_the_lookup_index_and_an_interrupted_one_changes_nothing(
         store, search, monkeypatch):
-    import workbench.store
+    import workbench.store.entities
 
-    monkeypatch.setattr(workbench.store, "BULK_ALIASES", 1)
+    monkeypatch.setattr(workbench.store.entities, "BULK_ALIASES", 1)
     store.import_entities([Entity("wb:odesa", "Odesa", "PLACE", "", 1, ("Odessa",))], normalise_alias)
     assert "aliases_normalised" in {index.name for index in store.db["aliases"].indexes}
 

@@ -198,7 +198,7 @@ def diverged(annotated, tmp_path):
     copy.relabel(changed_there.id, "source")
     copy.delete_span(deleted_there.id)
     copy.add_documents([NewDocument("Written offline about Odesa.", "Offline", "offline.txt")])
-    copy.upsert_entities([Entity("Q1874", "Odesa", "GPE", aliases=("Odessa",))], str.casefold)
+    copy.import_entities([Entity("Q1874", "Odesa", "GPE", aliases=("Odessa",))], str.casefold)
     offline_doc = copy.document_uids()[-1]
     olena_span = copy.add_span(offline_doc, "olena", 22, 27, "source")
     copy.link(olena_span.id, "Q1874")
@@ -261,7 +261,7 @@ def test_a_propagation_made_offline_is_still_one_undo_after_the_merge(annotated,
     main.backup(copy_path)
     copy = Store.open(copy_path)
     copy.add_documents([NewDocument("Odesa, then Odesa again.", "Offline", "offline.txt")])
-    copy.upsert_entities([Entity("Q1874", "Odesa", "GPE")], str.casefold)
+    copy.import_entities([Entity("Q1874", "Odesa", "GPE")], str.casefold)
     document = copy.document_uids()[-1]
     mentions = [copy.add_span(document, "olena", start, start + 5, "source") for start in (0, 12)]
     copy.link_many([span.id for span in mentions], "Q1874")

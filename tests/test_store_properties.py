@@ -33,7 +33,7 @@ class StoreMachine(RuleBasedStateMachine):
         self.store = Store.open(":memory:")
         self.documents = self.store.add_documents(
             NewDocument(text=text, title=f"t{i}", source=f"s{i}") for i, text in enumerate(TEXTS)).added
-        self.store.upsert_entities([Entity(e, e, "GPE") for e in ENTITIES], str.casefold)
+        self.store.import_entities([Entity(e, e, "GPE") for e in ENTITIES], str.casefold)
         self.model: dict[str, Span] = {}
         # Per (document, annotator): the actions that undo and redo would revert or repeat,
         # each as the (before, after) of every span it changed.

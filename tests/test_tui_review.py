@@ -340,14 +340,17 @@ async def test_the_open_disagreement_count_follows_undo_and_redo(store, docs):
         assert "3 of 4 disagreements open" in str(header.content)
 
 
-async def test_undo_of_a_replacing_accept_brings_the_first_version_back(store, docs):
+async def test_one_undo_takes_back_a_replacing_accept_whole(store, docs):
     async with review_app(store).run_test(size=SIZE) as pilot:
         await pilot.press("n", "a", "j", "a")
+        assert gold_at(store, docs[0], LABEL) == [("claim", None, ("bob",))]
+        await pilot.press("u")
+        # The first version is back at once: no empty gold between the two.
+        assert gold_at(store, docs[0], LABEL) == [("figure", None, ("alice",))]
         await pilot.press("u")
         assert gold_at(store, docs[0], LABEL) == []
-        await pilot.press("u")
 
-    assert gold_at(store, docs[0], LABEL) == [("figure", None, ("alice",))]
+    assert gold_at(store, docs[0], LABEL) == []
 
 
 # -- finishing -------------------------------------------------------------------------
@@ -434,8 +437,7 @@ def test_the_gold_version_exports_in_every_format(store, docs, tmp_path, format_
 
 def start_review_with_gold(store, document: str) -> None:
     """What a reviewer leaves: the agreed span, one accepted version, gold marked done."""
-    agreed = next(s for s in store.spans(document, "alice") if (s.start, s.end) == AGREED)
-    store.start_review(document, [agreed])
+    store.start_review(document, ["alice", "bob"])
     store.add_span(document, GOLD, *LABEL, "figure", provenance=("alice",))
     store.set_status(document, GOLD, "done")
 

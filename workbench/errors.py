@@ -9,7 +9,15 @@ from __future__ import annotations
 
 
 class WorkbenchError(Exception):
-    """A problem the user can act on, described in one line."""
+    """A problem the user can act on, described in one line.
+
+    `document` names the document it concerns, when there is one, so that a
+    caller reading a file can point at the line that brought it in.
+    """
+
+    def __init__(self, message: str = "", *, document: str | None = None) -> None:
+        super().__init__(message)
+        self.document = document
 
 
 class ImportRejected(WorkbenchError):
@@ -25,6 +33,10 @@ class ImportRejected(WorkbenchError):
 
 class OffsetMismatch(WorkbenchError):
     """A span's offsets are out of range or do not cover its recorded text."""
+
+
+class DuplicateSpan(WorkbenchError):
+    """The annotator already has a span with the same offsets and label in the document."""
 
 
 class NotFound(WorkbenchError):

@@ -74,12 +74,8 @@ def import_native(store: Store, path: Path, records: list[dict], report: ImportR
         result = store.import_annotated(native.documents, native.statuses, native.spans,
                                         list(native.entities.values()))
     except WorkbenchError as error:
-        line = None
-        for uid, number in native.lines.items():
-            if uid in str(error):
-                line = number
-                break
-        raise ImportRejected(str(path), f"{error}; nothing of this file was imported", line) from None
+        raise ImportRejected(str(path), f"{error}; nothing of this file was imported",
+                             native.lines.get(error.document)) from None
     report.added += len(result.added)
     report.duplicates += len(result.duplicates)
     report.spans += len(native.spans)

@@ -12,7 +12,6 @@ it are not brought in. Merging the same copy twice changes nothing.
 
 from __future__ import annotations
 
-import json
 import os
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from typing import Any
 from .errors import WorkbenchError
 from .model import Span
 from .store import Store
+from .store.rows import span_from_row
 from .text import content_hash
 
 SAME, KEEP, TAKE, CONFLICT = "same", "keep", "take", "conflict"
@@ -145,8 +145,8 @@ def _span_histories(events: list[dict]) -> dict[str, list[str]]:
 def _merge_spans(store: Store, other: Store, present: set[str], our_events: list[dict],
                  their_events: list[dict], report: MergeReport) -> set[str]:
     """Apply newer span states from the other copy; the event uids not to bring in."""
-    ours = {row["id"]: _span(row) for row in store.rows("spans")}
-    theirs = {row["id"]: _span(row) for row in other.rows("spans") if row["document"] in present}
+    ours = {row["id"]: span_from_row(row) for row in store.rows("spans")}
+    theirs = {row["id"]: span_from_row(row) for row in other.rows("spans") if row["document"] in present}
     our_history, their_history = _span_histories(our_events), _span_histories(their_events)
     skipped: set[str] = set()
     added = 0
@@ -158,7 +158,7 @@ def _merge_spans(store: Store, other: Store, present: set[str], our_events: list
             skipped.update(other_history)
         if decision == TAKE:
             try:
-                store.replace_span(span_id, their)
+                store.take_span_from_copy(span_id, their)
             except WorkbenchError as error:
                 report.conflicts.append(f"span {span_id}: not brought in ({error})")
                 skipped.update(other_history)
@@ -209,7 +209,7 @@ def _merge_statuses(store: Store, other: Store, present: set[str], our_events: l
         if decision == CONFLICT or diverged(history, other_history):
             skipped.update(other_history)
         if decision == TAKE:
-            store.replace_status(row)
+            store.take_status_from_copy(row)
             report.statuses_updated += 1
         elif decision == CONFLICT:
             report.conflicts.append(
@@ -217,8 +217,3 @@ def _merge_statuses(store: Store, other: Store, present: set[str], our_events: l
                 f"there {row['status']}; kept here")
     return skipped
 
-
-def _span(row: dict[str, Any]) -> Span:
-    return Span(row["id"], row["document"], row["annotator"], row["start"], row["end"], row["label"],
-                row["text"], row["entity_id"], bool(row["nil"]),
-                tuple(json.loads(row.get("provenance") or "[]")))

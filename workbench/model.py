@@ -88,6 +88,18 @@ def span_like(spans: Iterable[Span], start: int, end: int, label: str, *,
                  and span.id != other_than), None)
 
 
+def covered_text_problem(text: str, start: int, end: int, recorded: str | None = None) -> str | None:
+    """Why a span at start-end recording `recorded` does not fit `text`; None when it does.
+
+    The one check behind every write, `workbench check` and every export.
+    """
+    if not (0 <= start < end <= len(text)):
+        return f"span {start}-{end} is out of range ({len(text)} characters)"
+    if recorded is not None and text[start:end] != recorded:
+        return f"span {start}-{end} records {recorded!r} but the text there is {text[start:end]!r}"
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class Entity:
     id: str
@@ -99,7 +111,7 @@ class Entity:
 
 
 @dataclass(frozen=True, slots=True)
-class DocumentRow:
+class QueueRow:
     """One line of the queue: a document and one annotator's progress on it."""
 
     position: int

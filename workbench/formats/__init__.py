@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import OffsetMismatch, WorkbenchError
-from ..model import GOLD, Document, Entity, Span
-from ..store import Store
+from ..model import GOLD, Document, Entity, Span, covered_text_problem
+from ..store import Store, provenance_of
 
 # Module per format, imported only when used: spaCy stays an optional extra.
 MODULES = {
@@ -122,15 +122,16 @@ class ExportJob:
                 annotators, statuses=statuses, labels=self.selection.labels or None):
             self.on_document()
             uid, text = document[0], document[2]
-            length = len(text)
             report.documents += 1
             for annotator, _, _, spans in annotations:
                 report.annotators.add(annotator)
                 report.spans += len(spans)
                 for span in spans:
                     _, start, end, _, recorded, entity_id, nil, _, _, _ = span
-                    if not 0 <= start < end <= length or text[start:end] != recorded:
-                        raise _mismatch(uid, annotator, span, text)
+                    problem = covered_text_problem(text, start, end, recorded)
+                    if problem:
+                        raise OffsetMismatch(f"document {uid}: {annotator}'s span {span[0]}: {problem}; "
+                                             "nothing was exported", document=uid)
                     if entity_id is not None or nil:
                         report.links += 1
             yield document, annotations
@@ -237,18 +238,6 @@ def check_output(path: Path, database: str, *, folder: bool = False) -> None:
         raise WorkbenchError(f"{path}: is a file, and this format writes a folder")
     if not folder and path.is_dir():
         raise WorkbenchError(f"{path}: is a folder; give a file name")
-
-
-def provenance_of(stored: str) -> tuple[str, ...]:
-    """Whose version a gold span is (annotator names, or "reviewer"), from the JSON the store keeps."""
-    return () if stored == "[]" else tuple(json.loads(stored))
-
-
-def _mismatch(uid: str, annotator: str, span: SpanRow, text: str) -> OffsetMismatch:
-    span_id, start, end, _, recorded = span[:5]
-    return OffsetMismatch(
-        f"document {uid}: span {span_id} ({annotator}, {start}-{end}) "
-        f"records {recorded!r} but the text there is {text[start:end]!r}; nothing was exported")
 
 
 def _replace(partial: Path, path: Path) -> None:

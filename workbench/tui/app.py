@@ -81,9 +81,7 @@ class WorkbenchApp(App):
     def _start(self) -> None:
         self.store.ensure_annotator(self.annotator)
         if self.review is not None:
-            document = self.start_document or next(
-                (uid for uid in self.store.document_uids()
-                 if self.store.review_status(uid, self.review) in ("ready", "in review")), None)
+            document = self.start_document or self.store.next_for_review(self.review)
             if document is None:
                 self.notify("No document is ready for review: the chosen annotators must mark "
                             "documents done first.", title="Nothing to review", timeout=30)
@@ -115,13 +113,9 @@ class WorkbenchApp(App):
             self.action_back_to_queue()
             self.push_screen(self.annotate_screen(document))
 
-    def reviewable(self, document: str) -> bool:
-        return self.store.review_status(document, self.review or []) != "not ready"
-
     def open_review(self, document: str) -> None:
-        if not self.reviewable(document):
-            waiting = [name for name in self.store.compared_annotators(document, self.review or [])
-                       if self.store.status(document, name) != "done"]
+        if self.store.review_status(document, self.review or []) == "not ready":
+            waiting = self.store.waiting_for(document, self.review or [])
             self.notify(f"Not ready for review: {', '.join(waiting) or 'no annotator'} "
                         "has not marked it done.", title="Not ready", severity="warning")
             return

@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
-from ...model import GOLD, STATUSES, DocumentRow
+from ...model import GOLD, STATUSES, QueueRow
 from ..display import literal
 
 STATUS_FILTERS = ("all", *STATUSES)
@@ -29,7 +29,7 @@ class QueueScreen(Screen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.rows: list[DocumentRow] = []
+        self.rows: list[QueueRow] = []
         self.status_filter = "all"
 
     def compose(self) -> ComposeResult:
@@ -62,7 +62,7 @@ class QueueScreen(Screen):
                         for row in store.queue(GOLD)]
         self.app.call_from_thread(self._loaded, rows)
 
-    def _loaded(self, rows: list[DocumentRow]) -> None:
+    def _loaded(self, rows: list[QueueRow]) -> None:
         self.rows = rows
         self.show()
         self.query_one(DataTable).focus()

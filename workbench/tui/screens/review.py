@@ -14,7 +14,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Footer, Static
 
-from ...agreement.alignment import Group, Kind, Mark, align
+from ...agreement.alignment import Group, Kind, Mark
 from ...errors import WorkbenchError
 from ...model import GOLD, Span
 from ..widgets.article import ArticleView
@@ -67,25 +67,15 @@ class ReviewScreen(AnnotateScreen):
     # -- loading ---------------------------------------------------------------
 
     def load(self, document: str) -> None:
-        annotators = self.store.compared_annotators(document, self.chosen_annotators)
-        by_annotator = {name: self.store.spans(document, name) for name in annotators}
-        self.source_spans = {span.id: span for spans in by_annotator.values() for span in spans}
-        groups = align({name: [Mark.of(s) for s in spans] for name, spans in by_annotator.items()})
-        agreed = [self._as_gold(group.versions[annotators[0]], annotators)
-                  for group in groups if group.agreed and annotators]
-        self.store.start_review(document, agreed)
-        self.groups = [group for group in groups if not group.agreed]
+        adjudication = self.store.start_review(document, self.chosen_annotators)
+        self.source_spans = dict(adjudication.sources)
+        self.groups = list(adjudication.disagreements)
         self.rejected = self.store.rejections(document)
         self.group_index = self.version_index = 0
         super().load(document)
         if self.groups:
             self.view.select(self.groups[0].start, self.groups[0].end)
         self.refresh_panel()
-
-    def _as_gold(self, mark: Mark, provenance: list[str]) -> Span:
-        source = self.source_spans[mark.id]
-        return Span("", self.document, GOLD, source.start, source.end, source.label, source.text,
-                    source.entity_id, source.nil, tuple(provenance))
 
     def header_text(self) -> Text:
         header = Text(no_wrap=True, overflow="ellipsis")
@@ -195,41 +185,43 @@ class ReviewScreen(AnnotateScreen):
         return list(group.versions.items())[self.version_index]
 
     def action_accept(self) -> None:
-        """Gold takes the chosen version, replacing any other version of this group."""
+        """Gold takes the chosen version, replacing any other version of this group: one undo."""
         chosen = self._chosen()
         if chosen is None:
             return
         _, mark = chosen
-        if self._in_gold(mark):
+        try:
+            span = self.store.accept_version(self.document, mark.id,
+                                             [version.id for version in self.group.versions.values()])
+        except WorkbenchError as error:
+            self._failed(error)
+            return
+        if span is None:
             self.notify("That version is already in gold.")
             return
-        versions = {tuple(m[:4]) for m in self.group.versions.values()}
-        for span in [s for s in self.spans if (s.start, s.end, s.label, s.link_key) in versions]:
-            self._write(lambda span=span: self.store.delete_span(span.id), removes=True)
-        agreeing = [name for name, m in self.group.versions.items() if tuple(m[:4]) == tuple(mark[:4])]
-        gold = self._as_gold(mark, agreeing)
-        self._write(lambda: self.store.add_span(
-            self.document, GOLD, gold.start, gold.end, gold.label, entity_id=gold.entity_id,
-            nil=gold.nil, provenance=gold.provenance))
-        self.refresh_header()
+        self._reload_spans(focus_id=None)
 
     def action_reject(self) -> None:
+        """Gold loses the chosen version, and the rejection is recorded: one undo."""
         chosen = self._chosen()
         if chosen is None:
             return
-        _, mark = chosen
-        for span in [s for s in self.spans if (s.start, s.end, s.label, s.link_key) == tuple(mark[:4])]:
-            self._write(lambda span=span: self.store.delete_span(span.id), removes=True)
-        self.store.record_rejection(self.document, self.source_spans[mark.id])
-        self.rejected.add(mark.id)
-        self.refresh_panel()
-        self.refresh_header()
+        try:
+            self.store.reject_version(self.document, chosen[1].id)
+        except WorkbenchError as error:
+            self._failed(error)
+            return
+        self._reload_spans(focus_id=None)
+
+    def _reload_spans(self, focus_id: str | None) -> None:
+        # Undo and redo can lift or restore a rejection as well as change gold.
+        self.rejected = self.store.rejections(self.document)
+        super()._reload_spans(focus_id)
 
     def action_open_neighbour(self, step: int) -> None:
         """Step to the nearest document in that direction that is ready for review."""
-        document = self.store.neighbour(self.document, step)
-        while document is not None and not self.app.reviewable(document):
-            document = self.store.neighbour(document, step)
+        document = self.store.next_for_review(self.chosen_annotators, after=self.document, step=step,
+                                              wrap=False)
         if document is None:
             self.notify("No other document in that direction is ready for review.")
             return
@@ -241,11 +233,7 @@ class ReviewScreen(AnnotateScreen):
         self.flush_time()
         if status == "done":
             self.store.set_status(self.document, GOLD, "done")
-        uids = self.store.document_uids()
-        here = uids.index(self.document)
-        following = next((uid for uid in uids[here + 1:] + uids[:here]
-                          if self.store.review_status(uid, self.chosen_annotators) in ("ready", "in review")),
-                         None)
+        following = self.store.next_for_review(self.chosen_annotators, after=self.document)
         if following is None and status != "done":
             self.notify("No other document is waiting for review.")
             return

@@ -1,0 +1,227 @@
+"""Entities and the alias index: the knowledge base that mentions are linked to.
+
+This is what `linking.AliasSource` asks of a store: exact, prefix and id
+lookups of aliases, and the trigram postings the fuzzy search reads.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import chain
+from typing import Any
+
+from ..collector import without_cyclic_gc
+from ..errors import NotFound, WorkbenchError
+from ..model import Entity
+from .connection import Connection
+from .rows import ALIAS_COLUMNS, ENTITY_COLUMNS, entity_from_row, entity_values, now
+
+# A knowledge-base import of at least this many aliases rebuilds the alias index instead of updating it.
+BULK_ALIASES = 100_000
+
+
+class EntityTables(Connection):
+    def entity(self, entity_id: str) -> Entity:
+        row = next(self.db.query("SELECT * FROM entities WHERE id = ?", [entity_id]), None)
+        if row is None:
+            raise NotFound(f"no entity {entity_id!r}")
+        aliases = tuple(r["alias"] for r in self.db.query(
+            "SELECT alias FROM aliases WHERE entity_id = ? ORDER BY rowid", [entity_id]))
+        return entity_from_row(row, aliases)
+
+    def entities(self, *, type: str | None = None, limit: int | None = None) -> list[Entity]:
+        sql = "SELECT * FROM entities" + (" WHERE type = ?" if type else "") + " ORDER BY id"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return [entity_from_row(row, ()) for row in self.db.query(sql, [type] if type else [])]
+
+    def entity_count(self) -> int:
+        return next(self.db.query("SELECT count(*) AS n FROM entities"))["n"]
+
+    # -- entity search ---------------------------------------------------------
+
+    # Parameters one statement may take: SQLite's limit before 3.32, the lowest a build may have.
+    _VARIABLES = 999
+
+    def import_entities(self, entities: Sequence[Entity], normalise_alias, *,
+                        batch: int = 20_000,
+                        on_batch: Callable[[int], None] = lambda aliases: None) -> tuple[int, int]:
+        """Insert or update entities and replace their aliases: one transaction, batched statements.
+
+        Returns (entities written, aliases written); on_batch gets each batch's alias count.
+        """
+        stamp = now()
+        entity_count = alias_count = 0
+        conn = self.db.conn
+        incoming = sum(len(entity.aliases) + 1 for entity in entities)
+        # In id order, the (entity, alias) index grows at its end rather than everywhere.
+        entities = sorted(entities, key=lambda entity: entity.id)
+        # Millions of new rows would make the collector walk every object in the
+        # process, again and again; none of them is garbage.
+        with without_cyclic_gc(), self.transaction():
+            # Sorting every alias once into a fresh index beats a million random inserts into it.
+            rebuild_index = incoming >= BULK_ALIASES and incoming >= conn.execute(
+                "SELECT count(*) FROM aliases").fetchone()[0]
+            if rebuild_index:
+                conn.execute("DROP INDEX aliases_normalised")
+            for first in range(0, len(entities), batch):
+                chunk = entities[first:first + batch]
+                self._insert_rows(
+                    _values_prefix("entities", ENTITY_COLUMNS),
+                    [entity_values(e, stamp) for e in chunk],
+                    """ON CONFLICT(id) DO UPDATE SET name = excluded.name, type = excluded.type,
+                         description = excluded.description, prior = excluded.prior,
+                         updated_at = excluded.updated_at""")
+                ids = [e.id for e in chunk]
+                for start in range(0, len(ids), self._VARIABLES):
+                    part = ids[start:start + self._VARIABLES]
+                    conn.execute(f"DELETE FROM aliases WHERE entity_id IN ({', '.join('?' * len(part))})",
+                                 part)
+                rows = [(e.id, name, normalise_alias(name))
+                        for e in chunk for name in dict.fromkeys((e.name, *e.aliases)) if name]
+                self._insert_rows(_values_prefix("aliases", ALIAS_COLUMNS, verb="INSERT OR IGNORE"), rows)
+                entity_count += len(chunk)
+                alias_count += len(rows)
+                on_batch(len(rows))
+            if rebuild_index:
+                conn.execute("CREATE INDEX aliases_normalised ON aliases(normalised)")
+        return entity_count, alias_count
+
+    def _insert_rows(self, insert: str, rows: list[tuple], conflict: str = "") -> None:
+        """`insert` ("INSERT ... VALUES") of every row, as many rows per statement as SQLite allows.
+
+        A statement per row means a million statement runs for a large knowledge
+        base; a few hundred rows per statement take half the time.
+        """
+        if not rows:
+            return
+        width = len(rows[0])
+        per_statement = self._VARIABLES // width
+        placeholders = f"({', '.join('?' * width)})"
+        whole = len(rows) - len(rows) % per_statement
+        values = list(chain.from_iterable(rows))
+        step = per_statement * width
+        if whole:
+            statement = f"{insert} {', '.join([placeholders] * per_statement)} {conflict}"
+            self.db.conn.executemany(statement, (values[start:start + step]
+                                                 for start in range(0, whole * width, step)))
+        if whole < len(rows):
+            self.db.conn.execute(f"{insert} {', '.join([placeholders] * (len(rows) - whole))} {conflict}",
+                                 values[whole * width:])
+
+    def create_entity(self, name: str, type: str, aliases: Iterable[str] = (), *,
+                      normalise_alias, description: str = "") -> Entity:
+        """A new user-made entity with an id of the form wb:<slug>-<6 hex digits>."""
+        name = name.strip()
+        if not name:
+            raise WorkbenchError("an entity needs a name")
+        slug = "-".join("".join(ch if ch.isascii() and ch.isalnum() else " "
+                                for ch in normalise_alias(name)).split())[:40].strip("-")
+        entity = Entity(f"wb:{slug or 'entity'}-{uuid.uuid4().hex[:6]}", name, type.strip(),
+                        description, 0.0, tuple(a.strip() for a in aliases if a.strip()))
+        self.import_entities([entity], normalise_alias)
+        return self.entity(entity.id)
+
+    def entity_types(self) -> list[str]:
+        return [row["type"] for row in self.db.query(
+            "SELECT DISTINCT type FROM entities WHERE type != '' ORDER BY type")]
+
+    _ALIAS_HIT = """SELECT a.entity_id, a.alias, a.normalised, e.name, e.type, e.description, e.prior
+                    FROM {source} JOIN entities e ON e.id = a.entity_id"""
+
+    def aliases_equal(self, normalised: str, *, type: str | None = None) -> list[dict]:
+        """Aliases whose normalised form is exactly `normalised`."""
+        sql = self._ALIAS_HIT.format(source="aliases a") + " WHERE a.normalised = ?"
+        return list(self.db.query(sql + (" AND e.type = ?" if type else ""),
+                                  [normalised, type] if type else [normalised]))
+
+    def aliases_with_prefix(self, prefix: str, *, type: str | None = None,
+                            limit: int = 200) -> list[dict]:
+        """Aliases whose normalised form starts with `prefix` (an index range, no scan)."""
+        sql = (self._ALIAS_HIT.format(source="aliases a")
+               + " WHERE a.normalised > ? AND a.normalised < ?"
+               + (" AND e.type = ?" if type else "") + f" LIMIT {int(limit)}")
+        params = [prefix, prefix + "\U0010ffff"] + ([type] if type else [])
+        return list(self.db.query(sql, params))
+
+    def aliases_by_ids(self, ids: Sequence[int], *, type: str | None = None) -> list[dict]:
+        """Alias rows for these alias ids; ids of aliases deleted since they were indexed drop out."""
+        if not ids:
+            return []
+        sql = (self._ALIAS_HIT.format(source="aliases a")
+               + f" WHERE a.id IN ({','.join('?' * len(ids))})" + (" AND e.type = ?" if type else ""))
+        return list(self.db.query(sql, [*ids, type] if type else list(ids)))
+
+    def alias_index_mark(self) -> tuple[int, int]:
+        """(the highest alias id in the search index, the highest alias id there is)."""
+        indexed = next(self.db.query("SELECT indexed_up_to FROM alias_index_state"))["indexed_up_to"]
+        newest = next(self.db.query("SELECT coalesce(max(id), 0) AS n FROM aliases"))["n"]
+        return indexed, newest
+
+    def normalised_aliases_since(self, after_id: int) -> list[tuple[int, str]]:
+        """(id, normalised alias) of every alias with an id above `after_id`.
+
+        All aliases (after_id 0) come in normalised order, straight from its index:
+        aliases that share trigrams then sit side by side, and indexing them goes a
+        fifth faster. Newer ones come by id, a range of the table.
+        """
+        # Plain tuples: a dict per row costs seconds on a million aliases.
+        if after_id == 0:
+            return self.db.conn.execute("SELECT id, normalised FROM aliases ORDER BY normalised").fetchall()
+        return self.db.conn.execute(
+            "SELECT id, normalised FROM aliases WHERE id > ? ORDER BY id", [after_id]).fetchall()
+
+    def postings(self, grams: Iterable[str]) -> dict[str, bytes]:
+        grams = list(grams)
+        if not grams:
+            return {}
+        return dict(self.db.conn.execute(
+            f"SELECT gram, ids FROM alias_postings WHERE gram IN ({','.join('?' * len(grams))})", grams))
+
+    def write_postings(self, postings: dict[str, bytes], *, after_id: int, up_to: int,
+                       replace: bool) -> bool:
+        """Replace the search index, or append to it the aliases above `after_id`.
+
+        Returns False, writing nothing, when another process moved the index on meanwhile.
+        """
+        with self.transaction():
+            current = next(self.db.query("SELECT indexed_up_to FROM alias_index_state"))["indexed_up_to"]
+            if current != after_id:
+                return False
+            # In key order, so the table's B-tree fills page after page instead of
+            # splitting pages all over: twice as fast for a large index.
+            if replace:
+                self.db.execute("DELETE FROM alias_postings")
+                self.db.conn.executemany("INSERT INTO alias_postings (gram, ids) VALUES (?, ?)",
+                                         sorted(postings.items()))
+            else:
+                # Concatenated here: SQL's || would turn the blobs into text.
+                existing = self.postings(postings)
+                self.db.conn.executemany(
+                    "INSERT OR REPLACE INTO alias_postings (gram, ids) VALUES (?, ?)",
+                    sorted((gram, existing.get(gram, b"") + ids) for gram, ids in postings.items()))
+            self.db.execute("UPDATE alias_index_state SET indexed_up_to = ?", [up_to])
+        return True
+
+    def export_entities(self) -> Iterator[Entity]:
+        """Every entity by id with its aliases (its own name left out), streamed."""
+        rows = self.db.query(
+            """SELECT e.*, a.alias FROM entities e LEFT JOIN aliases a ON a.entity_id = e.id
+               ORDER BY e.id, a.id""")
+        current: dict[str, Any] | None = None
+        aliases: list[str] = []
+        for row in rows:
+            if current is not None and row["id"] != current["id"]:
+                yield entity_from_row(current, tuple(aliases))
+                aliases = []
+            current = row
+            if row["alias"] is not None and row["alias"] != row["name"]:
+                aliases.append(row["alias"])
+        if current is not None:
+            yield entity_from_row(current, tuple(aliases))
+
+
+def _values_prefix(table: str, columns: Sequence[str], *, verb: str = "INSERT") -> str:
+    """`verb INTO table (columns) VALUES`, for statements that carry many rows."""
+    return f"{verb} INTO {table} ({', '.join(columns)}) VALUES"

@@ -1,0 +1,261 @@
+"""Comparing annotators and adjudicating into gold: agreement selections, review status, gold.
+
+Gold is the reserved annotator `gold`. Opening a document for review seeds
+gold with the spans every compared annotator agreed on, logged as `seed`
+events that undo never takes back. Accepting or rejecting a version is one
+transaction under one batch uid, so one undo takes the whole decision back.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from itertools import groupby
+from operator import itemgetter
+from dataclasses import dataclass
+from typing import Any
+
+from ..agreement.alignment import Group, Mark, align
+from ..history import undo_stacks, undoable
+from ..model import GOLD, Span
+from .exchange import ExchangeTables
+from .rows import span_payload
+
+REVIEWABLE = ("ready", "in review")
+
+
+@dataclass(frozen=True)
+class Adjudication:
+    """What a reviewer works from: the compared annotators' versions, aligned."""
+
+    document: str
+    annotators: tuple[str, ...]
+    disagreements: tuple[Group, ...]
+    sources: Mapping[str, Span]
+    """Every compared annotator's span, by id: what the groups' marks point at."""
+
+
+def _version_key(span: Span) -> tuple[int, int, str, str | None]:
+    return span.start, span.end, span.label, span.link_key
+
+
+class ReviewTables(ExchangeTables):
+    def agreement_documents(
+        self, annotators: Sequence[str], *, labels: Sequence[str] | None = None,
+        documents: Sequence[str] | None = None, all_done: bool = True,
+        within: tuple[int, int] | None = None,
+    ) -> Iterator[tuple[str, str, str, dict[str, list[tuple[int, int, str, str | None, str]]]]]:
+        """(uid, title, text, {annotator: [(start, end, label, link_key, span id)]}) in import order.
+
+        Each annotator's spans come ordered by (start, end, label, id).
+        With `all_done`, the documents every one of `annotators` marked done;
+        without, those where at least two of them (or the only one) have spans.
+        `documents` narrows to those uids, `labels` to spans with those labels,
+        and `within` to those whose `agreement_positions` lie in that (first, last) range.
+        Two queries stream side by side in one read transaction (a consistent
+        snapshot), so the cost does not grow with a query per document.
+        """
+        if not annotators:
+            return
+        condition, params = self._agreement_condition(annotators, labels, documents, all_done)
+        if within is not None:
+            condition += " AND d.rowid BETWEEN ? AND ?"
+            params += list(within)
+        who = ", ".join("?" * len(annotators))
+        label_filter = f" AND s.label IN ({', '.join('?' * len(labels))})" if labels else ""
+        with self.snapshot() as conn:
+            # CROSS JOIN keeps documents the outer loop: the condition is checked once per
+            # document and spans come in the order of the spans_export_order index, so
+            # nothing is sorted, neither in SQL nor here.
+            span_rows = conn.execute(
+                f"""SELECT d.rowid, s.annotator, s.start, s."end", s.label,
+                           CASE WHEN s.nil THEN 'NIL' ELSE s.entity_id END, s.id
+                    FROM documents d CROSS JOIN spans s ON s.document = d.uid
+                    WHERE {condition} AND s.annotator IN ({who}){label_filter}
+                    ORDER BY d.rowid, s.annotator, s.start, s."end", s.label, s.id""",
+                [*params, *annotators, *(labels or ())])
+            mark = itemgetter(2, 3, 4, 5, 6)
+            by_document = groupby(span_rows, itemgetter(0))
+            pending = next(by_document, None)
+            for rowid, uid, title, text in conn.execute(
+                    f"SELECT d.rowid, d.uid, d.title, d.text FROM documents d WHERE {condition}"
+                    " ORDER BY d.rowid", params):
+                spans: dict[str, list[tuple[int, int, str, str | None, str]]] = {
+                    name: [] for name in annotators}
+                if pending is not None and pending[0] == rowid:
+                    for annotator, rows in groupby(pending[1], itemgetter(1)):
+                        spans[annotator] = list(map(mark, rows))
+                    pending = next(by_document, None)
+                yield uid, title, text, spans
+
+    def agreement_positions(
+        self, annotators: Sequence[str], *, labels: Sequence[str] | None = None,
+        documents: Sequence[str] | None = None, all_done: bool = True,
+    ) -> list[int]:
+        """The import positions of the documents `agreement_documents` would give, in order:
+        readers that share the work each take a run of them (`within`)."""
+        if not annotators:
+            return []
+        condition, params = self._agreement_condition(annotators, labels, documents, all_done)
+        return [row[0] for row in self.db.conn.execute(
+            f"SELECT d.rowid FROM documents d WHERE {condition} ORDER BY d.rowid", params)]
+
+    @staticmethod
+    def _agreement_condition(annotators: Sequence[str], labels: Sequence[str] | None,
+                             documents: Sequence[str] | None, all_done: bool) -> tuple[str, list[Any]]:
+        """The SQL condition on documents d (and its parameters) that picks the compared documents."""
+        who = ", ".join("?" * len(annotators))
+        label_filter = f" AND s.label IN ({', '.join('?' * len(labels))})" if labels else ""
+        if all_done:
+            condition = (f"(SELECT count(*) FROM doc_status t WHERE t.document = d.uid"
+                         f" AND t.annotator IN ({who}) AND t.status = 'done') = ?")
+            params: list[Any] = [*annotators, len(annotators)]
+        else:
+            condition = (f"(SELECT count(DISTINCT s.annotator) FROM spans s WHERE s.document = d.uid"
+                         f" AND s.annotator IN ({who}){label_filter}) >= ?")
+            params = [*annotators, *(labels or ()), min(2, len(annotators))]
+        if documents is not None:
+            condition += f" AND d.uid IN ({', '.join('?' * len(documents))})"
+            params += list(documents)
+        return condition, params
+
+    # -- review status -------------------------------------------------------------
+
+    def review_status(self, document: str, annotators: Sequence[str]) -> str:
+        """not ready, ready, in review or reviewed: where a document stands for adjudication."""
+        gold = self.status(document, GOLD)
+        if gold == "done":
+            return "reviewed"
+        if gold == "in_progress":
+            return "in review"
+        statuses = self.statuses(document)
+        compared = self.compared_annotators(document, annotators)
+        if compared and all(statuses.get(name) == "done" for name in compared):
+            return "ready"
+        return "not ready"
+
+    def compared_annotators(self, document: str, annotators: Sequence[str]) -> list[str]:
+        """Whose work a review compares: those named, or everyone who worked on the document."""
+        if annotators:
+            return list(annotators)
+        return sorted(name for name, status in self.statuses(document).items()
+                      if name != GOLD and status != "new")
+
+    def waiting_for(self, document: str, annotators: Sequence[str]) -> list[str]:
+        """The compared annotators who have not marked the document done yet."""
+        return [name for name in self.compared_annotators(document, annotators)
+                if self.status(document, name) != "done"]
+
+    def next_for_review(self, annotators: Sequence[str], *, after: str | None = None, step: int = 1,
+                        wrap: bool = True) -> str | None:
+        """The next document ready for review or in review, in import order, in one query.
+
+        Without `after`, the first one. With it, the first one past that
+        document in the direction of `step`; `wrap` goes round to the other end
+        (never back to `after` itself).
+        """
+        if annotators:
+            ready = (f"(SELECT count(*) FROM doc_status r WHERE r.document = d.uid AND r.status = 'done'"
+                     f" AND r.annotator IN ({', '.join('?' * len(annotators))})) = ?")
+            ready_params: list[Any] = [*annotators, len(annotators)]
+        else:
+            ready = ("EXISTS (SELECT 1 FROM doc_status r WHERE r.document = d.uid AND r.annotator != :gold"
+                     " AND r.status != 'new') AND NOT EXISTS (SELECT 1 FROM doc_status r"
+                     " WHERE r.document = d.uid AND r.annotator != :gold AND r.status NOT IN ('new', 'done'))")
+            ready_params = []
+        gold = "coalesce((SELECT g.status FROM doc_status g WHERE g.document = d.uid AND g.annotator = :gold), 'new')"
+        here = "coalesce((SELECT rowid FROM documents WHERE uid = :after), 0)"
+        forward = step > 0
+        if after is None:
+            place, order = "1", "d.rowid"
+        elif wrap:
+            place = "d.uid != :after"
+            order = f"d.rowid <= {here}, d.rowid" if forward else f"d.rowid >= {here}, d.rowid DESC"
+        else:
+            place = f"d.rowid {'>' if forward else '<'} {here}"
+            order = "d.rowid" if forward else "d.rowid DESC"
+        # Named parameters and ? cannot mix, so the ready condition's ? are numbered into names.
+        names = {f"p{index}": value for index, value in enumerate(ready_params)}
+        for name in names:
+            ready = ready.replace("?", f":{name}", 1)
+        sql = (f"SELECT d.uid FROM documents d WHERE {place} AND {gold} != 'done'"
+               f" AND ({gold} = 'in_progress' OR ({ready})) ORDER BY {order} LIMIT 1")
+        row = next(self.db.query(sql, {"gold": GOLD, "after": after, **names}), None)
+        return row["uid"] if row else None
+
+    # -- adjudication --------------------------------------------------------------
+
+    def start_review(self, document: str, annotators: Sequence[str]) -> Adjudication:
+        """Align the compared annotators' versions; the first time, seed gold with what they agreed on.
+
+        Afterwards gold is whatever the reviewer made of it. The seeded spans are
+        logged as `seed` events: undo never removes them.
+        """
+        with self.transaction():
+            compared = self.compared_annotators(document, annotators)
+            by_annotator = {name: self.spans(document, name) for name in compared}
+            sources = {span.id: span for spans in by_annotator.values() for span in spans}
+            groups = align({name: [Mark.of(span) for span in spans] for name, spans in by_annotator.items()})
+            if compared and self.status(document, GOLD) == "new":
+                self.ensure_annotator(GOLD)
+                seeded = set()
+                for group in groups:
+                    agreed = sources[group.versions[compared[0]].id] if group.agreed else None
+                    if agreed is None or _version_key(agreed) in seeded:
+                        continue
+                    seeded.add(_version_key(agreed))
+                    self._add_span(document, GOLD, agreed.start, agreed.end, agreed.label,
+                                   entity_id=agreed.entity_id, nil=agreed.nil, provenance=compared,
+                                   action="seed")
+                self._upsert_status(document, GOLD, status="in_progress")
+        return Adjudication(document, tuple(compared), tuple(group for group in groups if not group.agreed),
+                            sources)
+
+    def accept_version(self, document: str, chosen: str, versions: Sequence[str]) -> Span | None:
+        """Gold takes the annotator span `chosen`, replacing every gold span that is a version of
+        the same mention (one of the spans `versions`, or the chosen offsets and label with another
+        link). One action: one undo takes it back. None, with nothing written, when gold has it already.
+
+        The gold span's provenance names every annotator whose version is the chosen one.
+        """
+        with self.transaction():
+            spans = {span_id: self.span(span_id) for span_id in dict.fromkeys([chosen, *versions])}
+            taken = spans[chosen]
+            gold = self.spans(document, GOLD)
+            if any(_version_key(span) == _version_key(taken) for span in gold):
+                return None
+            replaced = {_version_key(span) for span in spans.values()}
+            batch = uuid.uuid4().hex
+            for span in gold:
+                if _version_key(span) in replaced or (span.start, span.end, span.label) == (
+                        taken.start, taken.end, taken.label):
+                    self._delete_span(span.id, batch=batch)
+            agreeing = [span.annotator for span in spans.values() if _version_key(span) == _version_key(taken)]
+            self.ensure_annotator(GOLD)
+            return self._add_span(document, GOLD, taken.start, taken.end, taken.label,
+                                  entity_id=taken.entity_id, nil=taken.nil, provenance=agreeing, batch=batch)
+
+    def reject_version(self, document: str, rejected: str) -> list[Span]:
+        """Reject the annotator span `rejected`: gold loses that version, and the rejection is recorded.
+
+        One action: one undo brings the gold span back and lifts the rejection.
+        Returns the gold spans removed; a version already rejected and not in gold changes nothing.
+        """
+        with self.transaction():
+            span = self.span(rejected)
+            in_gold = [gold for gold in self.spans(document, GOLD) if _version_key(gold) == _version_key(span)]
+            if not in_gold and rejected in self.rejections(document):
+                return []
+            batch = uuid.uuid4().hex
+            removed = [self._delete_span(gold.id, batch=batch) for gold in in_gold]
+            self.ensure_annotator(GOLD)
+            self._log(GOLD, document, "reject", span.id, span_payload(span), None, batch=batch)
+            return removed
+
+    def rejections(self, document: str) -> set[str]:
+        """Ids of the annotator spans whose rejection in review of this document stands (not undone)."""
+        events = self.events(document=document, annotator=GOLD)
+        done, _ = undo_stacks(events)
+        standing = [event for event in done if event.action == "reject"]
+        older = [event for event in events if event.action == "reject" and not undoable(event)]
+        return {event.span_id for event in (*standing, *older)}

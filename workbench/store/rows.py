@@ -1,0 +1,102 @@
+"""Rows and values: one column list per table, and the mappers between rows and model values.
+
+Every writer builds its INSERT from these lists (`insert_sql`), so a table's
+columns are named in one place; every reader maps rows back through the
+functions here, so a span read by undo, by merge or by the screen is the same
+`Span`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime, timezone
+from typing import Any
+
+from ..model import Document, Entity, Event, Span
+
+DOCUMENT_COLUMNS = ("uid", "title", "text", "source", "meta", "imported_at")
+LABEL_COLUMNS = ("name", "key", "colour", "description", "position")
+ANNOTATOR_COLUMNS = ("name", "created_at")
+STATUS_COLUMNS = ("document", "annotator", "status", "seconds", "updated_at")
+SPAN_COLUMNS = ("id", "document", "annotator", "start", "end", "label", "text", "entity_id", "nil",
+                "provenance", "created_at", "updated_at")
+ENTITY_COLUMNS = ("id", "name", "type", "description", "prior", "updated_at")
+ALIAS_COLUMNS = ("entity_id", "alias", "normalised")
+EVENT_COLUMNS = ("uid", "at", "annotator", "document", "action", "span_id", "target", "before",
+                 "after", "batch")
+
+SPAN_FIELDS = ("id", "document", "annotator", "start", "end", "label", "text", "entity_id", "nil",
+               "provenance")
+"""What an event records of a span: its state, without the row's timestamps."""
+
+
+def now() -> str:
+    """The time as the database keeps it: UTC, ISO 8601, milliseconds."""
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+def insert_sql(table: str, columns: Sequence[str], *, verb: str = "INSERT",
+               named: bool = False, conflict: str = "") -> str:
+    """`verb INTO table (columns) VALUES (...)` with ? (or, `named`, :column) placeholders."""
+    quoted = ", ".join(f'"{column}"' for column in columns)
+    values = ", ".join(f":{column}" for column in columns) if named else ", ".join("?" * len(columns))
+    return f"{verb} INTO {table} ({quoted}) VALUES ({values}) {conflict}".rstrip()
+
+
+# -- spans -----------------------------------------------------------------------
+
+def provenance_of(stored: str | None) -> tuple[str, ...]:
+    """Whose version a gold span is (annotator names, or "reviewer"), from the JSON the row keeps."""
+    return () if not stored or stored == "[]" else tuple(json.loads(stored))
+
+
+def span_from_row(row: dict[str, Any]) -> Span:
+    return Span(row["id"], row["document"], row["annotator"], row["start"], row["end"], row["label"],
+                row["text"], row["entity_id"], bool(row["nil"]), provenance_of(row.get("provenance")))
+
+
+def span_row(span: Span, stamp: str) -> dict[str, Any]:
+    """The span's row, every column of SPAN_COLUMNS, created and updated at `stamp`."""
+    return {**span_payload(span), "nil": int(span.nil), "provenance": json.dumps(list(span.provenance)),
+            "created_at": stamp, "updated_at": stamp}
+
+
+def span_payload(span: Span) -> dict[str, Any]:
+    """The span's state as an event records it."""
+    return {
+        "id": span.id, "document": span.document, "annotator": span.annotator,
+        "start": span.start, "end": span.end, "label": span.label, "text": span.text,
+        "entity_id": span.entity_id, "nil": span.nil, "provenance": list(span.provenance),
+    }
+
+
+def span_from_payload(payload: dict[str, Any]) -> Span:
+    return Span(**{**payload, "provenance": tuple(payload.get("provenance", ()))})
+
+
+# -- other tables ------------------------------------------------------------------
+
+def document_from_row(row: dict[str, Any]) -> Document:
+    return Document(row["uid"], row["title"], row["text"], row["source"],
+                    json.loads(row["meta"]), row["imported_at"])
+
+
+def entity_from_row(row: dict[str, Any], aliases: tuple[str, ...]) -> Entity:
+    return Entity(row["id"], row["name"], row["type"], row["description"], row["prior"], aliases)
+
+
+def entity_values(entity: Entity, stamp: str) -> tuple[Any, ...]:
+    """The entity's row in ENTITY_COLUMNS order."""
+    return (entity.id, entity.name, entity.type, entity.description, entity.prior, stamp)
+
+
+def event_from_row(row: dict[str, Any]) -> Event:
+    return Event(row["id"], row["at"], row["annotator"], row["document"], row["action"],
+                 row["span_id"], row["target"],
+                 json.loads(row["before"]) if row["before"] else None,
+                 json.loads(row["after"]) if row["after"] else None, row.get("batch"))
+
+
+def json_or_none(value: dict | None) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)

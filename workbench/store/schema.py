@@ -1,0 +1,179 @@
+"""The schema: every table, created and changed only by numbered migrations.
+
+Tables by family, and the store module that owns each:
+- `documents`, `labels`, `annotators`, `doc_status`: `store.documents`;
+- `spans`, `events` (the append-only log that undo and redo rebuild from): `store.annotations`;
+- `entities`, `aliases`, `alias_postings`, `alias_index_state`: `store.entities`;
+- reading across them for exports, import and merge: `store.exchange`; for
+  agreement and review into gold: `store.review`.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("workbench")
+
+
+@migrations()
+def m001_core(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE documents (
+            uid TEXT PRIMARY KEY,
+            title TEXT NOT NULL,
+            text TEXT NOT NULL,
+            source TEXT NOT NULL,
+            meta TEXT NOT NULL DEFAULT '{}',
+            imported_at TEXT NOT NULL
+        );
+        CREATE TABLE labels (
+            name TEXT PRIMARY KEY,
+            key TEXT NOT NULL,
+            colour TEXT NOT NULL,
+            description TEXT NOT NULL DEFAULT '',
+            position INTEGER NOT NULL
+        );
+        CREATE TABLE annotators (
+            name TEXT PRIMARY KEY,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE entities (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            type TEXT NOT NULL DEFAULT '',
+            description TEXT NOT NULL DEFAULT '',
+            prior REAL NOT NULL DEFAULT 0,
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE aliases (
+            entity_id TEXT NOT NULL REFERENCES entities(id) ON DELETE CASCADE,
+            alias TEXT NOT NULL,
+            normalised TEXT NOT NULL,
+            PRIMARY KEY (entity_id, alias)
+        );
+        CREATE INDEX aliases_normalised ON aliases(normalised);
+        CREATE TABLE spans (
+            id TEXT PRIMARY KEY,
+            document TEXT NOT NULL REFERENCES documents(uid),
+            annotator TEXT NOT NULL REFERENCES annotators(name),
+            start INTEGER NOT NULL CHECK (start >= 0),
+            "end" INTEGER NOT NULL,
+            label TEXT NOT NULL REFERENCES labels(name),
+            text TEXT NOT NULL,
+            entity_id TEXT REFERENCES entities(id),
+            nil INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            CHECK ("end" > start)
+        );
+        CREATE INDEX spans_document_annotator ON spans(document, annotator, start);
+        CREATE TABLE doc_status (
+            document TEXT NOT NULL REFERENCES documents(uid),
+            annotator TEXT NOT NULL REFERENCES annotators(name),
+            status TEXT NOT NULL CHECK (status IN ('new', 'in_progress', 'done', 'skipped')),
+            seconds REAL NOT NULL DEFAULT 0,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (document, annotator)
+        );
+        CREATE TABLE events (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            uid TEXT NOT NULL UNIQUE,
+            at TEXT NOT NULL,
+            annotator TEXT NOT NULL REFERENCES annotators(name),
+            document TEXT NOT NULL REFERENCES documents(uid),
+            action TEXT NOT NULL,
+            span_id TEXT,
+            target INTEGER REFERENCES events(id),
+            before TEXT,
+            after TEXT
+        );
+        CREATE INDEX events_annotator_document ON events(annotator, document, id);
+        """
+    )
+
+
+@migrations()
+def m002_provenance(db: Database) -> None:
+    """Gold spans record which annotators' spans they came from."""
+    db.execute("ALTER TABLE spans ADD COLUMN provenance TEXT NOT NULL DEFAULT '[]'")
+
+
+@migrations()
+def m003_entity_search(db: Database) -> None:
+    """Aliases get ever-increasing ids, and a table of trigram posting lists.
+
+    The search index is keyed by alias id and catches up with aliases whose id
+    is above its high-water mark, so ids must never be reused (AUTOINCREMENT);
+    VACUUM could renumber an implicit rowid, so the id is explicit.
+    """
+    for statement in (
+        """CREATE TABLE aliases_new (
+               id INTEGER PRIMARY KEY AUTOINCREMENT,
+               entity_id TEXT NOT NULL REFERENCES entities(id) ON DELETE CASCADE,
+               alias TEXT NOT NULL,
+               normalised TEXT NOT NULL,
+               UNIQUE (entity_id, alias)
+           )""",
+        """INSERT INTO aliases_new (entity_id, alias, normalised)
+           SELECT entity_id, alias, normalised FROM aliases ORDER BY rowid""",
+        "DROP TABLE aliases",
+        "ALTER TABLE aliases_new RENAME TO aliases",
+        "CREATE INDEX aliases_normalised ON aliases(normalised)",
+        """CREATE TABLE alias_postings (
+               gram TEXT PRIMARY KEY,
+               ids BLOB NOT NULL
+           ) WITHOUT ROWID""",
+        """CREATE TABLE alias_index_state (
+               one INTEGER PRIMARY KEY CHECK (one = 1),
+               indexed_up_to INTEGER NOT NULL,
+               stale INTEGER NOT NULL
+           )""",
+        "INSERT INTO alias_index_state VALUES (1, 0, 0)",
+    ):
+        db.execute(statement)
+
+
+@migrations()
+def m004_export_order(db: Database) -> None:
+    """Spans indexed in the order exports write them, so a streamed export never sorts.
+
+    Its leading columns are those of the (document, annotator, start) index, which it replaces.
+    """
+    db.execute('CREATE INDEX spans_export_order ON spans(document, annotator, start, "end", label, id)')
+    db.execute("DROP INDEX spans_document_annotator")
+
+
+@migrations()
+def m005_search_keys(db: Database) -> None:
+    """The entity-search postings change format (spacing-free keys, trigram counts packed in).
+
+    Old postings cannot be read the new way, so the index is emptied; the next search rebuilds it.
+    """
+    db.execute("DELETE FROM alias_postings")
+    db.execute("UPDATE alias_index_state SET indexed_up_to = 0")
+
+
+@migrations()
+def m006_event_batches(db: Database) -> None:
+    """Events written as one action (linking every mention of a name) share a batch uid,
+    so one undo takes them all back."""
+    db.execute("ALTER TABLE events ADD COLUMN batch TEXT")
+
+
+MIGRATION_NAMES = tuple(migration.name for migration in migrations._migrations)
+SCHEMA_VERSION = len(MIGRATION_NAMES)
+
+
+def schema_problems(db: Database) -> list[str]:
+    """What is wrong with the database's schema version, as readable lines; empty when current."""
+    applied = [migration.name for migration in migrations.applied(db)]
+    unknown = [name for name in applied if name not in MIGRATION_NAMES]
+    if unknown:
+        return [f"schema: written by a newer workbench (unknown migrations: {', '.join(unknown)})"]
+    missing = [name for name in MIGRATION_NAMES if name not in applied]
+    if missing:
+        return [f"schema: version {len(applied)}, expected {SCHEMA_VERSION} "
+                f"(missing {', '.join(missing)}); run `workbench init` to upgrade"]
+    return []
