@@ -6,7 +6,7 @@ perturbs some: a boundary moved by a word, another label, another link, a
 mention dropped for one of their own. Everyone marked every document done.
 
 Timed (the target, <= 3 s, is on ``report_s``): `workbench agreement`'s own
-service, `workbench.reporting.agreement_report`, from the open store to the
+service, `workbench.agreement.from_store.agreement_report`, from the open store to the
 Report object with every number and disagreement in it, as the CLI runs it (in
 parts, one process per CPU). ``sequential_s`` is the same in one process, and
 ``load_s``/``build_s`` split that run into reading the documents and spans from
@@ -29,10 +29,11 @@ import tempfile
 import time
 
 from workbench.agreement.render import render
-from workbench.agreement.report import ReportDocument, build_report
+from workbench.agreement.counting import build_report
+from workbench.agreement.results import ReportDocument
 from workbench.collector import without_cyclic_gc
 from workbench.model import Entity, NewDocument, Span
-from workbench.reporting import agreement_report
+from workbench.agreement.from_store import agreement_report
 from workbench.store import Store
 from workbench.text import content_hash, token_spans
 

@@ -57,7 +57,7 @@ make_app(Store.open(sys.argv[1]), "bench").run(headless=True, size=(120, 40))
 
 def demo_database(folder: Path) -> Path:
     """The database `workbench demo` builds: the bundled articles and entities."""
-    from workbench.kb import read_kb
+    from workbench.formats.kb import read_kb
     from workbench.linking import normalise_alias
 
     path = folder / "demo.db"

@@ -8,11 +8,11 @@ import sys
 
 import pytest
 
-from workbench import reporting
+from workbench.agreement import from_store
 from workbench.agreement.render import render
-from workbench.agreement.report import ReportBuilder, build_report
+from workbench.agreement.counting import ReportBuilder, build_report
 from workbench.model import Entity, NewDocument, Span
-from workbench.reporting import agreement_report
+from workbench.agreement.from_store import agreement_report
 from workbench.store import Store
 from workbench.text import content_hash, token_spans
 
@@ -68,11 +68,11 @@ def team_db(tmp_path):
 
 
 def test_report_built_by_helper_processes_equals_the_one_built_here(team_db, monkeypatch):
-    monkeypatch.setattr(reporting, "DOCUMENTS_PER_PART", 5)
+    monkeypatch.setattr(from_store, "DOCUMENTS_PER_PART", 5)
     store = Store.open(team_db)
     started = []
-    start_helper = reporting._start_helper
-    monkeypatch.setattr(reporting, "_start_helper", lambda *args: started.append(args) or start_helper(*args))
+    start_helper = from_store._start_helper
+    monkeypatch.setattr(from_store, "_start_helper", lambda *args: started.append(args) or start_helper(*args))
     in_parts = agreement_report(store, processes=3)
     alone = agreement_report(store, processes=1)
     assert len(started) == 2
@@ -82,7 +82,7 @@ def test_report_built_by_helper_processes_equals_the_one_built_here(team_db, mon
 
 
 def test_a_failed_helper_has_its_part_counted_here(team_db, monkeypatch):
-    monkeypatch.setattr(reporting, "DOCUMENTS_PER_PART", 5)
+    monkeypatch.setattr(from_store, "DOCUMENTS_PER_PART", 5)
     store = Store.open(team_db)
     alone = render(agreement_report(store, processes=1), "json")
     monkeypatch.setattr(sys, "executable", "/bin/false")
@@ -92,8 +92,8 @@ def test_a_failed_helper_has_its_part_counted_here(team_db, monkeypatch):
 
 def test_parts_cover_every_compared_document_once_the_first_longer():
     positions = list(range(3, 3003))
-    parts = reporting._cut(positions, 2)
+    parts = from_store._cut(positions, 2)
     assert parts[0][0] == 3 and parts[-1][1] == 3002
     assert [first for first, _ in parts[1:]] == [last + 1 for _, last in parts[:-1]]
     assert parts[0][1] - parts[0][0] > parts[1][1] - parts[1][0]
-    assert reporting._cut(positions[:2 * reporting.DOCUMENTS_PER_PART - 1], 2) == []
+    assert from_store._cut(positions[:2 * from_store.DOCUMENTS_PER_PART - 1], 2) == []

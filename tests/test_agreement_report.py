@@ -28,7 +28,8 @@ from workbench.agreement import (
 )
 from workbench.agreement.alignment import Kind
 from workbench.agreement.render import FORMATS, render, to_data
-from workbench.agreement.report import ReportDocument, build_report
+from workbench.agreement.counting import build_report
+from workbench.agreement.results import ReportDocument
 from workbench.cli import cli
 from workbench.model import Entity, NewDocument
 from workbench.store import Store

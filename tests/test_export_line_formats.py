@@ -9,7 +9,7 @@ import pytest
 
 from export_fixture import ENTITIES, build
 from workbench.formats import Selection, export, get_format
-from workbench.kb import read_kb
+from workbench.formats.kb import read_kb
 from workbench.linking import normalise_alias
 from workbench.store import Store
 

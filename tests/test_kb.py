@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from workbench.cli import cli
 from workbench.errors import ImportRejected
-from workbench.kb import read_kb
+from workbench.formats.kb import read_kb
 from workbench.store import Store
 
 DEMO_KB = Path(__file__).resolve().parents[1] / "workbench" / "data" / "demo_entities.jsonl"

@@ -2,7 +2,8 @@
 
 A state machine applies add, relabel, resize, delete, link, unlink, linking
 several spans as one action, undo and redo to a real Store and to a plain-Python model of what the spans should be,
-and after every step compares the two and checks the database itself.
+and after every step compares the two and checks the database itself. The model
+knows the store's rules: offsets inside the text, and no exact copy of a span.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from workbench.errors import OffsetMismatch
+from workbench.errors import DuplicateSpan, OffsetMismatch
 from workbench.model import Entity, NewDocument, Span
 from workbench.store import Store
 
@@ -69,6 +70,20 @@ class StoreMachine(RuleBasedStateMachine):
     def _event_count(self) -> int:
         return len(self.store.events())
 
+    def _copy_exists(self, span: Span) -> bool:
+        """Whether the annotator already has another span with these offsets and label."""
+        return any((other.document, other.annotator, other.start, other.end, other.label)
+                   == (span.document, span.annotator, span.start, span.end, span.label)
+                   and other.id != span.id for other in self.model.values())
+
+    def _refused_as_copy(self, write, unchanged: Span | None = None) -> None:
+        events = self._event_count()
+        with pytest.raises(DuplicateSpan):
+            write()
+        assert self._event_count() == events
+        if unchanged is not None:
+            assert self.store.span(unchanged.id) == unchanged
+
     # -- rules -------------------------------------------------------------------
 
     @rule(document=st.integers(0, 1), annotator=st.sampled_from(ANNOTATORS),
@@ -77,7 +92,10 @@ class StoreMachine(RuleBasedStateMachine):
         uid = self.documents[document]
         text = self.store.text(uid)
         end = start + length
-        if 0 <= start < end <= len(text):
+        if 0 <= start < end <= len(text) and self._copy_exists(
+                Span("", uid, annotator, start, end, label, text[start:end])):
+            self._refused_as_copy(lambda: self.store.add_span(uid, annotator, start, end, label))
+        elif 0 <= start < end <= len(text):
             span = self.store.add_span(uid, annotator, start, end, label)
             assert (span.start, span.end, span.text) == (start, end, text[start:end])
             self._record(None, span)
@@ -91,6 +109,9 @@ class StoreMachine(RuleBasedStateMachine):
     @rule(index=st.integers(0, 1000), label=st.sampled_from(LABELS))
     def relabel(self, index, label):
         before = self._pick(index)
+        if self._copy_exists(dataclasses.replace(before, label=label)):
+            self._refused_as_copy(lambda: self.store.relabel(before.id, label), before)
+            return
         after = self.store.relabel(before.id, label)
         assert after == dataclasses.replace(before, label=label)
         if after != before:
@@ -102,7 +123,10 @@ class StoreMachine(RuleBasedStateMachine):
         before = self._pick(index)
         text = self.store.text(before.document)
         end = start + length
-        if 0 <= start < end <= len(text):
+        if 0 <= start < end <= len(text) and self._copy_exists(
+                dataclasses.replace(before, start=start, end=end)):
+            self._refused_as_copy(lambda: self.store.resize(before.id, start, end), before)
+        elif 0 <= start < end <= len(text):
             after = self.store.resize(before.id, start, end)
             assert after == dataclasses.replace(before, start=start, end=end, text=text[start:end])
             if after != before:

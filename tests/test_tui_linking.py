@@ -7,7 +7,7 @@ from importlib import resources
 import pytest
 from textual import events
 
-from workbench.kb import read_kb
+from workbench.formats.kb import read_kb
 from workbench.linking import normalise_alias
 from workbench.tui.app import make_app
 

@@ -2,86 +2,22 @@
 
 from __future__ import annotations
 
-import os
-import sqlite3
 import sys
 import tempfile
-import traceback
-from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
 
 import click
 
 from . import __version__
-from .config import load_config, read_label_file, remember_annotator, remembered_annotator, state_dir
+from .config import load_config, read_label_file, remember_annotator, remembered_annotator
 from .errors import WorkbenchError
+from .failures import WorkbenchGroup
 from .model import annotator_name_problem
 from .corpus import expand
 from .importer import import_paths
 from .store import Store, default_db_path
 from .text import printable, printable_json
-
-
-class WorkbenchGroup(click.Group):
-    """Turns user errors into one line and unexpected ones into a crash log."""
-
-    def invoke(self, ctx: click.Context):
-        try:
-            return super().invoke(ctx)
-        except WorkbenchError as error:
-            if ctx.obj and ctx.obj.get("debug"):
-                raise
-            click.secho(f"error: {printable(str(error))}", fg="red", err=True)
-            ctx.exit(1)
-        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
-            raise
-        except KeyboardInterrupt:
-            click.echo("interrupted", err=True)
-            ctx.exit(130)
-        except BrokenPipeError:
-            # The reader went away (`workbench docs | head`): stop quietly, as other tools do.
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            ctx.exit(141)
-        except Exception as error:
-            if ctx.obj and ctx.obj.get("debug"):
-                raise
-            refusal = file_system_refusal(error, ctx.obj.get("db") if ctx.obj else None)
-            if refusal:
-                click.secho(f"error: {printable(refusal)}", fg="red", err=True)
-                ctx.exit(1)
-            log = write_crash_log()
-            click.secho(f"internal error: {type(error).__name__}: {error}", fg="red", err=True)
-            click.echo(f"The details are in {log}; please include that file in a bug report.", err=True)
-            ctx.exit(2)
-
-
-# What SQLite says when the file system, not the database, is the problem.
-_SQLITE_REFUSALS = ("attempt to write a readonly database", "unable to open database file",
-                    "database or disk is full", "disk I/O error")
-
-
-def file_system_refusal(error: Exception, db: Path | None) -> str | None:
-    """One line for an error the user's file system caused (a read-only folder, a full disk,
-    a file where a folder should be), or None for anything else."""
-    if isinstance(error, OSError):
-        return f"{error.filename}: {error.strerror}" if error.filename and error.strerror else str(error)
-    if isinstance(error, sqlite3.OperationalError) and str(error) in _SQLITE_REFUSALS:
-        return f"{db}: {error}"
-    return None
-
-
-def write_crash_log() -> Path:
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    directory = state_dir()
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-        path = directory / f"crash-{stamp}-{os.getpid()}.log"
-        path.write_text(f"workbench {__version__}\n{' '.join(sys.argv)}\n\n{traceback.format_exc()}",
-                        encoding="utf-8")
-        return path
-    except OSError:
-        return Path("(no crash log: the state folder is not writable)")
 
 
 def has_terminal() -> bool:
@@ -263,7 +199,7 @@ def demo(ctx: click.Context, annotator: str | None, no_open: bool) -> None:
     corpus = resources.files("workbench") / "data" / "demo"
     with resources.as_file(corpus) as folder:
         report = import_paths(store, [folder])
-    from .kb import read_kb
+    from .formats.kb import read_kb
     from .linking import normalise_alias
 
     with resources.as_file(resources.files("workbench") / "data" / "demo_entities.jsonl") as kb_file:
@@ -448,7 +384,7 @@ def kb_import(ctx: click.Context, file: Path) -> None:
       workbench kb import entities.jsonl
       workbench kb import places.tsv
     """
-    from .kb import read_kb
+    from .formats.kb import read_kb
     from .linking import EntitySearch, normalise_alias
 
     entities = read_kb(file)
@@ -524,7 +460,7 @@ def kb_add(ctx: click.Context, name: str, type_: str, aliases: tuple[str, ...],
       workbench kb add "Vistula Energy Forum" --type ORG --id org:vef
     """
     from .errors import Conflict, NotFound
-    from .kb import entity_from_record
+    from .formats.kb import entity_from_record
     from .linking import normalise_alias
 
     store = open_store(ctx)
@@ -621,7 +557,7 @@ def agreement(ctx: click.Context, annotators: tuple[str, ...], labels: tuple[str
     """
     from .agreement.render import render, table
     from .formats import check_output
-    from .reporting import agreement_report
+    from .agreement.from_store import agreement_report
 
     store = open_store(ctx)
     if out is None and fmt == "html":

@@ -1,4 +1,5 @@
-"""Inter-annotator agreement: measures, alignment and the report (pure functions, no I/O)."""
+"""Inter-annotator agreement: measures, alignment and the report as pure functions, no I/O;
+`from_store` builds a report from a store, in parts across processes for large corpora."""
 
 from workbench.agreement.alignment import Group, Kind, Mark, align
 from workbench.agreement.measures import (
@@ -11,7 +12,8 @@ from workbench.agreement.measures import (
     krippendorff_alpha,
     pairwise_f1,
 )
-from workbench.agreement.report import Report, ReportDocument, build_report
+from workbench.agreement.counting import build_report
+from workbench.agreement.results import Report, ReportDocument
 
 __all__ = [
     "F1Result",

@@ -1,4 +1,11 @@
-"""Inter-annotator agreement coefficients as pure functions.
+"""Inter-annotator agreement coefficients as pure functions, in their textbook form.
+
+These take the full data (every coder's answer for every item) and compute each
+coefficient as its definition reads. The report (`counting`) computes the same
+coefficients from running counts instead, to stay linear in the corpus; these
+functions are the oracle its count-form coefficients are tested against, beside
+the reference packages (`tests/test_agreement_measures.py`,
+`tests/test_agreement_report.py`).
 
 Every coefficient returns a :class:`Measure`: a value, or ``None`` when the
 coefficient is undefined, plus an optional :class:`Note` saying why the value
@@ -30,6 +37,7 @@ __all__ = [
     "Measure",
     "Note",
     "alpha_unitizing",
+    "chance_corrected",
     "cohen_kappa",
     "fleiss_kappa",
     "krippendorff_alpha",
@@ -97,7 +105,7 @@ class F1Result:
         return Measure(self.f1, self.note)
 
 
-def _chance_corrected(observed: float, expected: float) -> Measure:
+def chance_corrected(observed: float, expected: float) -> Measure:
     """``1 - observed/expected`` for disagreements, with the module's conventions."""
     if expected == 0:
         if observed == 0:
@@ -139,7 +147,7 @@ def cohen_kappa(a: Sequence[Hashable | None], b: Sequence[Hashable | None]) -> M
     count_b = Counter(y for _, y in pairs)
     p_o = sum(x == y for x, y in pairs) / n
     p_e = sum(count_a[k] * count_b[k] for k in count_a) / (n * n)
-    return _chance_corrected(1.0 - p_o, 1.0 - p_e)
+    return chance_corrected(1.0 - p_o, 1.0 - p_e)
 
 
 def fleiss_kappa(items: Iterable[Sequence[Hashable | None]]) -> Measure:
@@ -177,7 +185,7 @@ def fleiss_kappa(items: Iterable[Sequence[Hashable | None]]) -> Measure:
     for c in counts:
         totals.update(c)
     p_e = sum((t / (n_items * n)) ** 2 for t in totals.values())
-    return _chance_corrected(1.0 - p_bar, 1.0 - p_e)
+    return chance_corrected(1.0 - p_bar, 1.0 - p_e)
 
 
 # --------------------------------------------------------------------------
@@ -250,7 +258,7 @@ def krippendorff_alpha(
         nc * nk * d2(c, k) for c, nc in marginals.items() for k, nk in marginals.items()
     )
     # D_o = observed / n and D_e = expected / (n (n - 1)); alpha is their ratio.
-    return _chance_corrected(observed / n, expected / (n * (n - 1)))
+    return chance_corrected(observed / n, expected / (n * (n - 1)))
 
 
 def _distance(level: Level, marginals: Counter[Hashable]):
@@ -366,7 +374,7 @@ def alpha_unitizing(
         numerator += (n_units - 1) * (2 * l**3 - 3 * l**2 + l) // 3 + l * l * fitting
     denominator = m * length * (m * length - 1) - sum(l * (l - 1) for l in unit_lengths)
     expected = 2 * numerator / (length * denominator)
-    return _chance_corrected(observed, expected)
+    return chance_corrected(observed, expected)
 
 
 def _merge_units(coder: Iterable[tuple[int, int]], length: int) -> list[tuple[int, int]]:

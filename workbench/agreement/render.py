@@ -38,7 +38,7 @@ from rich.text import Text
 
 from workbench.agreement.measures import Measure
 from workbench.agreement.alignment import Kind
-from workbench.agreement.report import Counts, Report, Spread
+from workbench.agreement.results import Counts, Report, Spread
 from workbench.collector import without_cyclic_gc
 from workbench.text import printable
 

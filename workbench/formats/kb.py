@@ -1,18 +1,141 @@
-"""The entity table as JSONL, in the row shape `workbench kb import` reads.
+"""The knowledge-base format: entity rows in JSONL, CSV or TSV, read by `kb import`, written by `export --format kb`.
+
+Every row has an `id` and a `name`, and may have a `type`, `aliases` (a JSON
+list; in CSV and TSV one string with the aliases separated by `|`), a
+`description` and a numeric `prior` (popularity, used to break ties). The name
+is always an alias too. A file is read and checked completely before anything
+is stored, and the first problem is reported as `file:line: what is wrong`.
+
+The export writes JSONL, one entity a line, aliases without the entity's own
+name (import adds the name back):
 
     {"aliases": ["Zelensky"], "description": "...", "id": "wb:volodymyr-zelensky",
      "name": "Volodymyr Zelensky", "prior": 0.98, "type": "PERSON"}
 
-Aliases are listed without the entity's own name (import adds the name back).
 The annotator, status and label options do not apply: every entity is written.
 """
 
 from __future__ import annotations
 
+import csv
+import io
+import math
 from pathlib import Path
+from typing import Any
 
+from ..errors import ImportRejected
+from ..jsonlines import BadLine, parse_line
+from ..model import Entity
 from . import ExportJob, Format
 from .jsonl import dump_line
+
+FIELDS = ("id", "name", "type", "aliases", "description", "prior")
+ALIAS_SEPARATOR = "|"
+FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".tsv": "tsv", ".tab": "tsv"}
+
+
+def read_kb(path: str | Path) -> list[Entity]:
+    """Every entity in the file, or ImportRejected naming the first bad line."""
+    path = Path(path)
+    kind = FORMATS.get(path.suffix.lower())
+    if kind is None:
+        raise ImportRejected(str(path), f"unknown knowledge-base format {path.suffix or '(none)'!r}; "
+                                        f"use {', '.join(sorted(FORMATS))}")
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise ImportRejected(str(path), "no such file") from None
+    except IsADirectoryError:
+        raise ImportRejected(str(path), "is a folder, not a file") from None
+    except UnicodeDecodeError as error:
+        line = path.read_bytes()[:error.start].count(b"\n") + 1
+        raise ImportRejected(str(path), "is not UTF-8 text", line) from None
+    rows = _jsonl_rows(path, text) if kind == "jsonl" else _table_rows(path, text, kind)
+    entities: list[Entity] = []
+    first_seen: dict[str, int] = {}
+    for line, record in rows:
+        entity = entity_from_record(record, str(path), line)
+        if entity.id in first_seen:
+            raise ImportRejected(str(path), f"duplicate id {entity.id!r} (first on line "
+                                            f"{first_seen[entity.id]})", line)
+        first_seen[entity.id] = line
+        entities.append(entity)
+    return entities
+
+
+def entity_from_record(record: Any, path: str, line: int | None = None) -> Entity:
+    """An Entity from one parsed row, checking every field."""
+
+    def reject(message: str) -> ImportRejected:
+        return ImportRejected(path, message, line)
+
+    if not isinstance(record, dict):
+        raise reject(f"expected an object with {', '.join(FIELDS)}, got {type(record).__name__}")
+    entity_id = record.get("id")
+    if isinstance(entity_id, int) and not isinstance(entity_id, bool):
+        entity_id = str(entity_id)
+    if not isinstance(entity_id, str) or not entity_id.strip():
+        raise reject("missing id")
+    name = record.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise reject(f"entity {entity_id!r} has no name")
+    aliases = record.get("aliases") or []
+    if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+        raise reject(f"entity {entity_id!r}: aliases must be a list of strings")
+    texts = {}
+    for field in ("type", "description"):
+        value = record.get(field) or ""
+        if not isinstance(value, str):
+            raise reject(f"entity {entity_id!r}: {field} must be a string")
+        texts[field] = value.strip()
+    return Entity(entity_id.strip(), name.strip(), texts["type"], texts["description"],
+                  _prior(record.get("prior"), reject, entity_id),
+                  tuple(dict.fromkeys(a.strip() for a in aliases if a.strip())))
+
+
+def _prior(value: Any, reject, entity_id: str) -> float:
+    if value is None or value == "":
+        return 0.0
+    if isinstance(value, bool):
+        raise reject(f"entity {entity_id!r}: prior must be a number, got {value!r}")
+    try:
+        prior = float(value)
+    except (TypeError, ValueError):
+        raise reject(f"entity {entity_id!r}: prior must be a number, got {value!r}") from None
+    if not math.isfinite(prior):
+        raise reject(f"entity {entity_id!r}: prior must be a finite number, got {value!r}")
+    return prior
+
+
+def _jsonl_rows(path: Path, text: str):
+    for line, raw in enumerate(text.split("\n"), start=1):
+        if not raw.strip():
+            continue
+        try:
+            yield line, parse_line(raw)
+        except BadLine as error:
+            raise ImportRejected(str(path), f"broken JSON ({error})", line) from None
+
+
+def _table_rows(path: Path, text: str, kind: str):
+    options = {"delimiter": "\t", "quoting": csv.QUOTE_NONE} if kind == "tsv" else {}
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True, **options)
+    try:
+        header = [column.strip().lower() for column in next(reader, [])]
+        if "id" not in header or "name" not in header:
+            raise ImportRejected(str(path), f"the header must name at least the columns id and name; "
+                                            f"found {', '.join(header) or 'nothing'}", 1)
+        for row in reader:
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) != len(header):
+                raise ImportRejected(str(path), f"expected {len(header)} fields, found {len(row)}",
+                                     reader.line_num)
+            record: dict[str, Any] = dict(zip(header, row))
+            record["aliases"] = [a for a in record.get("aliases", "").split(ALIAS_SEPARATOR)]
+            yield reader.line_num, record
+    except csv.Error as error:
+        raise ImportRejected(str(path), f"broken {kind.upper()} ({error})", reader.line_num) from None
 
 
 def write(job: ExportJob, path: Path) -> None:

@@ -12,7 +12,7 @@ from textual.widgets import Static
 
 from ...agreement.render import table
 from ...errors import WorkbenchError
-from ...reporting import agreement_report
+from ...agreement.from_store import agreement_report
 
 
 class AgreementScreen(ModalScreen):

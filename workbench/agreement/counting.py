@@ -1,4 +1,4 @@
-"""The agreement report: every number the issue asks for, built from plain data in one pass.
+"""Counting the agreement report: every number it gives, built from plain data in one pass.
 
 `build_report(documents, annotators, labels, basis)` reads each document once
 and keeps only counts, so memory and time grow linearly with the corpus. The
@@ -29,163 +29,24 @@ Choices, also explained in README.md:
 
 from __future__ import annotations
 
-import bisect
-import math
 import operator
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from itertools import combinations
 from operator import itemgetter
 
 from workbench.agreement.alignment import Group, Kind, Mark, align_remaining
-from workbench.agreement.measures import Measure, Note, _chance_corrected, merge_segments, pairwise_f1
+from workbench.agreement.measures import Measure, Note
+from workbench.agreement.results import (Counts, Disagreement, DocumentAgreement, LinkRow, PairF1, Report,
+                                         ReportDocument, TokenRow, spread_of_values)
+from workbench.agreement.count_measures import (UnitizingCounts, alpha_binary, cohen_from_table, count_token_run, exact_matches, f1_value, fleiss_binary, overlap_matches)
 from workbench.collector import without_cyclic_gc
 from workbench.text import token_positions
 
-__all__ = [
-    "Counts", "DocumentRow", "Disagreement", "LinkRow", "PairF1", "Report", "ReportBuilder",
-    "ReportDocument", "Spread", "TokenRow", "build_report",
-]
+__all__ = ["ReportBuilder", "build_report"]
 
 Pair = tuple[str, str]
 _START, _END, _LABEL, _KEY = itemgetter(0), itemgetter(1), itemgetter(2), itemgetter(0, 1, 2, 3)
-
-
-@dataclass(frozen=True)
-class ReportDocument:
-    """One document's text and, per compared annotator, their spans (Marks or tuples)."""
-
-    uid: str
-    text: str
-    spans: Mapping[str, Sequence[Mark | tuple]]
-    title: str = ""
-
-
-@dataclass(frozen=True)
-class Counts:
-    """tp/fp/fn of a pair, the first annotator taken as reference."""
-
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
-
-    def __add__(self, other: "Counts") -> "Counts":
-        return Counts(self.tp + other.tp, self.fp + other.fp, self.fn + other.fn)
-
-    @property
-    def f1(self) -> Measure:
-        """F1 with the conventions of `pairwise_f1`."""
-        marked_a, marked_b = self.tp + self.fn, self.tp + self.fp
-        if not marked_a and not marked_b:
-            return Measure(None, Note.NO_SPANS)
-        value = 2 * self.tp / (2 * self.tp + self.fp + self.fn)
-        if not marked_a or not marked_b:
-            return Measure(value, Note.ONE_SIDE_EMPTY)
-        return Measure(value, Note.PERFECT_AGREEMENT if self.fp == self.fn == 0 else None)
-
-
-@dataclass(frozen=True)
-class PairF1:
-    pair: Pair
-    label: str | None
-    exact: Counts
-    overlap: Counts
-
-
-@dataclass(frozen=True)
-class Spread:
-    """Mean and (population) standard deviation of a measure over annotator pairs."""
-
-    mean: Measure
-    sd: float | None
-    pairs: int
-
-
-@dataclass(frozen=True)
-class TokenRow:
-    """Chance-corrected agreement on one label's IN/OUT token variable."""
-
-    label: str
-    tokens: int
-    tokens_in: Mapping[str, int]
-    cohen: Mapping[Pair, Measure]
-    fleiss: Measure
-    alpha: Measure
-    alpha_unitizing: Measure
-
-
-@dataclass(frozen=True)
-class LinkRow:
-    pair: Pair
-    compared: int
-    same: int
-    one_unlinked: int
-    share: Measure
-    kappa: Measure
-    mention_f1: Counts
-
-
-@dataclass(frozen=True)
-class DocumentRow:
-    uid: str
-    title: str
-    spans: Mapping[str, int]
-    exact: Spread
-    overlap: Spread
-    disagreements: Mapping[Kind, int]
-
-
-@dataclass(frozen=True)
-class Disagreement:
-    document: str
-    title: str
-    group: Group
-
-
-@dataclass(frozen=True)
-class Report:
-    annotators: tuple[str, ...]
-    labels: tuple[str, ...]
-    basis: str
-    documents: int
-    characters: int
-    tokens: int
-    spans: Mapping[str, int]
-    span_f1: list[PairF1]
-    token_rows: list[TokenRow]
-    link_rows: list[LinkRow]
-    per_document: list[DocumentRow]
-    disagreements: list[Disagreement]
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def pairs(self) -> list[Pair]:
-        return list(combinations(self.annotators, 2))
-
-    def f1(self, pair: Pair, label: str | None = None) -> PairF1:
-        return next(row for row in self.span_f1 if row.pair == pair and row.label == label)
-
-    def spread(self, mode: str, label: str | None = None) -> Spread:
-        """F1 mean and sd over pairs for ``mode`` "exact" or "overlap"."""
-        return _spread([getattr(row, mode).f1 for row in self.span_f1 if row.label == label])
-
-
-def _spread(measures: list[Measure]) -> Spread:
-    return _spread_values([m.value for m in measures])
-
-
-def _spread_values(values: list[float | None]) -> Spread:
-    """Mean and sd of the defined values; all undefined means no spans (or no pairs at all)."""
-    defined = [v for v in values if v is not None]
-    if not defined:
-        note = Note.TOO_FEW_CODERS if not values else Note.NO_SPANS
-        return Spread(Measure(None, note), None, 0)
-    # The pairs are all the pairs there are, not a sample of them: population sd.
-    # (Plain arithmetic: statistics.pstdev's exact fractions cost more than a whole document.)
-    mean = sum(defined) / len(defined)
-    sd = math.sqrt(max(0.0, sum((v - mean) ** 2 for v in defined) / len(defined)))
-    return Spread(Measure(mean), sd, len(defined))
 
 
 def build_report(documents: Iterable[ReportDocument], annotators: Sequence[str],
@@ -234,14 +95,14 @@ class ReportBuilder:
         self.agreed = Counter()
         self.isolated = Counter()
         self.patterns = {label: Counter() for label in labels}
-        self.unitizing = {label: _Unitizing(len(annotators)) for label in labels}
+        self.unitizing = {label: UnitizingCounts(len(annotators)) for label in labels}
         self.link_tables = {p: Counter() for p in self.pairs}
         self.agreed_links = Counter()
         self.one_unlinked = Counter()
         self.mention_tp = Counter()
         self.agreed_mentions = 0
         self.mentions = [0] * len(annotators)
-        self.rows: list[DocumentRow] = []
+        self.rows: list[DocumentAgreement] = []
         self.disagreements: list[Disagreement] = []
 
     def add(self, document: ReportDocument) -> None:
@@ -282,8 +143,8 @@ class ReportBuilder:
             self.isolated[label] += len(isolated)
             for k, p in enumerate(self.pairs):
                 a, b = p
-                exact = _exact_tp(rest[a], rest[b])
-                overlap = _overlap_tp(coders[a], coders[b])
+                exact = exact_matches(rest[a], rest[b])
+                overlap = overlap_matches(coders[a], coders[b])
                 if exact:
                     self.exact_tp[p, label] += exact
                 if overlap:
@@ -302,11 +163,11 @@ class ReportBuilder:
                 kinds[group.kind] += 1
                 self.disagreements.append(Disagreement(document.uid, document.title, group))
         counts = [len(marks) for marks in marks_by]
-        self.rows.append(DocumentRow(
+        self.rows.append(DocumentAgreement(
             document.uid, document.title, dict(zip(names, counts)),
-            _spread_values([_f1_value(tp, counts[b] - tp, counts[a] - tp)
+            spread_of_values([f1_value(tp, counts[b] - tp, counts[a] - tp)
                             for (a, b), tp in zip(self.pairs, doc_exact)]),
-            _spread_values([_f1_value(tp, counts[b] - tp, counts[a] - tp)
+            spread_of_values([f1_value(tp, counts[b] - tp, counts[a] - tp)
                             for (a, b), tp in zip(self.pairs, doc_overlap)]),
             dict(kinds)))
 
@@ -358,7 +219,7 @@ class ReportBuilder:
                 counts[everyone if who < 0 else 1 << who] += reach - first
                 covered += reach - first
             else:
-                covered += _token_run(items[k:j], len(coders), counts)
+                covered += count_token_run(items[k:j], len(coders), counts)
             k = j
         counts[0] += n_tokens - covered
 
@@ -372,7 +233,7 @@ class ReportBuilder:
             self.mentions[index] += len(linked) + len(own)
             mentions.append(own)
         for p in self.pairs:
-            tp = _exact_tp(mentions[p[0]], mentions[p[1]])
+            tp = exact_matches(mentions[p[0]], mentions[p[1]])
             if tp:
                 self.mention_tp[p] += tp
 
@@ -477,14 +338,14 @@ class ReportBuilder:
             table = Counter()
             for mask, count in patterns.items():
                 table[bool(mask >> p[0] & 1), bool(mask >> p[1] & 1)] += count
-            cohen[self.annotators[p[0]], self.annotators[p[1]]] = _cohen_from_table(table)
+            cohen[self.annotators[p[0]], self.annotators[p[1]]] = cohen_from_table(table)
         ins = Counter()
         for mask, count in patterns.items():
             ins[mask.bit_count()] += count
         tokens_in = {name: sum(c for mask, c in patterns.items() if mask >> i & 1)
                      for i, name in enumerate(self.annotators)}
         return TokenRow(label, sum(patterns.values()), tokens_in, cohen,
-                        _fleiss_binary(ins, m), _alpha_binary(ins, m),
+                        fleiss_binary(ins, m), alpha_binary(ins, m),
                         self.unitizing[label].measure())
 
     def _link_row(self, p: tuple[int, int]) -> LinkRow:
@@ -498,7 +359,7 @@ class ReportBuilder:
         mention_f1 = Counts(tp, self.mentions[p[1]] - tp, self.mentions[p[0]] - tp)
         pair = (self.annotators[p[0]], self.annotators[p[1]])
         return LinkRow(pair, compared, same, self.one_unlinked[p], share,
-                       _cohen_from_table(table), mention_f1)
+                       cohen_from_table(table), mention_f1)
 
     def _notes(self) -> list[str]:
         notes = []
@@ -586,231 +447,3 @@ def _isolated(agreed: list[tuple[int, int]], rest: list[list[tuple[int, int]]]
             (isolated if alone else shared).append((start, end))
         reach = end if reach is None or end > reach else reach
     return isolated, shared
-
-
-def _f1_value(tp: int, fp: int, fn: int) -> float | None:
-    """`Counts.f1`'s value without building the Counts."""
-    if not tp + fn and not tp + fp:
-        return None
-    return 2 * tp / (2 * tp + fp + fn)
-
-
-def _exact_tp(a: list[tuple], b: list[tuple]) -> int:
-    """How many of `a` are in `b`, each matched at most once."""
-    if not a or not b:
-        return 0
-    set_a, set_b = set(a), set(b)
-    if len(set_a) == len(a) and len(set_b) == len(b):
-        return len(set_a & set_b)
-    return sum((Counter(a) & Counter(b)).values())
-
-
-def _overlap_tp(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> int:
-    """tp of a maximum matching of overlapping spans, as `pairwise_f1(mode="overlap")`.
-
-    Only spans connected by a chain of overlaps can be matched with one
-    another, so each connected run is matched on its own, and a run of one
-    span from each side needs no matching at all.
-    """
-    if not a or not b:
-        return 0
-    if len(a) == len(b) == 1:
-        return int(max(a[0][0], b[0][0]) < min(a[0][1], b[0][1]))
-    spans = sorted([(s, e, 0) for s, e in a] + [(s, e, 1) for s, e in b])
-    tp = 0
-    first = 0
-    reach = spans[0][1]
-    for k in range(1, len(spans)):
-        start, end, _ = spans[k]
-        if start >= reach:
-            if k - first == 2:
-                # Two spans in a run overlap; they match when they come from both sides.
-                tp += spans[first][2] != spans[first + 1][2]
-            elif k - first > 2:
-                tp += _run_matches(spans[first:k])
-            first, reach = k, end
-        elif end > reach:
-            reach = end
-    if len(spans) - first == 2:
-        tp += spans[first][2] != spans[first + 1][2]
-    elif len(spans) - first > 2:
-        tp += _run_matches(spans[first:])
-    return tp
-
-
-def _run_matches(run: list[tuple[int, int, int]]) -> int:
-    """tp of one run of three or more (start, end, side) spans chained by overlaps."""
-    left = [(s, e, "") for s, e, side in run if side == 0]
-    right = [(s, e, "") for s, e, side in run if side == 1]
-    if not left or not right:
-        return 0
-    if len(left) == len(right) == 1:
-        return int(max(left[0][0], right[0][0]) < min(left[0][1], right[0][1]))
-    return pairwise_f1(left, right, "overlap").tp
-
-
-def _token_run(items: list[tuple[int, int, int]], coders: int, counts: Counter) -> int:
-    """Count the tokens of overlapping (first, last, annotator or -1 for all) ranges by pattern."""
-    events = []
-    for first, last, who in items:
-        for index in (range(coders) if who < 0 else (who,)):
-            events.append((first, 1, index))
-            events.append((last, -1, index))
-    events.sort()
-    depth = [0] * coders
-    mask = 0
-    previous = 0
-    covered = 0
-    for position, step, index in events:
-        if mask and position > previous:
-            counts[mask] += position - previous
-            covered += position - previous
-        depth[index] += step
-        mask = mask | (1 << index) if depth[index] else mask & ~(1 << index)
-        previous = position
-    return covered
-
-
-def _cohen_from_table(table: Counter) -> Measure:
-    """Cohen's kappa from a contingency table {(a's value, b's value): count}."""
-    n = sum(table.values())
-    if not n:
-        return Measure(None, Note.NO_DATA)
-    count_a, count_b = Counter(), Counter()
-    for (x, y), count in table.items():
-        count_a[x] += count
-        count_b[y] += count
-    p_o = sum(count for (x, y), count in table.items() if x == y) / n
-    p_e = sum(count_a[k] * count_b[k] for k in count_a) / (n * n)
-    return _chance_corrected(1.0 - p_o, 1.0 - p_e)
-
-
-def _fleiss_binary(ins: Counter, m: int) -> Measure:
-    """Fleiss' kappa from {number of raters saying IN: number of items}, m raters each."""
-    n_items = sum(ins.values())
-    if not n_items:
-        return Measure(None, Note.NO_DATA)
-    if m < 2:
-        return Measure(None, Note.TOO_FEW_CODERS)
-    p_bar = sum(items * (j * j + (m - j) ** 2 - m) / (m * (m - 1))
-                for j, items in ins.items()) / n_items
-    total_in = sum(j * items for j, items in ins.items())
-    totals = [t for t in (total_in, n_items * m - total_in) if t]
-    p_e = sum((t / (n_items * m)) ** 2 for t in totals)
-    return _chance_corrected(1.0 - p_bar, 1.0 - p_e)
-
-
-def _alpha_binary(ins: Counter, m: int) -> Measure:
-    """Krippendorff's nominal alpha from the same histogram (no missing values)."""
-    if m < 2:
-        return Measure(None, Note.TOO_FEW_CODERS)
-    n_items = sum(ins.values())
-    if not n_items:
-        return Measure(None, Note.NO_DATA)
-    n = n_items * m
-    observed = sum(items * 2 * j * (m - j) / (m - 1) for j, items in ins.items())
-    total_in = sum(j * items for j, items in ins.items())
-    expected = 2 * total_in * (n - total_in)
-    return _chance_corrected(observed / n, expected / (n * (n - 1)))
-
-
-class _Unitizing:
-    """Pooled Krippendorff unitizing alpha for one label; see the module docstring."""
-
-    def __init__(self, coders: int) -> None:
-        self.coders = coders
-        self.length = 0
-        self.pair_sum = 0
-        self.units: Counter[int] = Counter()
-        self.gaps: Counter[int] = Counter()
-
-    def add(self, length: int, isolated: list[tuple[int, int]],
-            coders: list[list[tuple[int, int]]]) -> None:
-        """One document: spans everyone marked that touch nothing else, and each coder's others.
-
-        The isolated units sit in every coder's tiling but cost no pair anything.
-        """
-        self.length += length
-        merged = [merge_segments(spans) if len(spans) > 1 else spans for spans in coders]
-        lengths, gaps = [], []
-        for units in merged:
-            if isolated:
-                units = sorted(units + isolated) if units else isolated
-            starts, ends = list(map(_START, units)), list(map(_END, units))
-            lengths += map(operator.sub, ends, starts)
-            gaps += map(operator.sub, starts + [length], [0, *ends])
-        self.units.update(lengths)
-        self.gaps.update(filter((0).__lt__, gaps))
-        for i, j in combinations(range(len(merged)), 2):
-            if merged[i] or merged[j]:
-                self.pair_sum += _unitizing_pair(merged[i], merged[j])
-
-    def merge(self, later: "_Unitizing") -> None:
-        self.length += later.length
-        self.pair_sum += later.pair_sum
-        self.units.update(later.units)
-        self.gaps.update(later.gaps)
-
-    def measure(self) -> Measure:
-        m, length = self.coders, self.length
-        if m < 2:
-            return Measure(None, Note.TOO_FEW_CODERS)
-        if not length:
-            return Measure(None, Note.EMPTY_CONTINUUM)
-        if not self.units:
-            return Measure(1.0, Note.NO_SEGMENTS)
-        observed = 2 * self.pair_sum / (m * (m - 1) * length**2)
-        gaps = sorted(self.gaps)
-        # suffix_sum[k] / suffix_count[k]: sum and number of gaps of length >= gaps[k].
-        suffix_sum, suffix_count = [0] * (len(gaps) + 1), [0] * (len(gaps) + 1)
-        for k in range(len(gaps) - 1, -1, -1):
-            suffix_sum[k] = suffix_sum[k + 1] + gaps[k] * self.gaps[gaps[k]]
-            suffix_count[k] = suffix_count[k + 1] + self.gaps[gaps[k]]
-        n_units = sum(self.units.values())
-        numerator = 0
-        for unit, count in self.units.items():
-            first = bisect.bisect_left(gaps, unit)
-            fitting = suffix_sum[first] - suffix_count[first] * (unit - 1)
-            numerator += count * ((n_units - 1) * (2 * unit**3 - 3 * unit**2 + unit) // 3
-                                  + unit * unit * fitting)
-        denominator = (m * length * (m * length - 1)
-                       - sum(count * unit * (unit - 1) for unit, count in self.units.items()))
-        return _chance_corrected(observed, 2 * numerator / (length * denominator))
-
-
-
-
-def _unitizing_pair(xs: list[tuple[int, int]], ys: list[tuple[int, int]]) -> int:
-    """Sum of d2 over one pair of coders' sections; a unit inside the other's gap costs l^2."""
-    total = 0
-    n_x, n_y = len(xs), len(ys)
-    i = j = 0
-    # Whether the current unit of each side has overlapped one of the other's.
-    x_hit = y_hit = False
-    if n_x and n_y:
-        x_start, x_end = xs[0]
-        y_start, y_end = ys[0]
-        while True:
-            if x_start < y_end and y_start < x_end:
-                total += (x_start - y_start) ** 2 + (x_end - y_end) ** 2
-                x_hit = y_hit = True
-            step_x, step_y = x_end <= y_end, y_end <= x_end
-            if step_x:
-                if not x_hit:
-                    total += (x_end - x_start) ** 2
-                i += 1
-                x_hit = False
-            if step_y:
-                if not y_hit:
-                    total += (y_end - y_start) ** 2
-                j += 1
-                y_hit = False
-            if i == n_x or j == n_y:
-                break
-            if step_x:
-                x_start, x_end = xs[i]
-            if step_y:
-                y_start, y_end = ys[j]
-    total += sum((e - s) ** 2 for s, e in xs[i + x_hit:])
-    total += sum((e - s) ** 2 for s, e in ys[j + y_hit:])
-    return total

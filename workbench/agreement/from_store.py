@@ -21,10 +21,11 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from .agreement.report import Report, ReportBuilder, ReportDocument
-from .collector import without_cyclic_gc
-from .errors import WorkbenchError
-from .store import Store
+from .counting import ReportBuilder
+from .results import Report, ReportDocument
+from ..collector import without_cyclic_gc
+from ..errors import WorkbenchError
+from ..store import Store
 
 # Fewer documents per part than this, and starting a process costs more than it saves.
 DOCUMENTS_PER_PART = 1_500
@@ -124,7 +125,7 @@ def _cut(positions: list[int], processes: int) -> list[tuple[int, int]]:
 def _start_helper(path: str, selection: _Selection, part: tuple[int, int]) -> subprocess.Popen | None:
     try:
         helper = subprocess.Popen(
-            [sys.executable, "-c", "from workbench.reporting import serve_part; serve_part()"],
+            [sys.executable, "-c", "from workbench.agreement.from_store import serve_part; serve_part()"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     except OSError:
         return None

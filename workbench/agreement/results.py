@@ -1,0 +1,154 @@
+"""The agreement report's results: plain values that `counting` fills and `render` shows."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from itertools import combinations
+
+from workbench.agreement.alignment import Group, Kind, Mark
+from workbench.agreement.measures import Measure, Note
+
+__all__ = [
+    "Counts", "Disagreement", "DocumentAgreement", "LinkRow", "PairF1", "Report", "ReportDocument",
+    "Spread", "TokenRow",
+]
+
+Pair = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class ReportDocument:
+    """One document's text and, per compared annotator, their spans (Marks or tuples)."""
+
+    uid: str
+    text: str
+    spans: Mapping[str, Sequence[Mark | tuple]]
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class Counts:
+    """tp/fp/fn of a pair, the first annotator taken as reference."""
+
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    def __add__(self, other: "Counts") -> "Counts":
+        return Counts(self.tp + other.tp, self.fp + other.fp, self.fn + other.fn)
+
+    @property
+    def f1(self) -> Measure:
+        """F1 with the conventions of `pairwise_f1`."""
+        marked_a, marked_b = self.tp + self.fn, self.tp + self.fp
+        if not marked_a and not marked_b:
+            return Measure(None, Note.NO_SPANS)
+        value = 2 * self.tp / (2 * self.tp + self.fp + self.fn)
+        if not marked_a or not marked_b:
+            return Measure(value, Note.ONE_SIDE_EMPTY)
+        return Measure(value, Note.PERFECT_AGREEMENT if self.fp == self.fn == 0 else None)
+
+
+@dataclass(frozen=True)
+class PairF1:
+    pair: Pair
+    label: str | None
+    exact: Counts
+    overlap: Counts
+
+
+@dataclass(frozen=True)
+class Spread:
+    """Mean and (population) standard deviation of a measure over annotator pairs."""
+
+    mean: Measure
+    sd: float | None
+    pairs: int
+
+
+@dataclass(frozen=True)
+class TokenRow:
+    """Chance-corrected agreement on one label's IN/OUT token variable."""
+
+    label: str
+    tokens: int
+    tokens_in: Mapping[str, int]
+    cohen: Mapping[Pair, Measure]
+    fleiss: Measure
+    alpha: Measure
+    alpha_unitizing: Measure
+
+
+@dataclass(frozen=True)
+class LinkRow:
+    pair: Pair
+    compared: int
+    same: int
+    one_unlinked: int
+    share: Measure
+    kappa: Measure
+    mention_f1: Counts
+
+
+@dataclass(frozen=True)
+class DocumentAgreement:
+    uid: str
+    title: str
+    spans: Mapping[str, int]
+    exact: Spread
+    overlap: Spread
+    disagreements: Mapping[Kind, int]
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    document: str
+    title: str
+    group: Group
+
+
+@dataclass(frozen=True)
+class Report:
+    annotators: tuple[str, ...]
+    labels: tuple[str, ...]
+    basis: str
+    documents: int
+    characters: int
+    tokens: int
+    spans: Mapping[str, int]
+    span_f1: list[PairF1]
+    token_rows: list[TokenRow]
+    link_rows: list[LinkRow]
+    per_document: list[DocumentAgreement]
+    disagreements: list[Disagreement]
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def pairs(self) -> list[Pair]:
+        return list(combinations(self.annotators, 2))
+
+    def f1(self, pair: Pair, label: str | None = None) -> PairF1:
+        return next(row for row in self.span_f1 if row.pair == pair and row.label == label)
+
+    def spread(self, mode: str, label: str | None = None) -> Spread:
+        """F1 mean and sd over pairs for ``mode`` "exact" or "overlap"."""
+        return _spread([getattr(row, mode).f1 for row in self.span_f1 if row.label == label])
+
+
+def _spread(measures: list[Measure]) -> Spread:
+    return spread_of_values([m.value for m in measures])
+
+
+def spread_of_values(values: list[float | None]) -> Spread:
+    """Mean and sd of the defined values; all undefined means no spans (or no pairs at all)."""
+    defined = [v for v in values if v is not None]
+    if not defined:
+        note = Note.TOO_FEW_CODERS if not values else Note.NO_SPANS
+        return Spread(Measure(None, note), None, 0)
+    # The pairs are all the pairs there are, not a sample of them: population sd.
+    # (Plain arithmetic: statistics.pstdev's exact fractions cost more than a whole document.)
+    mean = sum(defined) / len(defined)
+    sd = math.sqrt(max(0.0, sum((v - mean) ** 2 for v in defined) / len(defined)))
+    return Spread(Measure(mean), sd, len(defined))
