@@ -4,6 +4,8 @@ file system refuses is one line of error, not a traceback."""
 from __future__ import annotations
 
 import json
+import os
+import stat
 import shutil
 import subprocess
 import sys
@@ -13,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from workbench.cli import cli
+from workbench.model import NewDocument
 from workbench.store import Store
 
 from export_fixture import build
@@ -34,15 +37,53 @@ def still_a_database(db: Path) -> bool:
     return run(db, "check").exit_code == 0
 
 
-@pytest.mark.parametrize("command", [
+WRITING_COMMANDS = [
     ("export", "--format", "jsonl", "--status", "any", "--out"),
     ("agreement", "--status", "any", "--format", "json", "--out"),
-])
-def test_an_output_onto_the_database_itself_is_refused(db, command):
-    result = run(db, *command, str(db))
+    ("backup", "--force"),
+]
+
+
+@pytest.mark.parametrize("command", WRITING_COMMANDS)
+@pytest.mark.parametrize("suffix", ["", "-wal", "-shm", "-journal", ".lock"])
+def test_no_command_writes_over_the_database_or_its_companion_files(db, command, suffix):
+    target = Path(f"{db}{suffix}")
+    # A writer is working: its last document lives only in the write-ahead log so far.
+    writer = Store.open(db)
+    documents = writer.document_count()
+    writer.add_documents([NewDocument("A late article from Sumy.", "late", "late.txt")])
+
+    result = run(db, *command, str(target))
+
+    writer.close()
     assert result.exit_code == 1
-    assert result.output.strip() == f"error: {db}: that is the database itself; choose another output"
+    assert result.output.strip() == (f"error: {target}: that is the database or one of its own files; "
+                                     "choose another output")
     assert still_a_database(db)
+    assert Store.open(db, readonly=True).document_count() == documents + 1
+
+
+@pytest.mark.parametrize("command", WRITING_COMMANDS)
+def test_a_fifo_or_a_device_is_refused_not_replaced(db, tmp_path, command):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    for target in (fifo, Path("/dev/null")):
+        result = run(db, *command, str(target))
+        assert result.exit_code == 1, result.output
+        assert result.output.strip() == (f"error: {target}: is not a regular file (a device, FIFO or socket); "
+                                         "give the name of a file to write")
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+
+
+@pytest.mark.parametrize("command", WRITING_COMMANDS)
+def test_a_symlink_loop_is_one_line(db, tmp_path, command):
+    loop = tmp_path / "loop"
+    loop.symlink_to(tmp_path / "loop")
+    result = run(db, *command, str(loop))
+    assert result.exit_code == 1
+    assert result.output.count("\n") == 1
+    assert result.output.startswith(f"error: {loop}: cannot be followed")
 
 
 def test_brat_refuses_a_folder_of_other_files_and_leaves_them(db, tmp_path):
@@ -95,7 +136,7 @@ def test_a_read_only_database_is_one_line_and_imports_nothing(db, tmp_path):
     finally:
         subprocess.run(["chattr", "-i", str(db)], check=True)
     assert result.exit_code == 1
-    assert result.output.strip() == f"error: {db}: attempt to write a readonly database"
+    assert result.output.strip() == f"error: {db}: attempt to write a readonly database; nothing was saved"
     assert Store.open(db).document_count() == documents
 
 
@@ -110,3 +151,79 @@ def test_out_dash_writes_the_export_to_standard_output_and_no_file(db, tmp_path,
     assert len(lines) == 3 and all("text" in line for line in lines)
     assert result.stderr.startswith("standard output: 3 documents")
     assert list(here.iterdir()) == []
+
+
+# -- read-only means read-only -----------------------------------------------------------
+
+def immutable(path: Path):
+    """Make a file or folder unchangeable even for root, or skip where the file system cannot."""
+    if not shutil.which("chattr") or subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode:
+        pytest.skip("this file system cannot make a file immutable")
+    return path
+
+
+READING_COMMANDS = [
+    ("docs",), ("check",), ("export", "--format", "jsonl", "--status", "any", "--out", "{out}/x.jsonl"),
+    ("agreement", "--status", "any", "--format", "json"), ("backup", "{out}/copy.db"),
+    ("kb", "search", "Zelenskyi"), ("kb", "list"),
+]
+
+
+@pytest.mark.parametrize("command", READING_COMMANDS, ids=lambda command: " ".join(command[:2]))
+def test_every_reading_command_works_on_a_database_in_a_read_only_folder(db, tmp_path, command):
+    folder = db.parent
+    out = tmp_path.parent / f"{tmp_path.name}-out"
+    out.mkdir()
+    immutable(folder)
+    try:
+        result = run(db, *(part.format(out=out) for part in command))
+    finally:
+        subprocess.run(["chattr", "-i", str(folder)], check=True)
+    assert result.exit_code == 0, result.output
+    if command[:2] == ("kb", "search"):
+        # The search index, never written to this database, is built in memory.
+        assert "Volodymyr Zelensky" in result.output.splitlines()[0]
+
+
+def test_merge_reads_a_copy_in_a_read_only_folder(db, tmp_path):
+    usb = tmp_path.parent / f"{tmp_path.name}-usb"
+    usb.mkdir()
+    copy = usb / "copy.db"
+    assert run(db, "backup", str(copy)).exit_code == 0
+    mine = tmp_path.parent / f"{tmp_path.name}-mine.db"
+    Store.open(mine).close()
+    immutable(usb)
+    try:
+        result = CliRunner().invoke(cli, ["--db", str(mine), "merge", str(copy)], obj={})
+    finally:
+        subprocess.run(["chattr", "-i", str(usb)], check=True)
+    assert result.exit_code == 0, result.output
+    assert Store.open(mine, readonly=True).document_count() == Store.open(db, readonly=True).document_count()
+
+
+@pytest.mark.parametrize("command", [("check",), ("docs",), ("export", "--format", "jsonl", "--out", "-")])
+def test_reading_never_changes_the_file_it_reads(db, tmp_path, command):
+    # A database in rollback-journal mode, as a copy made by another tool may be.
+    store = Store.open(db)
+    store.db.execute("PRAGMA journal_mode = DELETE")
+    store.close()
+    before = db.read_bytes()
+    result = run(db, *command)
+    assert result.exit_code == 0, result.output
+    assert db.read_bytes() == before
+    assert not Path(f"{db}-wal").exists()
+
+
+def test_an_older_workbench_refuses_to_write_to_a_newer_schema(db):
+    store = Store.open(db)
+    store.db.execute("INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
+                     "VALUES ('workbench', 'm099_from_the_future', '2030-01-01')")
+    store.db.conn.commit()
+    store.close()
+
+    for command in (("init",), ("import", str(db.parent))):
+        result = run(db, *command)
+        assert result.exit_code == 1
+        assert result.output.strip().startswith(f"error: {db}: written by a newer workbench")
+        assert "upgrade workbench" in result.output
+    assert run(db, "docs").exit_code == 0

@@ -32,9 +32,22 @@ def require_terminal(command: str) -> None:
                              "redirected")
 
 
-def open_store(ctx: click.Context) -> Store:
-    store = Store.open(ctx.obj["db"])
+def run_tui(ctx: click.Context, app) -> None:
+    """Run the TUI; if it stopped on an error (Textual has shown it), exit with its status."""
+    app.run()
+    if app.return_code:
+        ctx.exit(app.return_code)
+
+
+def open_store(ctx: click.Context, *, readonly: bool = False) -> Store:
+    """The database of --db: to write (created or upgraded as needed), or `readonly` for
+    commands that only read, which never change the file and need no write access."""
+    store = Store.open(ctx.obj["db"], readonly=readonly)
     ctx.call_on_close(store.close)
+    if readonly:
+        outdated = [problem for problem in store.check_schema() if "run `workbench init`" in problem]
+        if outdated:
+            raise WorkbenchError(f"{store.path}: {outdated[0].removeprefix('schema: ')}")
     return store
 
 
@@ -107,7 +120,7 @@ def import_command(ctx: click.Context, paths: tuple[Path, ...]) -> None:
 @click.pass_context
 def docs(ctx: click.Context, as_json: bool) -> None:
     """List the documents with each annotator's status and span count."""
-    store = open_store(ctx)
+    store = open_store(ctx, readonly=True)
     annotators = store.annotators(include_gold=True)
     progress = {name: {row.uid: row for row in store.queue(name)} for name in annotators}
     for position, (uid, title, source, characters) in enumerate(store.document_summaries(), start=1):
@@ -155,7 +168,7 @@ def annotate(ctx: click.Context, annotator: str | None, document: str | None) ->
     if name:
         remember_annotator(name)
     require_terminal("annotate")
-    make_app(store, name, document=uid, config=config).run()
+    run_tui(ctx, make_app(store, name, document=uid, config=config))
 
 
 @cli.command()
@@ -186,7 +199,7 @@ def review(ctx: click.Context, annotators: tuple[str, ...], document: str | None
     uid = store.find_document(document).uid if document else None
     reviewer = load_config().annotator or remembered_annotator() or "reviewer"
     require_terminal("review")
-    make_app(store, reviewer, document=uid, config=load_config(), review=list(annotators)).run()
+    run_tui(ctx, make_app(store, reviewer, document=uid, config=load_config(), review=list(annotators)))
 
 
 @cli.command()
@@ -250,7 +263,7 @@ def export(ctx: click.Context, format_name: str, annotators: tuple[str, ...], go
     """
     from .formats import Selection, default_path, export as run_export, get_format
 
-    store = open_store(ctx)
+    store = open_store(ctx, readonly=True)
     fmt = get_format(format_name)
     selection = Selection(annotators=annotators, gold=gold, status=status, labels=labels)
     if out == Path("-"):
@@ -282,9 +295,7 @@ def check(ctx: click.Context) -> None:
       workbench --db backups/team-monday.db check
     """
     path = Path(ctx.obj["db"])
-    if not path.is_file():
-        raise WorkbenchError(f"{path}: no such database file")
-    store = Store.open(path, migrate=False)
+    store = Store.open(path, readonly=True)
     ctx.call_on_close(store.close)
     problems = store.check()
     for problem in problems:
@@ -310,15 +321,16 @@ def backup(ctx: click.Context, path: Path, force: bool) -> None:
       workbench backup backups/annotations-2024-03-01.db
       workbench --db team.db backup /mnt/usb/team.db --force
     """
+    from .output_paths import refuse_output
+
+    store = open_store(ctx, readonly=True)
+    refuse_output(path, store.path)
     if path.exists() and not force:
         raise WorkbenchError(f"{path} already exists; pass --force to replace it")
     if not path.parent.is_dir():
         raise WorkbenchError(f"{path.parent}: no such folder")
-    store = open_store(ctx)
-    if path.resolve() == Path(store.path).resolve():
-        raise WorkbenchError(f"{path}: that is the database itself")
     store.backup(path)
-    copy = Store.open(path, migrate=False)
+    copy = Store.open(path, readonly=True)
     try:
         problems = copy.check()
         documents = copy.document_count()
@@ -420,7 +432,7 @@ def kb_search(ctx: click.Context, query: str, type_: str | None, limit: int, as_
     """
     from .linking import EntitySearch
 
-    search = EntitySearch(open_store(ctx))
+    search = EntitySearch(open_store(ctx, readonly=True))
 
     def as_line(text: str) -> str:
         candidates = search.search(text, type=type_, limit=limit)
@@ -496,7 +508,7 @@ def kb_list(ctx: click.Context, type_: str | None, limit: int | None, as_json: b
       workbench kb list --type PERSON
       workbench kb list --limit 20 --json
     """
-    for entity in open_store(ctx).entities(type=type_, limit=limit):
+    for entity in open_store(ctx, readonly=True).entities(type=type_, limit=limit):
         if as_json:
             click.echo(printable_json({"id": entity.id, "name": entity.name, "type": entity.type,
                                        "description": entity.description, "prior": entity.prior}))
@@ -515,7 +527,7 @@ def kb_show(ctx: click.Context, entity_id: str, as_json: bool) -> None:
     Examples:
       workbench kb show wb:isw
     """
-    entity = open_store(ctx).entity(entity_id)
+    entity = open_store(ctx, readonly=True).entity(entity_id)
     if as_json:
         click.echo(printable_json({"id": entity.id, "name": entity.name, "type": entity.type,
                                    "description": entity.description, "prior": entity.prior,
@@ -555,16 +567,16 @@ def agreement(ctx: click.Context, annotators: tuple[str, ...], labels: tuple[str
       workbench agreement --status any --format html --out report.html
       workbench agreement --format json > agreement.json
     """
-    from .agreement.render import render, table
-    from .formats import check_output
     from .agreement.from_store import agreement_report
+    from .agreement.render import render, table
+    from .output_paths import refuse_output, write_text_atomically
 
-    store = open_store(ctx)
+    store = open_store(ctx, readonly=True)
     if out is None and fmt == "html":
         out = Path("exports") / "agreement.html"
     if out is not None:
         # Before the report, which can take seconds to build.
-        check_output(out, store.path)
+        refuse_output(out, store.path)
     report = agreement_report(store, annotators=annotators, labels=labels,
                               documents=documents, status=status)
     if out is None and fmt == "table":
@@ -574,8 +586,7 @@ def agreement(ctx: click.Context, annotators: tuple[str, ...], labels: tuple[str
     elif out is None:
         click.echo(render(report, fmt), nl=False)
     else:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(render(report, fmt), encoding="utf-8")
+        write_text_atomically(out, render(report, fmt))
         click.echo(f"wrote {out}")
 
 

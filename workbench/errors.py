@@ -43,5 +43,9 @@ class NotFound(WorkbenchError):
     """A document, span, label, annotator or entity does not exist."""
 
 
+class StorageRefused(WorkbenchError):
+    """The file system refused a write: a full disk, a read-only file or folder."""
+
+
 class Conflict(WorkbenchError):
     """The database changed underneath an action, which was not applied."""

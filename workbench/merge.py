@@ -86,7 +86,7 @@ def merge(store: Store, other_path: str | os.PathLike[str]) -> MergeReport:
         raise WorkbenchError(f"{other_path}: no such database file")
     if store.path != ":memory:" and other_path.resolve() == Path(store.path).resolve():
         raise WorkbenchError(f"{other_path}: cannot merge a database into itself")
-    other = Store.open(other_path, migrate=False)
+    other = Store.open(other_path, readonly=True)
     try:
         if other.schema_version() != store.schema_version():
             raise WorkbenchError(

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from ..errors import OffsetMismatch, WorkbenchError
 from ..model import GOLD, Document, Entity, Span, covered_text_problem
+from ..output_paths import refuse_output
 from ..store import Store, provenance_of
 
 # Module per format, imported only when used: spaCy stays an optional extra.
@@ -211,7 +212,7 @@ def export(store: Store, format: Format, selection: Selection, path: Path,
     for label in selection.labels:
         if label not in known_labels:
             raise WorkbenchError(f"no label {label!r}; known: {', '.join(sorted(known_labels))}")
-    check_output(path, store.path, folder=not format.suffix)
+    refuse_output(path, store.path, folder=not format.suffix)
     if format.earlier_export and path.is_dir() and not format.earlier_export(path):
         raise WorkbenchError(f"{path}: the folder holds files that are not an earlier {format.name} "
                              "export, which this one would replace; choose a new or empty folder")
@@ -226,18 +227,6 @@ def export(store: Store, format: Format, selection: Selection, path: Path,
     finally:
         _remove(partial)
     return report
-
-
-def check_output(path: Path, database: str, *, folder: bool = False) -> None:
-    """Refuses an output path that would overwrite the database, or a folder where a file
-    goes (or a file where a folder goes)."""
-    if database != ":memory:" and path.resolve() in {
-            Path(database + suffix).resolve() for suffix in ("", "-wal", "-shm", "-journal")}:
-        raise WorkbenchError(f"{path}: that is the database itself; choose another output")
-    if folder and path.exists() and not path.is_dir():
-        raise WorkbenchError(f"{path}: is a file, and this format writes a folder")
-    if not folder and path.is_dir():
-        raise WorkbenchError(f"{path}: is a folder; give a file name")
 
 
 def _replace(partial: Path, path: Path) -> None:

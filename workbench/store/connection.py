@@ -10,13 +10,14 @@ from __future__ import annotations
 import fcntl
 import os
 import sqlite3
+import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from sqlite_utils import Database
 
-from ..errors import WorkbenchError
+from ..errors import StorageRefused, WorkbenchError
 from ..model import covered_text_problem
 from .schema import migrations, schema_problems
 
@@ -26,35 +27,85 @@ if TYPE_CHECKING:
 BUSY_TIMEOUT_MS = 60_000
 
 
+# What SQLite says when the file system, not the database or the action, is the problem.
+_STORAGE_REFUSALS = ("attempt to write a readonly database", "unable to open database file",
+                     "database or disk is full", "disk I/O error")
+
+
+def storage_refusal(path: str, error: sqlite3.OperationalError) -> StorageRefused | None:
+    """The user's error for a write the file system refused (a full disk, a read-only file)."""
+    if str(error) in _STORAGE_REFUSALS:
+        return StorageRefused(f"{path}: {error}; nothing was saved")
+    return None
+
+
+def _connect_readonly(path: str) -> Database:
+    if path == ":memory:" or not os.path.isfile(path):
+        raise WorkbenchError(f"{path}: no such database; create one with `workbench init` or `workbench import`")
+    uri = f"file:{urllib.parse.quote(os.path.abspath(path))}"
+    try:
+        conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000,
+                               check_same_thread=False)
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.OperationalError:
+        # A WAL database in a folder nobody may write to has no -shm file to share, and
+        # cannot make one; since nobody can be writing to it there, it is safe to read as
+        # a file that does not change.
+        conn = sqlite3.connect(f"{uri}?immutable=1", uri=True, check_same_thread=False)
+    except sqlite3.DatabaseError as error:
+        raise WorkbenchError(f"{path}: not a workbench database ({error})") from None
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.DatabaseError as error:
+        raise WorkbenchError(f"{path}: not a workbench database ({error})") from None
+    return Database(conn)
+
+
 class Connection:
     """One SQLite connection to a workbench database, and the rules for writing through it."""
 
-    def __init__(self, db: Database, path: str) -> None:
+    def __init__(self, db: Database, path: str, *, readonly: bool = False) -> None:
         self.db = db
         self.path = path
+        self.readonly = readonly
         self._texts: dict[str, str] = {}
         self._lock_file = None
         self._lock_depth = 0
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str], *, migrate: bool = True) -> Self:
+    def open(cls, path: str | os.PathLike[str], *, migrate: bool = True, readonly: bool = False) -> Self:
+        """Open a database to write (creating or upgrading it with `migrate`), or `readonly`.
+
+        A read-only store never changes the file, not even its journal mode, and
+        works in a folder nobody may write to. A database written by a newer
+        workbench is refused for writing.
+        """
         path = str(path)
+        if readonly:
+            return cls(_connect_readonly(path), path, readonly=True)
         existed = path != ":memory:" and os.path.exists(path) and os.path.getsize(path) > 0
         try:
             conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
             db = Database(conn)
             db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             db.execute("PRAGMA foreign_keys = ON")
+            store = cls(db, path)
+            store._refuse_newer_schema()
             if path != ":memory:":
                 db.query("PRAGMA journal_mode = WAL")
             # FULL: a committed action survives power loss too, not only a crash.
             db.execute("PRAGMA synchronous = FULL")
         except sqlite3.DatabaseError as error:
             raise WorkbenchError(f"{path}: not a workbench database ({error})") from None
-        store = cls(db, path)
         if migrate:
             store._migrate(existed)
         return store
+
+    def _refuse_newer_schema(self) -> None:
+        problems = [problem for problem in schema_problems(self.db) if "newer workbench" in problem]
+        if problems:
+            raise WorkbenchError(f"{self.path}: {problems[0].removeprefix('schema: ')}; upgrade workbench "
+                                 "to write to it (reading commands still work)")
 
     def _migrate(self, existed: bool) -> None:
         try:
@@ -63,11 +114,13 @@ class Connection:
             raise WorkbenchError(f"{self.path}: not a workbench database ({error})") from None
         if not pending:
             return
-        if existed and migrations.applied(self.db):
-            self.backup(f"{self.path}.before-{pending[0].name}.bak")
+        # Under the lock: of several annotators opening an old database at once,
+        # one saves the backup and migrates; the others find nothing left to do.
         with self._write_lock():
-            # Another process may have migrated while we waited for the lock.
-            if migrations.pending(self.db):
+            pending = migrations.pending(self.db)
+            if pending and existed and migrations.applied(self.db):
+                self.backup(f"{self.path}.before-{pending[0].name}.bak")
+            if pending:
                 migrations.apply(self.db)
         self._after_migration()
 
@@ -137,14 +190,20 @@ class Connection:
                 yield
             return
         with self._write_lock():
-            self.db.execute("BEGIN IMMEDIATE")
             try:
-                yield
-            except BaseException:
-                self.db.rollback()
-                raise
-            else:
-                self.db.commit()
+                self.db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield
+                except BaseException:
+                    self.db.rollback()
+                    raise
+                else:
+                    self.db.commit()
+            except sqlite3.OperationalError as error:
+                refusal = storage_refusal(self.path, error)
+                if refusal is None:
+                    raise
+                raise refusal from None
 
     @contextmanager
     def snapshot(self) -> Iterator[sqlite3.Connection]:
@@ -164,13 +223,21 @@ class Connection:
     def backup(self, destination: str | os.PathLike[str]) -> None:
         """An online copy with SQLite's backup API; writers may keep working."""
         destination = str(destination)
-        partial = destination + ".partial"
+        # One temporary name per process: two processes backing up at once must not share it.
+        partial = f"{destination}.partial-{os.getpid()}"
         target = sqlite3.connect(partial)
         try:
             self.db.conn.backup(target)
-        finally:
+        except BaseException:
             target.close()
+            os.unlink(partial)
+            raise
+        target.close()
         os.replace(partial, destination)
+
+    def check_schema(self) -> list[str]:
+        """What is wrong with the schema's version, as `check` words it; empty when current."""
+        return schema_problems(self.db)
 
     def check(self) -> list[str]:
         """Every problem found in the database, one readable line each; empty when healthy."""

@@ -153,9 +153,17 @@ class EntityTables(Connection):
                + f" WHERE a.id IN ({','.join('?' * len(ids))})" + (" AND e.type = ?" if type else ""))
         return list(self.db.query(sql, [*ids, type] if type else list(ids)))
 
+    # A read-only store cannot write the index it brings up to date, so it keeps what it
+    # built in memory for its own searches: (indexed up to, postings, whether they replace
+    # the stored ones or only add to them).
+    _unsaved_index: tuple[int, dict[str, bytes], bool] | None = None
+
     def alias_index_mark(self) -> tuple[int, int]:
         """(the highest alias id in the search index, the highest alias id there is)."""
-        indexed = next(self.db.query("SELECT indexed_up_to FROM alias_index_state"))["indexed_up_to"]
+        if self._unsaved_index is not None:
+            indexed = self._unsaved_index[0]
+        else:
+            indexed = next(self.db.query("SELECT indexed_up_to FROM alias_index_state"))["indexed_up_to"]
         newest = next(self.db.query("SELECT coalesce(max(id), 0) AS n FROM aliases"))["n"]
         return indexed, newest
 
@@ -176,6 +184,14 @@ class EntityTables(Connection):
         grams = list(grams)
         if not grams:
             return {}
+        if self._unsaved_index is not None:
+            _, unsaved, replaces = self._unsaved_index
+            found = {} if replaces else self._stored_postings(grams)
+            found.update((gram, unsaved[gram]) for gram in grams if gram in unsaved)
+            return found
+        return self._stored_postings(grams)
+
+    def _stored_postings(self, grams: list[str]) -> dict[str, bytes]:
         return dict(self.db.conn.execute(
             f"SELECT gram, ids FROM alias_postings WHERE gram IN ({','.join('?' * len(grams))})", grams))
 
@@ -184,7 +200,15 @@ class EntityTables(Connection):
         """Replace the search index, or append to it the aliases above `after_id`.
 
         Returns False, writing nothing, when another process moved the index on meanwhile.
+        A read-only store keeps the index in memory instead.
         """
+        if self.readonly:
+            existing = {} if replace else self.postings(postings)
+            kept = {} if replace or self._unsaved_index is None else self._unsaved_index[1]
+            kept.update((gram, existing.get(gram, b"") + ids) for gram, ids in postings.items())
+            replaces = replace or (self._unsaved_index is not None and self._unsaved_index[2])
+            self._unsaved_index = (up_to, kept, replaces)
+            return True
         with self.transaction():
             current = next(self.db.query("SELECT indexed_up_to FROM alias_index_state"))["indexed_up_to"]
             if current != after_id:

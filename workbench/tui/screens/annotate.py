@@ -221,8 +221,13 @@ class AnnotateScreen(Screen):
 
     def flush_time(self) -> None:
         if self._unsaved_seconds > 0:
-            seconds, self._unsaved_seconds = self._unsaved_seconds, 0.0
-            self.store.add_seconds(self.document, self.annotator, seconds)
+            try:
+                self.store.add_seconds(self.document, self.annotator, self._unsaved_seconds)
+            except WorkbenchError as error:
+                # Kept, and written with the next flush once the disk has room again.
+                self._failed(error)
+                return
+            self._unsaved_seconds = 0.0
 
     def on_unmount(self) -> None:
         self.flush_time()
@@ -500,7 +505,11 @@ class AnnotateScreen(Screen):
 
     def action_finish(self, status: str) -> None:
         self.flush_time()
-        self.store.set_status(self.document, self.annotator, status)
+        try:
+            self.store.set_status(self.document, self.annotator, status)
+        except WorkbenchError as error:
+            self._failed(error)
+            return
         following = self.store.first_unfinished(self.annotator, after=self.document)
         if following is None:
             self.refresh_header()

@@ -232,7 +232,11 @@ class ReviewScreen(AnnotateScreen):
         document waiting for review."""
         self.flush_time()
         if status == "done":
-            self.store.set_status(self.document, GOLD, "done")
+            try:
+                self.store.set_status(self.document, GOLD, "done")
+            except WorkbenchError as error:
+                self._failed(error)
+                return
         following = self.store.next_for_review(self.chosen_annotators, after=self.document)
         if following is None and status != "done":
             self.notify("No other document is waiting for review.")
