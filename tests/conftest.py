@@ -42,3 +42,8 @@ def seed_corpus() -> Path:
     if not SHARED_CORPUS.is_dir():
         pytest.skip("../shared/corpus is not present")
     return SHARED_CORPUS
+
+
+def actions(store: Store, **where: str) -> list[str]:
+    """What annotators did, in order: the event log without its `time` entries."""
+    return [event.action for event in store.events(**where) if event.action != "time"]

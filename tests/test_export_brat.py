@@ -111,11 +111,15 @@ def test_exporting_again_replaces_the_folder_whole(fixture, tmp_path):
     assert [p.name for p in (tmp_path / "out").iterdir()] == ["brat"]
 
 
-def test_entity_id_with_whitespace_is_reported(fixture, tmp_path):
+def test_entity_id_with_whitespace_is_refused_and_an_older_one_reported(fixture, tmp_path):
     from workbench.model import Entity
 
     store = fixture.store
-    store.import_entities([Entity("odd id", "Odd", "ORG")], str.casefold)
+    with pytest.raises(WorkbenchError, match="'odd id' contains whitespace"):
+        store.import_entities([Entity("odd id", "Odd", "ORG")], str.casefold)
+    # A database from before the rule can still hold one.
+    store.db.execute("INSERT INTO entities (id, name, updated_at) VALUES ('odd id', 'Odd', 'then')")
+    store.db.conn.commit()
     span = store.spans(fixture.english, "bob")[0]
     store.link(span.id, "odd id")
     with pytest.raises(WorkbenchError, match="'odd id' contains whitespace"):

@@ -104,7 +104,9 @@ def test_backup_while_another_connection_keeps_writing(annotated, tmp_path):
         writer = Store.open(annotated.path)
         try:
             while not stop.is_set():
-                written.append(writer.add_span(document, "writer", len(written) % 50, 60, "figure"))
+                # A new annotator every 50 spans: an annotator has one span per offsets and label.
+                written.append(writer.add_span(document, f"writer-{len(written) // 50}", len(written) % 50, 60,
+                                               "figure"))
                 started.set()
         finally:
             writer.close()

@@ -5,6 +5,8 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
+
+from conftest import actions
 from textual.widgets import Static
 
 from workbench.config import Config, remembered_annotator
@@ -73,7 +75,7 @@ async def test_word_key_then_claim_key_saves_the_word_as_a_claim(store, docs):
         await pilot.press("v", "1")
 
     assert tagged(store, docs[0]) == [("claim", 0, 9, "Officials")]
-    assert [event.action for event in store.events(document=docs[0])] == ["add"]
+    assert actions(store, document=docs[0]) == ["add"]
 
 
 async def test_sentence_key_then_source_key_saves_the_whole_sentence(store, docs):
@@ -95,7 +97,7 @@ async def test_label_key_on_an_existing_span_relabels_it(store, docs):
         await pilot.press("v", "1", "2")
 
     assert tagged(store, docs[0]) == [("source", 0, 9, "Officials")]
-    assert [event.action for event in store.events(document=docs[0])] == ["add", "relabel"]
+    assert actions(store, document=docs[0]) == ["add", "relabel"]
 
 
 async def test_shift_arrows_extend_a_selection_that_snaps_to_whole_tokens(store, docs):
@@ -144,7 +146,7 @@ async def test_bracket_keys_move_span_boundaries_a_token_at_a_time(store, docs):
         await pilot.press("less_than_sign")
 
     assert tagged(store, docs[0]) == [("figure", 15, 17, "40")]
-    assert [e.action for e in store.events(document=docs[0])] == ["add"] + ["resize"] * 4
+    assert actions(store, document=docs[0]) == ["add"] + ["resize"] * 4
 
 
 async def test_the_header_says_in_progress_from_the_first_tag(store, docs):
@@ -182,7 +184,7 @@ async def test_delete_key_removes_the_span_under_the_cursor(store, docs):
         assert "]s" not in screen_lines(pilot.app)[1]
 
     assert tagged(store, docs[0]) == [("claim", 0, 9, "Officials")]
-    assert store.events(document=docs[0])[-1].action == "delete"
+    assert actions(store, document=docs[0])[-1] == "delete"
 
 
 # -- cursor and mouse ----------------------------------------------------------------------
@@ -291,7 +293,7 @@ async def test_undo_with_nothing_to_undo_changes_nothing(store, docs):
         await pilot.press("u", "ctrl+r")
         assert isinstance(pilot.app.screen, AnnotateScreen)
 
-    assert store.events() == []
+    assert actions(store) == []
 
 
 # -- moving between spans ------------------------------------------------------------
@@ -470,7 +472,7 @@ async def test_cancelling_the_annotator_prompt_quits_without_writing(store, docs
         await pilot.press("escape")
         await pilot.pause()
 
-    assert store.annotators() == [] and store.events() == []
+    assert store.annotators() == [] and actions(store) == []
 
 
 async def test_keymap_moves_a_label_to_another_key(store, docs):

@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 from textual.widgets import DataTable, Static
 
+from conftest import actions
 from workbench.cli import cli
 from workbench.importer import import_paths
 from workbench.linking import normalise_alias
@@ -126,7 +127,7 @@ async def test_reopening_a_review_keeps_what_the_reviewer_made_of_gold(store, do
         assert view(pilot.app).spans == []
 
     assert gold(store, docs[0]) == []
-    assert store.events(document=docs[0], annotator=GOLD)[-1].action == "delete"
+    assert actions(store, document=docs[0], annotator=GOLD)[-1] == "delete"
     assert len(store.spans(docs[0], "alice")) == 5 and len(store.spans(docs[0], "bob")) == 4
 
 
@@ -251,7 +252,7 @@ async def test_r_records_the_rejection_and_leaves_gold_alone(store, docs):
 
     assert store.rejections(docs[0]) == {alice_only.id}
     assert gold(store, docs[0]) == [AGREED_GOLD]
-    assert store.events(document=docs[0], annotator=GOLD)[-1].action == "reject"
+    assert actions(store, document=docs[0], annotator=GOLD)[-1] == "reject"
 
     async with review_app(store).run_test(size=SIZE) as pilot:
         await pilot.press("n", "n")
@@ -283,7 +284,7 @@ async def test_label_and_boundary_keys_edit_the_accepted_gold_span(store, docs):
     start, end = LABEL
     assert gold_at(store, docs[0], (start, end + 1)) == [("source", None, ("alice",))]
     assert [s.text for s in store.spans(docs[0], GOLD) if s.start == start] == ["12 injured."]
-    assert [e.action for e in store.events(document=docs[0], annotator=GOLD)][-2:] == ["relabel", "resize"]
+    assert actions(store, document=docs[0], annotator=GOLD)[-2:] == ["relabel", "resize"]
     assert [s.start for s in store.spans(docs[0], "alice") if s.label == "figure"] == [start]
 
 
@@ -326,7 +327,7 @@ async def test_undo_and_redo_step_through_gold_edits(store, docs):
         assert len(view(pilot.app).spans) == 2
 
     assert gold_at(store, docs[0], LABEL) == [("source", None, ("alice",))]
-    assert [e.action for e in store.events(document=docs[0], annotator="alice")].count("undo") == 0
+    assert actions(store, document=docs[0], annotator="alice").count("undo") == 0
 
 
 async def test_the_open_disagreement_count_follows_undo_and_redo(store, docs):
@@ -472,10 +473,14 @@ async def test_R_in_the_annotate_queue_opens_review_of_the_highlighted_document(
         assert isinstance(pilot.app.screen, ReviewScreen)
         assert pilot.app.screen.document == docs[1]
         await pilot.press("D")
+        # carol only looked at the first document, so she is no annotator of it: it is
+        # ready for review, and opens next.
+        assert pilot.app.screen.document == docs[0]
 
     assert store.review_status(docs[1], []) == "reviewed"
     assert gold(store, docs[1]) == [OTHER_AGREED_GOLD]
-    assert store.spans(docs[0], GOLD) == [] and store.spans(docs[1], "carol") == []
+    assert store.spans(docs[0], "carol") == [] and store.spans(docs[1], "carol") == []
+    assert store.status(docs[0], "carol") == "new"
 
 
 async def test_R_on_a_document_not_ready_leaves_the_queue_opening_documents_to_annotate(store, docs):

@@ -78,7 +78,10 @@ def init(ctx: click.Context, labels_file: Path | None) -> None:
     """
     labels = read_label_file(labels_file) if labels_file else load_config().labels
     store = open_store(ctx)
-    store.set_labels(labels)
+    try:
+        store.set_labels(labels)
+    except WorkbenchError as error:
+        raise WorkbenchError(f"{labels_file or 'workbench.toml'}: {error}") from None
     names = ", ".join(f"{label.name} ({label.key})" for label in store.labels())
     click.echo(f"{store.path}: schema version {store.schema_version()}; labels: {printable(names)}")
 
@@ -108,9 +111,11 @@ def import_command(ctx: click.Context, paths: tuple[Path, ...]) -> None:
         report = import_paths(store, paths, on_file=lambda path: bar.update(1))
     for rejected in report.rejected:
         click.secho(f"rejected {printable(str(rejected))}", fg="red", err=True)
+    ignored = ", ".join(f"{name} ({count})" for name, count in sorted(report.ignored.items()))
     click.echo(f"{report.added} added, {report.duplicates} already present, "
                f"{len(report.rejected)} file(s) rejected"
-               + (f", {report.spans} spans restored" if report.spans else ""))
+               + (f", {report.spans} spans restored" if report.spans else "")
+               + (f"; ignored fields the format does not know: {printable(ignored)}" if ignored else ""))
     if report.rejected:
         ctx.exit(1)
 
@@ -148,13 +153,13 @@ def docs(ctx: click.Context, as_json: bool) -> None:
 def annotate(ctx: click.Context, annotator: str | None, document: str | None) -> None:
     """Open the annotation TUI, at DOCUMENT or where this annotator left off.
 
-    DOCUMENT is an id (or its first characters), a position in the queue, or a
-    source file name.
+    DOCUMENT is an id (or its first characters), #N for the Nth document in the
+    queue, or a source file name.
 
     \b
     Examples:
       workbench annotate
-      workbench annotate --annotator alice 3
+      workbench annotate --annotator alice '#3'
     """
     from .tui.app import make_app
 
@@ -273,13 +278,13 @@ def export(ctx: click.Context, format_name: str, annotators: tuple[str, ...], go
             # Written and checked whole first, so a failed export prints nothing.
             report = run_export(store, fmt, selection, Path(folder) / f"export{fmt.suffix}")
             sys.stdout.buffer.write(report.path.read_bytes())
-        click.echo(f"standard output: {report.summary()}", err=True)
+        click.echo(f"standard output: {printable(report.summary())}", err=True)
         return
     path = out or default_path(fmt, selection)
     with click.progressbar(length=store.document_count(), label="exporting", file=sys.stderr,
                            hidden=not sys.stderr.isatty()) as bar:
         report = run_export(store, fmt, selection, path, on_document=lambda: bar.update(1))
-    click.echo(f"{path}: {report.summary()}")
+    click.echo(printable(f"{path}: {report.summary()}"))
 
 
 @cli.command()
@@ -439,7 +444,12 @@ def kb_search(ctx: click.Context, query: str, type_: str | None, limit: int, as_
         return printable_json({"query": text, "candidates": [c.as_json() for c in candidates]})
 
     if query == "-":
-        for line in sys.stdin:
+        for number, raw in enumerate(sys.stdin.buffer, start=1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as error:
+                raise WorkbenchError(f"-:{number}: not valid UTF-8 (byte 0x{raw[error.start]:02x}); "
+                                     "give queries in UTF-8") from None
             click.echo(as_line(line.rstrip("\r\n")))
             sys.stdout.flush()
         return
@@ -545,7 +555,7 @@ def kb_show(ctx: click.Context, entity_id: str, as_json: bool) -> None:
               help="Compare this annotator (repeatable) [default: all but gold].")
 @click.option("--label", "-l", "labels", multiple=True, help="Only this label (repeatable).")
 @click.option("--document", "-d", "documents", multiple=True,
-              help="Only this document: uid, uid prefix, position or source (repeatable).")
+              help="Only this document: uid, uid prefix, #position or source (repeatable).")
 @click.option("--status", type=click.Choice(["done", "any"]), default="done", show_default=True,
               help="done: documents every compared annotator marked done; "
                    "any: documents where at least two of them have spans.")

@@ -88,9 +88,23 @@ def parse_labels(path: Path, entries: Any) -> tuple[Label, ...]:
             raise WorkbenchError(f"{path}: label {name!r} needs a single key of its own, not {key!r}")
         names.add(name)
         keys.add(key)
-        labels.append(Label(name, key, str(entry.get("colour", palette[(number - 1) % len(palette)])),
-                            str(entry.get("description", ""))))
+        colour = str(entry.get("colour", palette[(number - 1) % len(palette)]))
+        if not _is_colour(colour):
+            raise WorkbenchError(f"{path}: label {name!r}: {colour!r} is not a colour; give one like "
+                                 "#c678dd, rgb(198,120,221) or magenta")
+        labels.append(Label(name, key, colour, str(entry.get("description", ""))))
     return tuple(labels)
+
+
+def _is_colour(text: str) -> bool:
+    """Whether the screen can paint `text`: what it cannot parse would stop it drawing at all."""
+    from textual.color import Color, ColorParseError
+
+    try:
+        Color.parse(text)
+    except ColorParseError:
+        return False
+    return True
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

@@ -15,11 +15,21 @@ import click
 from . import __version__
 from .config import state_dir
 from .errors import WorkbenchError
-from .text import printable
+from .text import as_typed, is_utf8, printable
 
 
 class WorkbenchGroup(click.Group):
     """Turns user errors into one line and unexpected ones into a crash log."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # Bytes that are not UTF-8 reach Python as lone surrogates, which no file, database
+        # or terminal can take: say so once, up front, for every command alike.
+        for arg in args:
+            if not is_utf8(arg):
+                click.secho(f"error: the argument '{as_typed(arg)}' is not valid UTF-8 text; "
+                            "set the terminal to UTF-8 and type it again", fg="red", err=True)
+                ctx.exit(1)
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -67,13 +77,19 @@ def file_system_refusal(error: Exception, db: Path | None) -> str | None:
 
 
 def write_crash_log() -> Path:
+    """The traceback being handled, with the command line, in a file under the state folder.
+
+    It must not fail in turn: the command line and the traceback may hold text
+    that is not UTF-8, and the folder may not be writable.
+    """
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    directory = state_dir()
     try:
+        directory = state_dir()
         directory.mkdir(parents=True, exist_ok=True)
         path = directory / f"crash-{stamp}-{os.getpid()}.log"
-        path.write_text(f"workbench {__version__}\n{' '.join(sys.argv)}\n\n{traceback.format_exc()}",
-                        encoding="utf-8")
+        command = " ".join(as_typed(arg) for arg in sys.argv)
+        path.write_text(f"workbench {__version__}\n{command}\n\n{traceback.format_exc()}",
+                        encoding="utf-8", errors="backslashreplace")
         return path
-    except OSError:
+    except Exception:
         return Path("(no crash log: the state folder is not writable)")

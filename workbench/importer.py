@@ -7,13 +7,14 @@ whole files behind.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .corpus import documents_from_records, expand, read_path
 from .errors import ImportRejected, WorkbenchError
-from .formats.jsonl import is_native, read_native
+from .formats.jsonl import ignored_fields, is_native, read_native
 from .model import NewDocument
 from .store import Store
 
@@ -27,6 +28,8 @@ class ImportReport:
     rejected: list[ImportRejected] = field(default_factory=list)
     files: int = 0
     spans: int = 0
+    ignored: Counter[str] = field(default_factory=Counter)
+    """Fields of imported JSONL objects that the format does not know, and how often."""
 
 
 def import_paths(store: Store, paths: Iterable[str | Path],
@@ -49,16 +52,20 @@ def import_paths(store: Store, paths: Iterable[str | Path],
             if not path.exists():
                 raise ImportRejected(str(path), "no such file or folder")
             read = read_path(path)
-            if read and isinstance(read[0], dict) and is_native(read):
+            records = read and isinstance(read[0], dict)
+            if records and is_native(read):
                 # Keep import order: documents queued before this file go in first.
                 flush()
                 import_native(store, path, read, report)
+                report.ignored += ignored_fields(read)
                 on_file(path)
                 continue
             documents = read if not read or isinstance(read[0], NewDocument) else documents_from_records(path, read)
         except ImportRejected as error:
             report.rejected.append(error)
         else:
+            if records:
+                report.ignored += ignored_fields(read)
             batch.extend(documents)
             if len(batch) >= BATCH_DOCUMENTS:
                 flush()

@@ -12,6 +12,7 @@ it are not brought in. Merging the same copy twice changes nothing.
 
 from __future__ import annotations
 
+import json
 import os
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ class MergeReport:
     spans_updated: int = 0
     spans_removed: int = 0
     statuses_updated: int = 0
+    seconds_added: float = 0.0
     conflicts: list[str] = field(default_factory=list)
 
     @property
@@ -48,6 +50,8 @@ class MergeReport:
             parts.append(f"{self.spans_updated} span(s) updated, {self.spans_removed} removed")
         if self.statuses_updated:
             parts.append(f"{self.statuses_updated} status(es) updated")
+        if self.seconds_added:
+            parts.append(f"{self.seconds_added / 60:.1f} minutes of annotation time added")
         parts.append(f"{len(self.conflicts)} conflict(s)")
         return f"merged {self.other}: " + "; ".join(parts)
 
@@ -111,8 +115,10 @@ def _merge(store: Store, other: Store, report: MergeReport) -> MergeReport:
     present = set(store.document_uids())
     their_events = [event for event in other.rows("events") if event["document"] in present]
     our_events = list(store.rows("events"))
+    our_seconds = {(row["document"], row["annotator"]): row["seconds"] for row in store.rows("doc_status")}
     skipped = _merge_spans(store, other, present, our_events, their_events, report)
     skipped |= _merge_statuses(store, other, present, our_events, their_events, report)
+    _merge_time(store, other, present, our_seconds, our_events, their_events, report)
 
     uid_of = {event["id"]: event["uid"] for event in their_events}
     report.added["events"] = store.insert_events(
@@ -217,3 +223,34 @@ def _merge_statuses(store: Store, other: Store, present: set[str], our_events: l
                 f"there {row['status']}; kept here")
     return skipped
 
+
+def _merge_time(store: Store, other: Store, present: set[str], ours: dict[tuple[str, str], float],
+                our_events: list[dict], their_events: list[dict], report: MergeReport) -> None:
+    """Add the other copy's working time that this copy has not counted yet.
+
+    Time is logged in `time` events, one per flush: the other copy's events this
+    copy lacks are work done there, and are added here. Time from before it was
+    logged (a status row's seconds beyond its events) cannot be told apart, so of
+    the two copies' unlogged time, the larger counts. A status row new here came
+    with all of its time already. `ours` is this copy's time before the merge.
+    """
+    def logged(events: list[dict]) -> dict[tuple[str, str], float]:
+        found: dict[tuple[str, str], float] = defaultdict(float)
+        for event in events:
+            if event["action"] == "time":
+                found[(event["document"], event["annotator"])] += json.loads(event["after"])["seconds"]
+        return found
+
+    our_uids = {event["uid"] for event in our_events}
+    new_there = logged([event for event in their_events if event["uid"] not in our_uids])
+    logged_here, logged_there = logged(our_events), logged(their_events)
+    for row in other.rows("doc_status"):
+        key = (row["document"], row["annotator"])
+        if key[0] not in present or key not in ours:
+            continue
+        unlogged_here = ours[key] - logged_here.get(key, 0.0)
+        unlogged_there = row["seconds"] - logged_there.get(key, 0.0)
+        extra = new_there.get(key, 0.0) + max(0.0, unlogged_there - unlogged_here)
+        if extra > 1e-9:
+            store.add_merged_seconds(*key, extra)
+            report.seconds_added += extra

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,10 +12,25 @@ GOLD = "gold"
 """The reserved annotator whose spans are the adjudicated gold standard."""
 
 
+# Characters that would act on a terminal, or reorder the text around them, wherever a
+# name is shown: C0 and C1 controls, and the Unicode direction marks and overrides.
+_UNSAFE_IN_NAMES = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def name_problem(name: str, what: str = "an annotator name") -> str | None:
+    """Why `name` cannot name anybody in any file or on any screen, or None if it can."""
+    if not name.strip():
+        return f"{what} must not be empty"
+    if _UNSAFE_IN_NAMES.search(name):
+        return f"{what} must not contain control or text-direction characters"
+    return None
+
+
 def annotator_name_problem(name: str) -> str | None:
     """Why nobody may annotate under this name, or None if they may."""
-    if not name.strip():
-        return "an annotator name must not be empty"
+    problem = name_problem(name)
+    if problem:
+        return problem
     if name.strip() == GOLD:
         return f"{GOLD!r} is reserved for the reviewed version; adjudicate with `workbench review`"
     return None
@@ -98,6 +114,16 @@ def covered_text_problem(text: str, start: int, end: int, recorded: str | None =
     if recorded is not None and text[start:end] != recorded:
         return f"span {start}-{end} records {recorded!r} but the text there is {text[start:end]!r}"
     return None
+
+
+def entity_id_problem(entity_id: str) -> str | None:
+    """Why `entity_id` cannot identify an entity, or None if it can: ids are written into
+    brat, CoNLL and other formats that split fields on whitespace."""
+    if not entity_id:
+        return "an entity id must not be empty"
+    if any(ch.isspace() for ch in entity_id):
+        return f"entity id {entity_id!r} contains whitespace; use an id without spaces"
+    return name_problem(entity_id, "an entity id")
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,6 +42,21 @@ def printable(text: str) -> str:
     return "".join(ch if ch.isprintable() else "\N{REPLACEMENT CHARACTER}" for ch in text)
 
 
+def is_utf8(text: str) -> bool:
+    """Whether `text` can be written as UTF-8: not so when it came from bytes that were not."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def as_typed(text: str) -> str:
+    """Text as the user typed it, for a terminal: bytes that were not UTF-8 (which Python
+    keeps as lone surrogates) written as \\x escapes, and control characters replaced."""
+    return printable(text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace"))
+
+
 def printable_json(value: object) -> str:
     """`value` as one line of JSON for a terminal: the same JSON, with every character
     that is not printable (C1 controls, bidi overrides) written as a \\u escape."""

@@ -43,7 +43,9 @@ def agreement_report(store: Store, *, annotators: Sequence[str] = (), labels: Se
     `processes` caps how many processes share the work; by default, one per CPU.
     """
     known = store.annotators(include_gold=True)
-    chosen = list(dict.fromkeys(annotators)) or store.annotators()
+    # By default, those who annotated: someone who only opened a document is no annotator of it.
+    chosen = list(dict.fromkeys(annotators)) or store.annotators_with_work()
+    left_out = [] if annotators else [name for name in store.annotators() if name not in chosen]
     for name in chosen:
         if name not in known:
             raise WorkbenchError(f"unknown annotator {name!r}; known: {', '.join(known) or 'none'}")
@@ -56,6 +58,8 @@ def agreement_report(store: Store, *, annotators: Sequence[str] = (), labels: Se
     who = ", ".join(chosen) or "nobody"
     criteria = (f"documents that every compared annotator ({who}) marked done" if status == "done"
                 else f"documents where at least two of the compared annotators ({who}) have spans")
+    if left_out:
+        criteria += f"; left out, having annotated nothing: {', '.join(left_out)}"
     selection = _Selection(tuple(chosen), tuple(chosen_labels), uids, status == "done")
     report = _build(store, selection, processes or _cpus()).finish(criteria)
     if not report.documents:

@@ -10,6 +10,7 @@ lines up with the original.
 from __future__ import annotations
 
 import json
+from collections import Counter
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +18,7 @@ from typing import Any
 
 from ..corpus import document_from_record
 from ..errors import ImportRejected
-from ..model import STATUSES, Entity, NewDocument, Span
+from ..model import STATUSES, Entity, NewDocument, Span, entity_id_problem, name_problem
 from ..text import content_hash, normalise, title_from
 from . import AnnotationRow, ExportJob, Format, provenance_of
 
@@ -95,6 +96,36 @@ class NativeFile:
     entities: dict[str, Entity] = field(default_factory=dict)
     lines: dict[str, int] = field(default_factory=dict)
     """The line each document uid came from, to name it in errors."""
+    annotated: dict[tuple[str, str], int] = field(default_factory=dict)
+    """The line each (document uid, annotator) came from: one line holds it all."""
+
+
+# The fields each object of a JSONL file may have; import says how many others it ignored.
+_KNOWN_FIELDS = {
+    "document": {"id", "text", "title", "source", "meta", "annotations", "_line"},
+    "annotation": {"annotator", "status", "seconds", "spans"},
+    "span": {"id", "start", "end", "label", "text", "entity", "nil", "provenance"},
+    "entity": {"id", "name", "type"},
+}
+
+
+def ignored_fields(records: list[dict[str, Any]]) -> Counter[str]:
+    """How often each field the format does not know occurs, as "span.confidence" and so on."""
+    found: Counter[str] = Counter()
+
+    def note(kind: str, value: Any) -> None:
+        if isinstance(value, dict):
+            found.update(f"{kind}.{key}" for key in value if key not in _KNOWN_FIELDS[kind])
+
+    for record in records:
+        note("document", record)
+        for annotation in record.get("annotations") or ():
+            note("annotation", annotation)
+            for span in (annotation.get("spans") or ()) if isinstance(annotation, dict) else ():
+                note("span", span)
+                if isinstance(span, dict):
+                    note("entity", span.get("entity"))
+    return found
 
 
 def is_native(records: list[dict[str, Any]]) -> bool:
@@ -130,6 +161,8 @@ class _Line:
         text = self.field(record, "text", str)
         if not text.strip():
             raise self.reject('"text" is empty')
+        if "\x00" in text:
+            raise self.reject('"text" contains NUL characters')
         if normalise(text) != text:
             raise self.reject('"text" is not normalised (NFC, \\n newlines), so its offsets are ambiguous')
         uid = content_hash(text)
@@ -151,11 +184,16 @@ class _Line:
     def annotation(self, uid: str, text: str, annotation: dict[str, Any], number: int,
                    seen: set[str]) -> None:
         annotator = self.field(annotation, "annotator", str)
-        if not annotator.strip():
-            raise self.reject(f"annotation {number}: empty annotator name")
+        problem = name_problem(annotator)
+        if problem:
+            raise self.reject(f"annotation {number}: {problem}")
         if annotator in seen:
             raise self.reject(f"annotator {annotator!r} appears twice")
         seen.add(annotator)
+        earlier = self.native.annotated.setdefault((uid, annotator), self.line)
+        if earlier != self.line:
+            raise self.reject(f"annotator {annotator!r} already has annotations of this document on line "
+                              f"{earlier}; one line per document holds every annotator's work")
         status = self.field(annotation, "status", str, "new")
         if status not in STATUSES:
             raise self.reject(f"annotator {annotator!r}: unknown status {status!r}; "
@@ -193,6 +231,8 @@ class _Line:
         if not all(isinstance(item, str) for item in provenance):
             raise self.reject(f'{where}: "provenance" must be a list of strings')
         span_id = self.field(value, "id", str, uuid.uuid4().hex, where=where)
+        if not span_id.strip():
+            raise self.reject(f'{where}: "id" must not be empty (leave it out to get a new one)')
         return Span(span_id, uid, annotator, start, end, label, recorded,
                     entity.id if entity else None, nil, tuple(provenance))
 
@@ -200,8 +240,9 @@ class _Line:
         if not isinstance(value, dict):
             raise self.reject(f'{where}: "entity" must be an object or null')
         entity_id = self.field(value, "id", str, where=f"{where} entity")
-        if not entity_id:
-            raise self.reject(f"{where}: entity id is empty")
+        problem = entity_id_problem(entity_id)
+        if problem:
+            raise self.reject(f"{where}: {problem}")
         entity = Entity(entity_id, self.field(value, "name", str, entity_id, where=f"{where} entity"),
                         self.field(value, "type", str, "", where=f"{where} entity"))
         self.native.entities.setdefault(entity_id, entity)

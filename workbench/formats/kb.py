@@ -25,7 +25,7 @@ from typing import Any
 
 from ..errors import ImportRejected
 from ..jsonlines import BadLine, parse_line
-from ..model import Entity
+from ..model import Entity, entity_id_problem
 from . import ExportJob, Format
 from .jsonl import dump_line
 
@@ -76,6 +76,11 @@ def entity_from_record(record: Any, path: str, line: int | None = None) -> Entit
         entity_id = str(entity_id)
     if not isinstance(entity_id, str) or not entity_id.strip():
         raise reject("missing id")
+    # Spaces around an id are a file's padding; spaces inside one are refused.
+    entity_id = entity_id.strip()
+    problem = entity_id_problem(entity_id)
+    if problem:
+        raise reject(problem)
     name = record.get("name")
     if not isinstance(name, str) or not name.strip():
         raise reject(f"entity {entity_id!r} has no name")
@@ -88,7 +93,7 @@ def entity_from_record(record: Any, path: str, line: int | None = None) -> Entit
         if not isinstance(value, str):
             raise reject(f"entity {entity_id!r}: {field} must be a string")
         texts[field] = value.strip()
-    return Entity(entity_id.strip(), name.strip(), texts["type"], texts["description"],
+    return Entity(entity_id, name.strip(), texts["type"], texts["description"],
                   _prior(record.get("prior"), reject, entity_id),
                   tuple(dict.fromkeys(a.strip() for a in aliases if a.strip())))
 

@@ -38,4 +38,5 @@ class Store(ReviewTables, EntityTables):
 
 
 def default_db_path() -> Path:
-    return Path(os.environ.get("WORKBENCH_DB", "annotations.db"))
+    """$WORKBENCH_DB, unless unset or empty, else annotations.db here."""
+    return Path(os.environ.get("WORKBENCH_DB") or "annotations.db")

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from ..errors import NotFound, WorkbenchError
-from ..model import DEFAULT_LABELS, GOLD, STATUSES, Document, Label, NewDocument, QueueRow
+from ..model import DEFAULT_LABELS, GOLD, STATUSES, name_problem, Document, Label, NewDocument, QueueRow
 from ..text import content_hash
 from .events import EventLog
 from .rows import (ANNOTATOR_COLUMNS, DOCUMENT_COLUMNS, LABEL_COLUMNS, STATUS_COLUMNS,
@@ -34,7 +34,19 @@ class DocumentTables(EventLog):
         ]
 
     def set_labels(self, labels: Iterable[Label]) -> None:
-        """Add or update labels; labels already in use are never removed."""
+        """Add or update labels; labels already in use are never removed.
+
+        Every label ends up with a key of its own, among the labels already here too.
+        """
+        labels = list(labels)
+        keys = {label.name: label.key for label in self.labels()}
+        keys.update((label.name, label.key) for label in labels)
+        holders: dict[str, str] = {}
+        for name, key in keys.items():
+            holder = holders.setdefault(key, name)
+            if holder != name:
+                raise WorkbenchError(f"label {holder!r} and label {name!r} would both have the key {key!r}; "
+                                     "give one of them another key")
         upsert = insert_sql("labels", LABEL_COLUMNS, conflict="""ON CONFLICT(name) DO UPDATE SET
             key = excluded.key, colour = excluded.colour, description = excluded.description,
             position = excluded.position""")
@@ -43,9 +55,20 @@ class DocumentTables(EventLog):
                 self.db.execute(upsert, [label.name, label.key, label.colour, label.description, position])
 
     def ensure_annotator(self, name: str) -> None:
-        if not name or not name.strip():
-            raise WorkbenchError("annotator name must not be empty")
+        """Register an annotator. A new name must be one any screen and file can show;
+        a name an older database already holds keeps working (it is shown cleaned)."""
+        problem = name_problem(name or "")
+        if problem and not next(self.db.query("SELECT 1 FROM annotators WHERE name = ?", [name]), None):
+            raise WorkbenchError(problem)
         self.db.execute(insert_sql("annotators", ANNOTATOR_COLUMNS, verb="INSERT OR IGNORE"), [name, now()])
+
+    def annotators_with_work(self) -> list[str]:
+        """The annotators (gold aside) with a span, or a document they changed the status of."""
+        return [row["name"] for row in self.db.query(
+            """SELECT name FROM annotators a WHERE name != ? AND (
+                   EXISTS (SELECT 1 FROM spans s WHERE s.annotator = a.name)
+                   OR EXISTS (SELECT 1 FROM doc_status t WHERE t.annotator = a.name AND t.status != 'new'))
+               ORDER BY name""", [GOLD])]
 
     def annotators(self, *, include_gold: bool = False) -> list[str]:
         rows = self.db.query("SELECT name FROM annotators ORDER BY name")
@@ -75,18 +98,24 @@ class DocumentTables(EventLog):
         return document_from_row(row)
 
     def find_document(self, key: str) -> Document:
-        """A document by uid, uid prefix, position (1-based) or source path."""
-        if key.isdigit():
+        """A document by uid, uid prefix or source path, or by position as #N (1-based).
+
+        Digits alone are a uid prefix: uids are hexadecimal, so "123" may well be one.
+        """
+        if key.startswith("#") and key[1:].isdigit():
             row = next(self.db.query(
-                "SELECT * FROM documents ORDER BY rowid LIMIT 1 OFFSET ?", [int(key) - 1]), None)
-            if row:
-                return document_from_row(row)
+                "SELECT * FROM documents ORDER BY rowid LIMIT 1 OFFSET ?", [int(key[1:]) - 1]), None)
+            if row is None:
+                raise NotFound(f"no document at position {key[1:]}; there are {self.document_count()}")
+            return document_from_row(row)
         rows = list(self.db.query(
             "SELECT * FROM documents WHERE uid LIKE ? OR source = ? OR source LIKE ? LIMIT 2",
             [key + "%", key, "%/" + key],
         ))
         if len(rows) == 1:
             return document_from_row(rows[0])
+        if not rows and key.isdigit():
+            raise NotFound(f"no document matches {key!r}; for the document at position {key}, give #{key}")
         if not rows:
             raise NotFound(f"no document matches {key!r}")
         raise WorkbenchError(f"{key!r} matches more than one document; give more of its id")
@@ -195,22 +224,27 @@ class DocumentTables(EventLog):
             self._log(annotator, document, "status", None, {"status": before}, {"status": status})
 
     def add_seconds(self, document: str, annotator: str, seconds: float) -> None:
+        """Add working time. Time alone never changes the status: someone who only looked
+        at a document has not started annotating it."""
         if seconds <= 0:
             return
         with self.transaction():
-            self._upsert_status(document, annotator, seconds=seconds)
+            self._upsert_status(document, annotator, seconds=seconds, started=False)
+            # Logged too, so that a merge can tell time worked in another copy from time it shares.
+            self._log(annotator, document, "time", None, None, {"seconds": seconds})
 
     def _upsert_status(self, document: str, annotator: str, *, status: str | None = None,
-                       seconds: float = 0.0) -> None:
-        """Set the status (by default: in progress unless further on) and add working time."""
+                       seconds: float = 0.0, started: bool = True) -> None:
+        """Set the status (by default, when `started`: in progress unless further on) and add time."""
         self.ensure_annotator(annotator)
         self.db.execute(
             insert_sql("doc_status", STATUS_COLUMNS, named=True, conflict="""ON CONFLICT(document, annotator)
-                DO UPDATE SET status = coalesce(:given,
-                                                CASE WHEN status = 'new' THEN 'in_progress' ELSE status END),
+                DO UPDATE SET status = coalesce(:given, CASE WHEN status = 'new' AND :started
+                                                             THEN 'in_progress' ELSE status END),
                               seconds = seconds + :seconds, updated_at = :updated_at"""),
-            {"document": document, "annotator": annotator, "given": status,
-             "status": status or "in_progress", "seconds": seconds, "updated_at": now()},
+            {"document": document, "annotator": annotator, "given": status, "started": started,
+             "status": status or ("in_progress" if started else "new"), "seconds": seconds,
+             "updated_at": now()},
         )
 
     def _mark_started(self, document: str, annotator: str) -> None:

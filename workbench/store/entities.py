@@ -13,7 +13,7 @@ from typing import Any
 
 from ..collector import without_cyclic_gc
 from ..errors import NotFound, WorkbenchError
-from ..model import Entity
+from ..model import Entity, entity_id_problem
 from .connection import Connection
 from .rows import ALIAS_COLUMNS, ENTITY_COLUMNS, entity_from_row, entity_values, now
 
@@ -51,6 +51,10 @@ class EntityTables(Connection):
 
         Returns (entities written, aliases written); on_batch gets each batch's alias count.
         """
+        for entity in entities:
+            problem = entity_id_problem(entity.id)
+            if problem:
+                raise WorkbenchError(problem)
         stamp = now()
         entity_count = alias_count = 0
         conn = self.db.conn

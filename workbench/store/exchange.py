@@ -169,12 +169,19 @@ class ExchangeTables(AnnotationTables):
                 self._put(span)
 
     def take_status_from_copy(self, row: dict[str, Any]) -> None:
-        """Set a document's status for an annotator to another copy's row."""
+        """Set a document's status for an annotator to another copy's. A row new here
+        comes with that copy's time; the time of a row already here is merged apart."""
         with self.transaction():
             self.db.execute(
                 insert_sql("doc_status", STATUS_COLUMNS, named=True, conflict="""ON CONFLICT(document, annotator)
-                    DO UPDATE SET status = :status, seconds = :seconds, updated_at = :updated_at"""),
+                    DO UPDATE SET status = :status, updated_at = :updated_at"""),
                 {name: row[name] for name in STATUS_COLUMNS})
+
+    def add_merged_seconds(self, document: str, annotator: str, seconds: float) -> None:
+        """Add time another copy recorded; its `time` events come in with the merge."""
+        with self.transaction():
+            self.db.execute("UPDATE doc_status SET seconds = seconds + ? WHERE document = ? AND annotator = ?",
+                            [seconds, document, annotator])
 
     def insert_events(self, rows: Iterable[dict[str, Any]]) -> int:
         """Append events from another copy, skipping uids already here.

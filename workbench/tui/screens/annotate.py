@@ -168,7 +168,7 @@ class AnnotateScreen(Screen):
     def header_text(self) -> Text:
         store = self.store
         header = Text(no_wrap=True, overflow="ellipsis")
-        header.append(f" {self.annotator} ", Style(bold=True, reverse=True))
+        header.append(f" {literal(self.annotator)} ", Style(bold=True, reverse=True))
         header.append(f"  document {store.position(self.document)} of {self._total}  ")
         header.append(literal(store.document(self.document).title), Style(bold=True))
         self._status_shown = store.status(self.document, self.annotator)

@@ -82,7 +82,7 @@ class QueueScreen(Screen):
         )
         self._keys = [row.uid for row in shown]
         finished = sum(row.status in ("done", "skipped") for row in self.rows)
-        header = Text(f" {self.app.annotator}  {finished}/{len(self.rows)} finished  "
+        header = Text(f" {literal(self.app.annotator)}  {finished}/{len(self.rows)} finished  "
                       f"showing {len(shown)} ({self.status_filter})  Enter opens a document")
         self.query_one("#queue-header", Static).update(header)
 

@@ -81,7 +81,7 @@ class ReviewScreen(AnnotateScreen):
         header = Text(no_wrap=True, overflow="ellipsis")
         unresolved = sum(not self._resolved(group) for group in self.groups)
         header.append(" review ", Style(bold=True, reverse=True))
-        header.append(f"  {', '.join(self._annotators_shown())} → gold  ")
+        header.append(f"  {literal(', '.join(self._annotators_shown()))} → gold  ")
         header.append(f"{unresolved} of {len(self.groups)} disagreements open  ")
         header.append(literal(self.store.document(self.document).title), Style(bold=True))
         header.append(f"  [{self.store.review_status(self.document, self.chosen_annotators)}]",
@@ -131,7 +131,7 @@ class ReviewScreen(AnnotateScreen):
                 state = self._state(mark)
                 source = self.source_spans[mark.id]
                 panel.append("   » " if chosen else "     ", Style(bold=True))
-                panel.append(f"{annotator}: ", Style(bold=chosen, reverse=chosen))
+                panel.append(f"{literal(annotator)}: ", Style(bold=chosen, reverse=chosen))
                 panel.append(f"{mark.label} {mark.start}-{mark.end} ")
                 panel.append(f"“{literal(source.text[:40])}”")
                 if mark.link:
@@ -140,7 +140,7 @@ class ReviewScreen(AnnotateScreen):
                     panel.append(f"  [{state}]", Style(color="green" if state == "accepted" else "red"))
                 panel.append("\n")
             for annotator in group.missing:
-                panel.append(f"     {annotator}: (no span)\n", Style(dim=True))
+                panel.append(f"     {literal(annotator)}: (no span)\n", Style(dim=True))
         self.query_one("#review-panel", Static).update(panel)
 
     def _entity_name(self, link: str) -> str:
