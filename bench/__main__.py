@@ -140,6 +140,18 @@ def concurrent_figures(r: dict) -> list[Figure]:
     ]
 
 
+def human_pace_figures(r: dict) -> list[Figure]:
+    who = f"{r['processes']} annotators, an action every 1-3 s for {r['seconds']} s"
+    return [
+        Figure("human_pace.p50_ms", f"A team at human pace, p50 write latency ({who})", r["p50_write_ms"], "ms"),
+        Figure("human_pace.p99_ms", "  p99 write latency, with reports and exports running", r["p99_write_ms"],
+               "ms", 50),
+        Figure("human_pace.lost_actions", "  lost actions", r["lost_actions"], "", 0),
+        Figure("human_pace.inconsistent_exports",
+               f"  exports that failed to re-import cleanly (of {r['exports']})", r["inconsistent_exports"], "", 0),
+    ]
+
+
 BENCHMARKS: dict[str, tuple[str, Callable[[dict], list[Figure]], int]] = {
     # name: (module, its figures, runs by default at full size)
     "startup": ("bench.startup", startup_figures, 3),
@@ -148,6 +160,8 @@ BENCHMARKS: dict[str, tuple[str, Callable[[dict], list[Figure]], int]] = {
     "export_jsonl": ("bench.export_jsonl", export_figures, 3),
     "agreement_report": ("bench.agreement_report", agreement_figures, 3),
     "concurrent_writers": ("bench.concurrent_writers", concurrent_figures, 3),
+    # One run: two minutes of 64 processes, its latencies percentiles over thousands of writes.
+    "human_pace": ("bench.human_pace", human_pace_figures, 1),
     # One run: its latencies are already percentiles over 2,000 queries, its recall
     # is deterministic, and a run at full size takes minutes.
     "entity_search": ("bench.entity_search", entity_search_figures, 1),

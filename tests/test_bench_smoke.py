@@ -21,6 +21,7 @@ EVERY_FIGURE = {
     "export.spans_per_s", "export.peak_rss_mib", "export.memory_ratio",
     "agreement.report_s", "agreement.sequential_s", "agreement.html_s",
     "concurrent.writes_per_s", "concurrent.p99_ms", "concurrent.lost_writes",
+    "human_pace.p50_ms", "human_pace.p99_ms", "human_pace.lost_actions", "human_pace.inconsistent_exports",
 }
 
 
@@ -38,6 +39,8 @@ def test_quick_benchmark_run_reports_every_figure_beside_its_target(tmp_path):
     assert written["quick"] is True and not written["failed"]
     # Writes that were acknowledged and then lost are a correctness failure, not a timing.
     assert figures["concurrent.lost_writes"]["value"] == 0
+    assert figures["human_pace.lost_actions"]["value"] == 0
+    assert figures["human_pace.inconsistent_exports"]["value"] == 0
 
     table = done.stdout
     assert "CPUs" in table
