@@ -76,6 +76,16 @@ class Selection:
     labels: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class Options:
+    """How a format writes where it offers a choice; each format reads only its own fields."""
+
+    lang: str = "en"
+    """spacy: the language whose tokenizer builds the Docs (`spacy.blank(lang)`)."""
+    ents_labels: tuple[str, ...] = ()
+    """spacy: the labels `doc.ents` takes; none means every label."""
+
+
 @dataclass
 class ExportReport:
     path: Path | None = None
@@ -106,6 +116,7 @@ class ExportJob:
     selection: Selection
     report: ExportReport
     on_document: Callable[[], None] = lambda: None
+    options: Options = Options()
 
     def rows(self) -> Iterator[tuple[tuple[str, ...], list[AnnotationRow]]]:
         """Selected documents in import order as plain tuples, each span checked against the text.
@@ -203,11 +214,11 @@ def safe_name(name: str) -> str:
 
 
 def export(store: Store, format: Format, selection: Selection, path: Path,
-           on_document: Callable[[], None] = lambda: None) -> ExportReport:
+           on_document: Callable[[], None] = lambda: None, options: Options = Options()) -> ExportReport:
     if selection.status not in EXPORT_STATUSES:
         raise WorkbenchError(f"unknown status {selection.status!r}; expected done or any")
     known_labels = {label.name for label in store.labels()}
-    for label in selection.labels:
+    for label in (*selection.labels, *options.ents_labels):
         if label not in known_labels:
             raise WorkbenchError(f"no label {label!r}; known: {', '.join(sorted(known_labels))}")
     check_output(path, store.path, folder=not format.suffix)
@@ -215,7 +226,7 @@ def export(store: Store, format: Format, selection: Selection, path: Path,
         raise WorkbenchError(f"{path}: the folder holds files that are not an earlier {format.name} "
                              "export, which this one would replace; choose a new or empty folder")
     report = ExportReport(path=path)
-    job = ExportJob(store, selection, report, on_document)
+    job = ExportJob(store, selection, report, on_document, options)
     path.parent.mkdir(parents=True, exist_ok=True)
     _remove_leftovers(path)
     partial = path.parent / f".{path.name}.partial-{os.getpid()}"
