@@ -278,9 +278,10 @@ def demo(ctx: click.Context, annotator: str | None, no_open: bool) -> None:
 
 @cli.command()
 @click.option("--format", "format_name", required=True,
-              type=click.Choice(["jsonl", "spacy", "prodigy", "doccano", "brat", "conll", "kb"]),
+              type=click.Choice(["jsonl", "spacy", "prodigy", "doccano", "brat", "conll", "labelstudio", "kb"]),
               help="jsonl (native, re-importable), spacy (.spacy DocBin), prodigy, doccano, "
-                   "brat (a folder), conll (BIO tags), kb (the entity table).")
+                   "brat (a folder), conll (BIO tags), labelstudio (a folder: tasks and "
+                   "labelling config), kb (the entity table).")
 @click.option("--annotator", "annotators", multiple=True,
               help="Export this annotator's work (repeatable) [default: every annotator but gold].")
 @click.option("--gold", is_flag=True, help="Export the adjudicated gold annotations.")
@@ -294,7 +295,7 @@ def demo(ctx: click.Context, annotator: str | None, no_open: bool) -> None:
 @click.option("--ents-label", "ents_labels", multiple=True,
               help="spacy: only spans with this label go into doc.ents (repeatable) [default: all].")
 @click.option("--out", type=click.Path(path_type=Path),
-              help="Output file, or - for standard output (a folder for brat) "
+              help="Output file, or - for standard output (a folder for brat and labelstudio) "
                    "[default: exports/<format>-<who>-<status>...].")
 @click.pass_context
 def export(ctx: click.Context, format_name: str, annotators: tuple[str, ...], gold: bool,
@@ -316,6 +317,7 @@ def export(ctx: click.Context, format_name: str, annotators: tuple[str, ...], go
       workbench export --format spacy --lang uk --ents-label source --ents-label figure
       workbench export --format conll --gold --label source --out train.conll
       workbench export --format brat --gold --out brat/
+      workbench export --format labelstudio --out labelstudio/
       workbench export --format kb
     """
     from .formats import Options, Selection, default_path, export as run_export, get_format

@@ -34,6 +34,7 @@ MODULES = {
     "doccano": "doccano",
     "brat": "brat",
     "conll": "conll",
+    "labelstudio": "labelstudio",
     "kb": "kb",
 }
 EXPORT_STATUSES = ("done", "any")
