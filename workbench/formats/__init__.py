@@ -7,7 +7,9 @@ time, checks every span against its text on the way, writes under a temporary
 name in the output's folder and renames it into place only when the whole
 export succeeded, so a failed or killed export never leaves a partial file
 under the final name; the temporary files a killed export leaves beside it go
-with the next export to that name.
+with the next export to that name. What was written is flushed to disk
+(fsync) before the rename, and the folder after it, so that after a power cut
+the name holds the whole new export or the whole old one.
 """
 
 from __future__ import annotations
@@ -264,6 +266,12 @@ def _mismatch(uid: str, annotator: str, span: SpanRow, text: str) -> OffsetMisma
 
 
 def _replace(partial: Path, path: Path) -> None:
+    _sync_tree(partial)
+    _swap(partial, path)
+    _sync(path.parent)
+
+
+def _swap(partial: Path, path: Path) -> None:
     if partial.is_dir() and path.is_dir():
         # A folder cannot be renamed over a non-empty one: move the old one aside first.
         old = path.parent / f".{path.name}.old-{os.getpid()}"
@@ -272,6 +280,28 @@ def _replace(partial: Path, path: Path) -> None:
         shutil.rmtree(old)
     else:
         os.replace(partial, path)
+
+
+def _sync_tree(path: Path) -> None:
+    """fsync a file, or a folder's files and then the folders holding them."""
+    if path.is_dir():
+        for folder, _, files in os.walk(path, topdown=False):
+            for name in files:
+                _sync(Path(folder) / name)
+            _sync(Path(folder))
+    else:
+        _sync(path)
+
+
+def _sync(path: Path) -> None:
+    if path.is_dir() and os.name == "nt":
+        return  # Windows cannot open a folder to flush it; NTFS journals the rename itself
+    # A folder opens only for reading; a file for writing, which Windows' fsync needs.
+    descriptor = os.open(path, os.O_RDONLY if path.is_dir() else os.O_RDWR)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 def _remove_leftovers(path: Path) -> None:
