@@ -87,6 +87,8 @@ class Options:
     """spacy: the language whose tokenizer builds the Docs (`spacy.blank(lang)`)."""
     ents_labels: tuple[str, ...] = ()
     """spacy: the labels `doc.ents` takes; none means every label."""
+    layout: str = "flat"
+    """brat: "flat" (<uid>-<annotator> files in one folder) or "per-annotator" (a folder each)."""
 
 
 @dataclass
