@@ -154,3 +154,13 @@ def test_per_annotator_layout_replaces_an_earlier_one_but_no_other_folder(fixtur
     (folder / "bob" / "notes.md").write_text("mine")
     with pytest.raises(WorkbenchError, match="not an earlier brat export"):
         export(fixture.store, get_format("brat"), Selection(annotators=("bob",)), folder, options=per_annotator)
+
+
+def test_an_option_another_format_reads_is_refused_not_ignored(fixture, tmp_path):
+    with pytest.raises(WorkbenchError, match="--layout does not apply to conll; it is for brat"):
+        export(fixture.store, get_format("conll"), Selection(), tmp_path / "x.conll",
+               options=Options(layout="per-annotator"))
+    with pytest.raises(WorkbenchError, match="--ents-label does not apply to brat; it is for spacy"):
+        export(fixture.store, get_format("brat"), Selection(), tmp_path / "brat",
+               options=Options(ents_labels=("source",)))
+    assert not (tmp_path / "x.conll").exists() and not (tmp_path / "brat").exists()

@@ -21,7 +21,7 @@ import os
 import re
 import shutil
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from ..errors import OffsetMismatch, WorkbenchError
@@ -83,11 +83,11 @@ class Selection:
 class Options:
     """How a format writes where it offers a choice; each format reads only its own fields."""
 
-    lang: str = "en"
+    lang: str = field(default="en", metadata={"flag": "--lang"})
     """spacy: the language whose tokenizer builds the Docs (`spacy.blank(lang)`)."""
-    ents_labels: tuple[str, ...] = ()
+    ents_labels: tuple[str, ...] = field(default=(), metadata={"flag": "--ents-label"})
     """spacy: the labels `doc.ents` takes; none means every label."""
-    layout: str = "flat"
+    layout: str = field(default="flat", metadata={"flag": "--layout"})
     """brat: "flat" (<uid>-<annotator> files in one folder) or "per-annotator" (a folder each)."""
 
 
@@ -182,6 +182,8 @@ class Format:
     write: Callable[[ExportJob, Path], None]
     earlier_export: Callable[[Path], bool] | None = None
     """For a folder: whether an existing one holds only an earlier export, safe to replace."""
+    options: tuple[str, ...] = ()
+    """The `Options` fields this format reads; giving it another is refused, not ignored."""
 
 
 def get_format(name: str) -> Format:
@@ -226,6 +228,7 @@ def export(store: Store, format: Format, selection: Selection, path: Path,
     for label in (*selection.labels, *options.ents_labels):
         if label not in known_labels:
             raise WorkbenchError(f"no label {label!r}; known: {', '.join(sorted(known_labels))}")
+    _check_options(format, options)
     check_output(path, store.path, folder=not format.suffix)
     if format.earlier_export and path.is_dir() and not format.earlier_export(path):
         raise WorkbenchError(f"{path}: the folder holds files that are not an earlier {format.name} "
@@ -241,6 +244,18 @@ def export(store: Store, format: Format, selection: Selection, path: Path,
     finally:
         _remove(partial)
     return report
+
+
+def _check_options(format: Format, options: Options) -> None:
+    for option in fields(Options):
+        given = getattr(options, option.name)
+        if given != option.default and option.name not in format.options:
+            raise WorkbenchError(f"{option.metadata['flag']} does not apply to {format.name}; it is for "
+                                 f"{', '.join(_formats_reading(option.name))}")
+
+
+def _formats_reading(option: str) -> list[str]:
+    return [name for name in MODULES if option in get_format(name).options]
 
 
 def check_output(path: Path, database: str, *, folder: bool = False) -> None:

@@ -122,4 +122,4 @@ def earlier_export(folder: Path) -> bool:
     return True
 
 
-FORMAT = Format("brat", "", write, earlier_export)
+FORMAT = Format("brat", "", write, earlier_export, options=("layout",))

@@ -161,4 +161,4 @@ def _words(tokenized, spans, tally: Tally) -> tuple[list[str], list[bool]]:
     return words, spaces
 
 
-FORMAT = Format("spacy", ".spacy", write)
+FORMAT = Format("spacy", ".spacy", write, options=("lang", "ents_labels"))
