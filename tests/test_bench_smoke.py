@@ -21,6 +21,7 @@ EVERY_FIGURE = {
     "export.spans_per_s", "export.peak_rss_mib", "export.memory_ratio",
     "agreement.report_s", "agreement.sequential_s", "agreement.html_s",
     "concurrent.writes_per_s", "concurrent.p99_ms", "concurrent.lost_writes",
+    "json_parse.corpus_speedup", "json_parse.kb_speedup", "json_parse.native_speedup",
 }
 
 
