@@ -152,6 +152,13 @@ def human_pace_figures(r: dict) -> list[Figure]:
     ]
 
 
+def json_parse_figures(r: dict) -> list[Figure]:
+    return [Figure(f"json_parse.{kind}_speedup",
+                   f"Strict JSON parse, orjson vs standard library, {r[kind]['lines']:,} {what} lines",
+                   r[kind]["speedup"], "×", higher_is_better=True)
+            for kind, what in (("corpus", "article"), ("kb", "entity"), ("native", "native export"))]
+
+
 BENCHMARKS: dict[str, tuple[str, Callable[[dict], list[Figure]], int]] = {
     # name: (module, its figures, runs by default at full size)
     "startup": ("bench.startup", startup_figures, 3),
@@ -162,6 +169,7 @@ BENCHMARKS: dict[str, tuple[str, Callable[[dict], list[Figure]], int]] = {
     "concurrent_writers": ("bench.concurrent_writers", concurrent_figures, 3),
     # One run: two minutes of 64 processes, its latencies percentiles over thousands of writes.
     "human_pace": ("bench.human_pace", human_pace_figures, 1),
+    "json_parse": ("bench.json_parse", json_parse_figures, 3),
     # One run: its latencies are already percentiles over 2,000 queries, its recall
     # is deterministic, and a run at full size takes minutes.
     "entity_search": ("bench.entity_search", entity_search_figures, 1),

@@ -268,7 +268,7 @@ def test_markdown_has_the_tables_and_escapes_the_title(sample_report):
 
 def test_html_is_self_contained_with_heatmap_and_bars(sample_report):
     page = render(sample_report, "html")
-    assert 'class="heatmap"' in page and "hsl(" in page
+    assert 'class="heatmap"' in page and 'class="legend"' in page
     assert "<svg" in page and "<rect" in page
     assert "http://" not in page and "https://" not in page and "<script" not in page
     assert "<b>" not in page  # titles are escaped

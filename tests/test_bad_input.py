@@ -8,6 +8,8 @@ nothing behind; good files in the same command still go in.
 
 from __future__ import annotations
 
+import json
+
 import shutil
 import subprocess
 import sys
@@ -111,9 +113,13 @@ def test_jsonl_with_a_line_missing_text_is_rejected(db):
 @pytest.mark.parametrize(("value", "reason"), [
     ('"a \\ud800 b"', "half a UTF-16 surrogate pair"),
     ('"a", "meta": {"x": NaN}', "NaN is not a JSON number"),
+    ('"a", "meta": {"x": -Infinity}', "Infinity is not a JSON number"),
     ('"a", "meta": {"x": 1e400}', "1e400 is too large a number"),
+    ('"a", "meta": {"x": 1e400, "id": 12345678901234567890123}', "1e400 is too large a number"),
     ('"a", "meta": ' + "[" * 100_000 + "]" * 100_000, "nested too deeply"),
-], ids=["lone surrogate", "NaN", "overflow", "deep"])
+    ('"a",}', "trailing comma is not allowed, column 13"),
+], ids=["lone surrogate", "NaN", "Infinity", "overflow", "overflow beside a long integer", "deep",
+        "trailing comma"])
 def test_json_other_tools_would_refuse_is_rejected_with_its_line(db, tmp_path, value, reason):
     path = tmp_path / "odd.jsonl"
     path.write_text('{"text": "A fine first line."}\n{"text": ' + value + "}\n", encoding="utf-8")
@@ -123,6 +129,18 @@ def test_json_other_tools_would_refuse_is_rejected_with_its_line(db, tmp_path, v
     assert rejected.startswith(f"rejected {path}:2: not valid JSON")
     assert reason in rejected
     assert counts(db) == (0, 0)
+
+
+def test_integers_beyond_64_bits_are_kept_exactly(db, tmp_path):
+    path = tmp_path / "ids.jsonl"
+    big, negative = 123456789012345678901234567890, -9223372036854775809
+    path.write_text(json.dumps({"text": "Grain left Odesa.", "meta": {"post": big, "offset": negative,
+                                                                      "ref": "12345678901234567890123"}})
+                    + "\n", encoding="utf-8")
+    assert import_files(db, path).exit_code == 0
+    store, document = only_document(db)
+    store.close()
+    assert document.meta == {"post": big, "offset": negative, "ref": "12345678901234567890123"}
 
 
 def test_a_valid_surrogate_pair_escape_is_one_character(db, tmp_path):

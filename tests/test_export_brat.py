@@ -19,7 +19,7 @@ from bratly import EntityAnnotation, NoteAnnotation  # noqa: E402
 
 from export_fixture import UKRAINIAN, at, build  # noqa: E402
 from workbench.errors import WorkbenchError  # noqa: E402
-from workbench.formats import Selection, export, get_format  # noqa: E402
+from workbench.formats import Options, Selection, export, get_format  # noqa: E402
 from workbench.model import GOLD  # noqa: E402
 
 BRAT_NORMALIZATION = re.compile(r"(\S+) (\S+) (\S+?):(\S+)")
@@ -125,3 +125,46 @@ def test_entity_id_with_whitespace_is_refused_and_an_older_one_reported(fixture,
     with pytest.raises(WorkbenchError, match="'odd id' contains whitespace"):
         export_brat(store, tmp_path / "brat", Selection(annotators=("bob",)))
     assert not (tmp_path / "brat").exists()
+
+
+def test_per_annotator_layout_is_what_bratiaa_reads_and_its_f1_is_the_reports(fixture, tmp_path):
+    bratiaa = pytest.importorskip("bratiaa")
+    from workbench.agreement.from_store import agreement_report
+
+    store = fixture.store
+    store.add_span(fixture.english, "bob", *at(store.text(fixture.english), "Volodymyr Zelensky"), "source")
+    folder = tmp_path / "brat"
+    export(store, get_format("brat"), Selection(annotators=("alice", "bob")), folder,
+           options=Options(layout="per-annotator"))
+    assert sorted(str(p.relative_to(folder)) for p in folder.rglob("*")) == sorted([
+        "alice", "bob", "annotation.conf",
+        f"alice/{fixture.english}.ann", f"alice/{fixture.english}.txt",
+        f"alice/{fixture.ukrainian}.ann", f"alice/{fixture.ukrainian}.txt",
+        f"bob/{fixture.english}.ann", f"bob/{fixture.english}.txt"])
+    agreement = bratiaa.compute_f1_agreement(str(folder))
+    assert (agreement.annotators, agreement.documents) == (["alice", "bob"], [f"{fixture.english}.ann"])
+    mean, _ = agreement.mean_sd_total()
+    report = agreement_report(store, annotators=("alice", "bob"))
+    # alice has 7 spans, bob 3, and "Volodymyr Zelensky" is the one they share: 2·1 / (7 + 3).
+    assert mean == report.f1(("alice", "bob")).exact.f1.value == pytest.approx(0.2)
+
+
+def test_per_annotator_layout_replaces_an_earlier_one_but_no_other_folder(fixture, tmp_path):
+    folder = tmp_path / "brat"
+    per_annotator = Options(layout="per-annotator")
+    export(fixture.store, get_format("brat"), Selection(annotators=("alice",)), folder, options=per_annotator)
+    export(fixture.store, get_format("brat"), Selection(annotators=("bob",)), folder, options=per_annotator)
+    assert sorted(p.name for p in folder.iterdir()) == ["annotation.conf", "bob"]
+    (folder / "bob" / "notes.md").write_text("mine")
+    with pytest.raises(WorkbenchError, match="not an earlier brat export"):
+        export(fixture.store, get_format("brat"), Selection(annotators=("bob",)), folder, options=per_annotator)
+
+
+def test_an_option_another_format_reads_is_refused_not_ignored(fixture, tmp_path):
+    with pytest.raises(WorkbenchError, match="--layout does not apply to conll; it is for brat"):
+        export(fixture.store, get_format("conll"), Selection(), tmp_path / "x.conll",
+               options=Options(layout="per-annotator"))
+    with pytest.raises(WorkbenchError, match="--ents-label does not apply to brat; it is for spacy"):
+        export(fixture.store, get_format("brat"), Selection(), tmp_path / "brat",
+               options=Options(ents_labels=("source",)))
+    assert not (tmp_path / "x.conll").exists() and not (tmp_path / "brat").exists()

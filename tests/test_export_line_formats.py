@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from export_fixture import ENTITIES, build
+from export_fixture import ENTITIES, UKRAINIAN, at, build
 from workbench.formats import Selection, export, get_format
 from workbench.formats.kb import read_kb
 from workbench.linking import normalise_alias
@@ -63,6 +63,29 @@ def test_doccano_lines_carry_text_and_labels(fixture, tmp_path):
     assert line["label"] == [[s.start, s.end, s.label] for s in fixture.store.spans(fixture.english, "bob")]
     assert all(line["text"][start:end] for start, end, _ in line["label"])
     assert (line["document"], line["annotator"]) == (fixture.english, "bob")
+
+
+def test_doccano_offsets_after_an_emoji_are_utf16_code_units(fixture, tmp_path):
+    path = tmp_path / "doccano.jsonl"
+    export(fixture.store, get_format("doccano"), Selection(annotators=("alice",)), path)
+    ukrainian = next(line for line in lines(path) if line["document"] == fixture.ukrainian)
+    encoded = ukrainian["text"].encode("utf-16-le")
+    covered = [encoded[2 * start:2 * end].decode("utf-16-le") for start, end, _ in ukrainian["label"]]
+    assert covered == [s.text for s in fixture.store.spans(fixture.ukrainian, "alice")]
+    start, end = at(UKRAINIAN, "«Укренерго»")
+    assert [start + 1, end + 1, "source"] in ukrainian["label"]
+
+
+def test_doccano_summary_counts_overlapping_spans_and_names_the_setting(fixture, tmp_path):
+    path = tmp_path / "doccano.jsonl"
+    report = export(fixture.store, get_format("doccano"), Selection(annotators=("alice", "bob")), path)
+    # alice's English claim and the three figures in or across it; her two Ukrainian claims,
+    # which overlap each other and the figure inside the first. bob's two spans do not overlap.
+    assert report.summary().endswith(
+        "; 7 spans overlap another span of the same annotator: import into a doccano project with "
+        "\"Allow overlapping spans\" checked, or doccano drops them"
+        "; each annotator's version is its own doccano example, credited to the importing user; "
+        "meta.annotator says whose it was")
 
 
 def test_kb_export_reimports_with_kb_reader_to_the_same_entities(fixture, tmp_path):

@@ -77,7 +77,7 @@ def test_kb_import_of_a_bad_file_stores_nothing_and_prints_one_line(tmp_path):
     result = run(tmp_path / "t.db", "kb", "import", str(path))
     assert result.exit_code == 1
     assert result.output.strip().splitlines() == [f"error: {path}:2: broken JSON "
-                                                  "(Expecting value, column 1)"]
+                                                  "(invalid literal, expected 'null', column 1)"]
     store = Store.open(tmp_path / "t.db")
     assert store.entity_count() == 0
 

@@ -194,3 +194,17 @@ def test_export_command_reports_unknown_annotator_in_one_line(fixture, tmp_path)
 def test_export_help_says_done_is_the_default(tmp_path):
     result = CliRunner().invoke(cli, ["export", "--help"])
     assert "default: done" in result.output and "training data" in result.output
+
+
+def test_a_file_imported_by_absolute_path_is_recorded_relative_to_the_working_directory(
+        store, tmp_path, monkeypatch):
+    folder = tmp_path / "work" / "articles"
+    folder.mkdir(parents=True)
+    (folder / "kyiv.txt").write_text("Kyiv\n\nPower returned to Kyiv on Monday.\n", encoding="utf-8")
+    (folder / "lines.jsonl").write_text(json.dumps({"text": "Odesa port reopened."}) + "\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path / "work")
+    import_paths(store, [folder.resolve()])
+    path = tmp_path / "native.jsonl"
+    export_native(store, path, Selection(status="any"))
+    assert sorted(json.loads(line)["source"] for line in path.read_text(encoding="utf-8").splitlines()) == [
+        "articles/kyiv.txt", "articles/lines.jsonl:1"]

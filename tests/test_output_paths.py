@@ -153,6 +153,33 @@ def test_out_dash_writes_the_export_to_standard_output_and_no_file(db, tmp_path,
     assert list(here.iterdir()) == []
 
 
+@pytest.mark.parametrize("format_name, out", [("jsonl", "all.jsonl"), ("brat", "brat")])
+def test_an_export_reaches_the_disk_before_its_rename_and_the_rename_after(store, tmp_path, monkeypatch,
+                                                                          format_name, out):
+    """After a power cut the name holds the whole new export or the whole old one: every file
+    written is fsynced before the rename, and the folder holding the name after it."""
+    import os
+
+    from workbench.formats import Selection, export, get_format
+
+    if not Path("/proc/self/fd").is_dir():
+        pytest.skip("names open files through /proc")
+    build(store)
+    happened = []
+    real_fsync, real_replace = os.fsync, os.replace
+    monkeypatch.setattr(os, "fsync", lambda fd: (happened.append(("fsync", os.readlink(f"/proc/self/fd/{fd}"))),
+                                                 real_fsync(fd)))
+    monkeypatch.setattr(os, "replace", lambda a, b: (happened.append(("replace", str(a))), real_replace(a, b)))
+    path = tmp_path / "exports" / out
+    export(store, get_format(format_name), Selection(annotators=("alice",)), path)
+    [rename] = [i for i, (kind, _) in enumerate(happened) if kind == "replace"]
+    partial = happened[rename][1]
+    synced_before = {target for kind, target in happened[:rename] if kind == "fsync"}
+    written = {str(p) for p in [Path(partial), *Path(partial).rglob("*")]}
+    assert written <= synced_before
+    assert happened[rename + 1:] == [("fsync", str(path.parent))]
+
+
 # -- read-only means read-only -----------------------------------------------------------
 
 def immutable(path: Path):

@@ -232,9 +232,10 @@ def demo(ctx: click.Context, annotator: str | None, no_open: bool) -> None:
 
 @cli.command()
 @click.option("--format", "format_name", required=True,
-              type=click.Choice(["jsonl", "spacy", "prodigy", "doccano", "brat", "conll", "kb"]),
+              type=click.Choice(["jsonl", "spacy", "prodigy", "doccano", "brat", "conll", "labelstudio", "kb"]),
               help="jsonl (native, re-importable), spacy (.spacy DocBin), prodigy, doccano, "
-                   "brat (a folder), conll (BIO tags), kb (the entity table).")
+                   "brat (a folder), conll (BIO tags), labelstudio (a folder: tasks and "
+                   "labelling config), kb (the entity table).")
 @click.option("--annotator", "annotators", multiple=True,
               help="Export this annotator's work (repeatable) [default: every annotator but gold].")
 @click.option("--gold", is_flag=True, help="Export the adjudicated gold annotations.")
@@ -243,47 +244,61 @@ def demo(ctx: click.Context, annotator: str | None, no_open: bool) -> None:
                    "any: every document, whatever its status (a full, lossless backup with jsonl).")
 @click.option("--label", "labels", multiple=True,
               help="Only spans with this label (repeatable); for conll this picks the layer.")
+@click.option("--lang", default="en", show_default=True,
+              help="spacy: the language whose tokenizer builds the Docs.")
+@click.option("--ents-label", "ents_labels", multiple=True,
+              help="spacy: only spans with this label go into doc.ents (repeatable) [default: all].")
+@click.option("--layout", type=click.Choice(["flat", "per-annotator"]), default="flat", show_default=True,
+              help="brat: <uid>-<annotator> files in one folder, or one folder per annotator "
+                   "(what bratiaa and brat's comparison read).")
 @click.option("--out", type=click.Path(path_type=Path),
-              help="Output file, or - for standard output (a folder for brat) "
+              help="Output file, or - for standard output (a folder for brat and labelstudio) "
                    "[default: exports/<format>-<who>-<status>...].")
 @click.pass_context
 def export(ctx: click.Context, format_name: str, annotators: tuple[str, ...], gold: bool,
-           status: str, labels: tuple[str, ...], out: Path | None) -> None:
+           status: str, labels: tuple[str, ...], lang: str, ents_labels: tuple[str, ...],
+           layout: str, out: Path | None) -> None:
     """Write annotations in a format other tools load for training and evaluation.
 
     Every span is checked against its document text first; a mismatch stops
     the export. The file appears only when complete (written under a
     temporary name, then renamed), and the same database always gives the same
     bytes. Overlapping spans: spacy keeps all in doc.spans["sc"] and the
-    longest non-overlapping ones in doc.ents; conll keeps the longest and
+    shortest non-overlapping ones in doc.ents; conll keeps the longest and
     reports how many it dropped. See README.md, "File formats".
 
     \b
     Examples:
       workbench export --format jsonl --status any
       workbench export --format spacy --annotator alice --annotator bob
+      workbench export --format spacy --lang uk --ents-label source --ents-label figure
       workbench export --format conll --gold --label source --out train.conll
       workbench export --format brat --gold --out brat/
+      workbench export --format brat --layout per-annotator --out brat-iaa/
+      workbench export --format labelstudio --out labelstudio/
       workbench export --format kb
     """
-    from .formats import Selection, default_path, export as run_export, get_format
+    from .formats import Options, Selection, default_path, export as run_export, get_format
 
     store = open_store(ctx, readonly=True)
     fmt = get_format(format_name)
     selection = Selection(annotators=annotators, gold=gold, status=status, labels=labels)
+    options = Options(lang=lang, ents_labels=ents_labels, layout=layout)
     if out == Path("-"):
         if not fmt.suffix:
             raise WorkbenchError(f"{fmt.name} writes a folder, not standard output; give --out a folder")
         with tempfile.TemporaryDirectory() as folder:
             # Written and checked whole first, so a failed export prints nothing.
-            report = run_export(store, fmt, selection, Path(folder) / f"export{fmt.suffix}")
+            report = run_export(store, fmt, selection, Path(folder) / f"export{fmt.suffix}",
+                                options=options)
             sys.stdout.buffer.write(report.path.read_bytes())
         click.echo(f"standard output: {printable(report.summary())}", err=True)
         return
     path = out or default_path(fmt, selection)
     with click.progressbar(length=store.document_count(), label="exporting", file=sys.stderr,
                            hidden=not sys.stderr.isatty()) as bar:
-        report = run_export(store, fmt, selection, path, on_document=lambda: bar.update(1))
+        report = run_export(store, fmt, selection, path, on_document=lambda: bar.update(1),
+                            options=options)
     click.echo(printable(f"{path}: {report.summary()}"))
 
 

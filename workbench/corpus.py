@@ -117,6 +117,18 @@ def read_path(path: Path) -> list[dict[str, Any]] | list[NewDocument]:
     return [document_from_text(path, text)]
 
 
+def source_path(path: Path) -> str:
+    """The path to record as a document's source: as given, but relative to the
+    working directory when given as an absolute one, so the sources that
+    exports carry do not disclose where the importer's files lay."""
+    if not path.is_absolute():
+        return str(path)
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # on another drive (Windows): no relative path exists
+        return str(path)
+
+
 def document_from_text(path: Path, raw: str, line: int | None = None) -> NewDocument:
     text = normalise(raw)
     if not text.strip():
@@ -125,7 +137,7 @@ def document_from_text(path: Path, raw: str, line: int | None = None) -> NewDocu
         raise ImportRejected(
             str(path), f"{len(text):,} characters is over the limit of "
             f"{MAX_DOCUMENT_CHARS:,} for one document; split it", line)
-    return NewDocument(text=text, title=title_from(text), source=str(path))
+    return NewDocument(text=text, title=title_from(text), source=source_path(path))
 
 
 def parse_jsonl(path: Path, text: str) -> list[dict[str, Any]]:
@@ -187,7 +199,7 @@ def document_from_record(path: Path, record: dict[str, Any]) -> NewDocument:
     return NewDocument(
         text=document.text,
         title=record.get("title") or document.title,
-        source=str(given_id) if given_id is not None else f"{path}:{line}",
+        source=str(given_id) if given_id is not None else f"{source_path(path)}:{line}",
         meta=record.get("meta") or {},
     )
 

@@ -161,7 +161,8 @@ class ReportBuilder:
         for group in align_remaining(names, marks):
             if not group.agreed:
                 kinds[group.kind] += 1
-                self.disagreements.append(Disagreement(document.uid, document.title, group))
+                self.disagreements.append(Disagreement(document.uid, document.title, group,
+                                                       text[group.start:group.end]))
         counts = [len(marks) for marks in marks_by]
         self.rows.append(DocumentAgreement(
             document.uid, document.title, dict(zip(names, counts)),
@@ -378,7 +379,8 @@ _KINDS = tuple(Kind)
 
 def _flatten(disagreements: list[Disagreement], annotators: tuple[str, ...]) -> tuple[list, list]:
     """(documents as uid, title, ...; per disagreement: its document's place in that list, how
-    many versions, each as annotator index, start, end, label, link, id, then its kinds as bits)."""
+    many versions, each as annotator index, start, end, label, link, id, then its kinds as bits
+    and its excerpt)."""
     index = {name: k for k, name in enumerate(annotators)}
     documents: list[str] = []
     values: list = []
@@ -392,7 +394,7 @@ def _flatten(disagreements: list[Disagreement], annotators: tuple[str, ...]) -> 
         for name, mark in versions.items():
             values.append(index[name])
             values += mark
-        values.append(sum(1 << _KINDS.index(kind) for kind in item.group.differences))
+        values += (sum(1 << _KINDS.index(kind) for kind in item.group.differences), item.excerpt)
     return documents, values
 
 
@@ -408,14 +410,14 @@ def _unflatten(flat: tuple[list, list], annotators: tuple[str, ...]) -> list[Dis
         for _ in range(count):
             versions[annotators[values[k]]] = Mark._make(values[k + 1:k + 6])
             k += 6
-        bits = values[k]
-        k += 1
+        bits, excerpt = values[k], values[k + 1]
+        k += 2
         kinds = differences.get(bits)
         if kinds is None:
             kinds = differences[bits] = frozenset(kind for n, kind in enumerate(_KINDS) if bits >> n & 1)
         missing = tuple(name for name in annotators if name not in versions)
         disagreements.append(Disagreement(documents[2 * place], documents[2 * place + 1],
-                                          Group(versions, missing, kinds)))
+                                          Group(versions, missing, kinds), excerpt))
     return disagreements
 
 

@@ -30,6 +30,7 @@ import csv
 import html
 import io
 import json
+import math
 from typing import Any
 
 from rich.console import Console, Group as RichGroup, RenderableType
@@ -38,7 +39,7 @@ from rich.text import Text
 
 from workbench.agreement.measures import Measure
 from workbench.agreement.alignment import Kind
-from workbench.agreement.results import Counts, Report, Spread
+from workbench.agreement.results import Counts, Disagreement, Report, Spread
 from workbench.collector import without_cyclic_gc
 from workbench.text import printable
 
@@ -161,8 +162,17 @@ def _spread_cell(spread: Spread) -> str:
     return f"{spread.mean.value:.3f} ± {spread.sd:.3f}"
 
 
-def _sections(report: Report) -> list[tuple[str, list[str], list[list[str]], str]]:
-    """(title, header, rows, footnote) for every table, shared by the text formats."""
+Cell = str | Measure
+NOTED = "* the value carries a note (perfect or trivial agreement); see the JSON for its text."
+
+
+def _text(cell: Cell) -> str:
+    return cell if isinstance(cell, str) else _cell(cell)
+
+
+def _sections(report: Report) -> list[tuple[str, list[str], list[list[Cell]], str]]:
+    """(title, header, rows, footnote) for every table but the disagreements, shared by the
+    text formats; a cell is text or a Measure, which each format shows with its note."""
     labels = [None, *report.labels]
     name = lambda label: ALL if label is None else label  # noqa: E731
     sections = [(
@@ -187,16 +197,15 @@ def _sections(report: Report) -> list[tuple[str, list[str], list[list[str]], str
         ["label", "tokens IN", *(f"κ {a}/{b}" for a, b in report.pairs),
          "Fleiss κ", "Krippendorff α", "α_U (chars)"],
         [[row.label, ", ".join(f"{n}: {c}" for n, c in row.tokens_in.items()),
-          *(_cell(row.cohen[pair]) for pair in report.pairs),
-          _cell(row.fleiss), _cell(row.alpha), _cell(row.alpha_unitizing)]
+          *(row.cohen[pair] for pair in report.pairs), row.fleiss, row.alpha, row.alpha_unitizing]
          for row in report.token_rows],
-        "* the value carries a note (perfect or trivial agreement); see the JSON for its text."))
+        NOTED))
     sections.append((
         "Entity links (mentions with the same offsets and label, both linked)",
         ["pair", "compared", "same", "share", "κ", "one side unlinked", "mention F1"],
-        [[f"{row.pair[0]} / {row.pair[1]}", str(row.compared), str(row.same), _cell(row.share),
-          _cell(row.kappa), str(row.one_unlinked), _cell(row.mention_f1.f1)]
-         for row in report.link_rows], ""))
+        [[f"{row.pair[0]} / {row.pair[1]}", str(row.compared), str(row.same), row.share,
+          row.kappa, str(row.one_unlinked), row.mention_f1.f1]
+         for row in report.link_rows], NOTED))
     worst = sorted(report.per_document, key=lambda row: (
         row.overlap.mean.value if row.overlap.mean.value is not None else 2.0, row.uid))
     shown = worst[:SHOWN_DOCUMENTS]
@@ -209,15 +218,22 @@ def _sections(report: Report) -> list[tuple[str, list[str], list[list[str]], str
           ", ".join(f"{kind}: {n}" for kind, n in sorted(row.disagreements.items())) or "none"]
          for row in shown],
         _more(len(worst), len(shown), "documents")))
+    return sections
+
+
+def _disagreement_section(report: Report) -> tuple[str, list[str], list[list[Cell]], str]:
     items = report.disagreements[:SHOWN_DISAGREEMENTS]
-    sections.append((
+    return (
         "Disagreements",
         ["document", "kind", "offsets", "versions"],
-        [[item.document[:12], "+".join(sorted(str(k) for k in item.group.differences)),
-          f"{item.group.start}-{item.group.end}", printable(item.group.describe())]
+        [[item.document[:12], _kinds(item), f"{item.group.start}-{item.group.end}",
+          printable(item.group.describe())]
          for item in items],
-        _more(len(report.disagreements), len(items), "disagreements")))
-    return sections
+        _more(len(report.disagreements), len(items), "disagreements"))
+
+
+def _kinds(item: Disagreement) -> str:
+    return "+".join(sorted(str(k) for k in item.group.differences))
 
 
 def _number(value: float | None) -> str:
@@ -247,12 +263,12 @@ def table(report: Report) -> RenderableType:
     """The report as rich tables; every cell is a printable Text, so no data is read as
     markup or reaches the terminal as a control sequence."""
     parts: list[RenderableType] = [Text(printable(line)) for line in _heading(report)]
-    for title, header, rows, footnote in _sections(report):
+    for title, header, rows, footnote in [*_sections(report), _disagreement_section(report)]:
         grid = Table(title=Text(title, style="bold"), title_justify="left")
         for column in header:
             grid.add_column(Text(printable(column)))
         for row in rows:
-            grid.add_row(*(Text(printable(cell)) for cell in row))
+            grid.add_row(*(Text(printable(_text(cell))) for cell in row))
         parts += [Text(""), grid]
         if footnote:
             parts.append(Text(footnote, style="dim"))
@@ -269,11 +285,11 @@ def _md(cell: str) -> str:
 def _markdown(report: Report) -> str:
     lines = ["# Inter-annotator agreement", ""]
     lines += [_md(line) + "  " for line in _heading(report)]
-    for title, header, rows, footnote in _sections(report):
+    for title, header, rows, footnote in [*_sections(report), _disagreement_section(report)]:
         lines += ["", f"## {title}", ""]
         lines.append("| " + " | ".join(_md(c) or " " for c in header) + " |")
         lines.append("|" + "---|" * len(header))
-        lines += ["| " + " | ".join(_md(c) for c in row) + " |" for row in rows]
+        lines += ["| " + " | ".join(_md(_text(c)) for c in row) + " |" for row in rows]
         if footnote:
             lines += ["", _md(footnote)]
     return "\n".join(lines) + "\n"
@@ -345,17 +361,101 @@ table { border-collapse: collapse; margin: .5em 0 1.5em; }
 th, td { border: 1px solid #ccc; padding: .25em .6em; text-align: left; vertical-align: top; }
 th { background: #f3f3f3; }
 td.heat { text-align: center; min-width: 5em; }
+td.self { background: repeating-linear-gradient(45deg, #fff, #fff 4px, #eee 4px, #eee 8px); }
+td.undefined { background: #ddd; color: #555; }
+.legend { display: flex; align-items: center; gap: .5em; margin: -1em 0 1.5em; font-size: 90%; }
+.legend .ramp { width: 16em; height: 1em; border: 1px solid #ccc; }
 .note { color: #666; font-size: 90%; }
+td[title] { cursor: help; }
+mark { padding: 0 .15em; }
 svg text { font: 12px system-ui, sans-serif; }
 """
+# viridis: sequential, readable in grey and by the common colour-vision deficiencies.
+_SCALE = ("#440154", "#414487", "#2a788e", "#22a884", "#7ad151", "#fde725")
 
 
-def _heat(value: float | None) -> str:
-    """Red (0) through yellow to green (1); grey when undefined."""
-    if value is None:
-        return "#dddddd"
-    hue = max(0.0, min(1.0, value)) * 120
-    return f"hsl({hue:.0f}, 65%, 70%)"
+def _scale_start(values: list[float]) -> float:
+    """Where the colour scale begins: just below the lowest value shown, so that close
+    values still differ in colour."""
+    if not values:
+        return 0.0
+    return max(0.0, min(math.floor(min(values) * 20) / 20, 0.95))
+
+
+def _heat(value: float, low: float) -> tuple[str, str]:
+    """(background, text colour) for a value on the scale from `low` to 1."""
+    share = max(0.0, min(1.0, (value - low) / (1.0 - low)))
+    position = share * (len(_SCALE) - 1)
+    index = min(int(position), len(_SCALE) - 2)
+    fraction = position - index
+    start, end = _SCALE[index], _SCALE[index + 1]
+    rgb = [round(int(start[k:k + 2], 16) * (1 - fraction) + int(end[k:k + 2], 16) * fraction)
+           for k in (1, 3, 5)]
+    return "#" + "".join(f"{part:02x}" for part in rgb), "#fff" if share < 0.55 else "#222"
+
+
+def _heatmap(report: Report, mode: str) -> list[str]:
+    e = html.escape
+    matrix = _matrix(report, mode)
+    low = _scale_start([v for row in matrix.values() for v in row.values() if v is not None])
+    lines = [f'<h2>Pairwise F1 heatmap ({mode}, all labels)</h2><table class="heatmap">',
+             "<tr><th></th>" + "".join(f"<th>{e(b)}</th>" for b in report.annotators) + "</tr>"]
+    for a in report.annotators:
+        cells = []
+        for b in report.annotators:
+            value = matrix[a].get(b)
+            if a == b:
+                cells.append('<td class="heat self" title="the same annotator: nothing to compare"></td>')
+            elif value is None:
+                cells.append(f'<td class="heat undefined" title="{e(a)} / {e(b)}: undefined">n/a</td>')
+            else:
+                background, colour = _heat(value, low)
+                cells.append(f'<td class="heat" data-value="{value:.3f}" title="{e(a)} / {e(b)}: {value:.3f}" '
+                             f'style="background:{background};color:{colour}">{value:.3f}</td>')
+        lines.append(f"<tr><th>{e(a)}</th>{''.join(cells)}</tr>")
+    ramp = ", ".join(_SCALE)
+    lines += ["</table>",
+              f'<div class="legend"><span>{low:.2f}</span>'
+              f'<span class="ramp" style="background:linear-gradient(to right, {ramp})"></span>'
+              "<span>1.00</span><span class=\"note\">F1; the scale starts at the lowest value shown, "
+              "rounded down to 0.05. Hatched: an annotator with themself.</span></div>"]
+    return lines
+
+
+def _html_cell(cell: Cell, notes: dict[str, int]) -> str:
+    """A table cell; a value with a note shows the note as a tooltip and a numbered footnote."""
+    e = html.escape
+    if isinstance(cell, str) or cell.note is None:
+        return f"<td>{e(_text(cell))}</td>"
+    number = notes.setdefault(cell.note.value, len(notes) + 1)
+    shown = "n/a" if cell.value is None else f"{cell.value:.3f}"
+    return f'<td title="{e(cell.note.value)}">{shown}<sup>{number}</sup></td>'
+
+
+def _html_disagreements(report: Report) -> list[str]:
+    e = html.escape
+    items = report.disagreements[:SHOWN_DISAGREEMENTS]
+    lines = ["<h2>Disagreements</h2><table>",
+             "<tr><th>document</th><th>kind</th>"
+             + "".join(f"<th>{e(name)}</th>" for name in report.annotators) + "</tr>"]
+    for item in items:
+        cells = []
+        for name in report.annotators:
+            mark = item.group.versions.get(name)
+            if mark is None:
+                cells.append('<td class="note">nothing marked</td>')
+                continue
+            link = "" if mark.link is None else f" → {e(mark.link)}"
+            cells.append(f"<td><mark>{e(printable(item.marked(name)))}</mark> {e(mark.label)}{link}"
+                         f' <span class="note">{mark.start}–{mark.end}</span></td>')
+        title = printable(item.title) or item.document[:12]
+        lines.append(f'<tr><td title="{e(item.document)}">{e(title)}</td><td>{e(_kinds(item))}</td>'
+                     f"{''.join(cells)}</tr>")
+    lines.append("</table>")
+    more = _more(len(report.disagreements), len(items), "disagreements")
+    if more:
+        lines.append(f'<p class="note">{e(more)}</p>')
+    return lines
 
 
 def _html(report: Report) -> str:
@@ -363,26 +463,21 @@ def _html(report: Report) -> str:
     body = ["<h1>Inter-annotator agreement</h1>"]
     body += [f"<p>{e(line)}</p>" for line in _heading(report)]
     for mode in ("overlap", "exact"):
-        matrix = _matrix(report, mode)
-        body.append(f'<h2>Pairwise F1 heatmap ({mode}, all labels)</h2><table class="heatmap">')
-        body.append("<tr><th></th>" + "".join(f"<th>{e(b)}</th>" for b in report.annotators) + "</tr>")
-        for a in report.annotators:
-            cells = []
-            for b in report.annotators:
-                value = 1.0 if a == b else matrix[a].get(b)
-                text = "-" if a == b else _number(value)
-                cells.append(f'<td class="heat" style="background:{_heat(value)}">{text}</td>')
-            body.append(f"<tr><th>{e(a)}</th>{''.join(cells)}</tr>")
-        body.append("</table>")
+        body += _heatmap(report, mode)
     body.append("<h2>Per label</h2>")
     body.append(_bars(report))
     for title, header, rows, footnote in _sections(report):
+        notes: dict[str, int] = {}
         body.append(f"<h2>{e(title)}</h2><table>")
         body.append("<tr>" + "".join(f"<th>{e(c)}</th>" for c in header) + "</tr>")
-        body += ["<tr>" + "".join(f"<td>{e(c)}</td>" for c in row) + "</tr>" for row in rows]
+        body += ["<tr>" + "".join(_html_cell(c, notes) for c in row) + "</tr>" for row in rows]
         body.append("</table>")
-        if footnote:
+        if notes:
+            body.append('<ol class="note">' + "".join(
+                f'<li value="{number}">{e(text)}</li>' for text, number in notes.items()) + "</ol>")
+        elif footnote and footnote != NOTED:
             body.append(f'<p class="note">{e(footnote)}</p>')
+    body += _html_disagreements(report)
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             "<title>Inter-annotator agreement</title>"
             f"<style>{_STYLE}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n")

@@ -107,6 +107,13 @@ class Disagreement:
     document: str
     title: str
     group: Group
+    excerpt: str = ""
+    """The document's text from the group's start to its end: every version lies inside it."""
+
+    def marked(self, annotator: str) -> str:
+        """The words this annotator's version covers."""
+        mark = self.group.versions[annotator]
+        return self.excerpt[mark.start - self.group.start:mark.end - self.group.start]
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,9 @@ time, checks every span against its text on the way, writes under a temporary
 name in the output's folder and renames it into place only when the whole
 export succeeded, so a failed or killed export never leaves a partial file
 under the final name; the temporary files a killed export leaves beside it go
-with the next export to that name.
+with the next export to that name. What was written is flushed to disk
+(fsync) before the rename, and the folder after it, so that after a power cut
+the name holds the whole new export or the whole old one.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import os
 import re
 import shutil
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from ..errors import OffsetMismatch, WorkbenchError
@@ -35,6 +37,7 @@ MODULES = {
     "doccano": "doccano",
     "brat": "brat",
     "conll": "conll",
+    "labelstudio": "labelstudio",
     "kb": "kb",
 }
 EXPORT_STATUSES = ("done", "any")
@@ -77,6 +80,18 @@ class Selection:
     labels: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class Options:
+    """How a format writes where it offers a choice; each format reads only its own fields."""
+
+    lang: str = field(default="en", metadata={"flag": "--lang"})
+    """spacy: the language whose tokenizer builds the Docs (`spacy.blank(lang)`)."""
+    ents_labels: tuple[str, ...] = field(default=(), metadata={"flag": "--ents-label"})
+    """spacy: the labels `doc.ents` takes; none means every label."""
+    layout: str = field(default="flat", metadata={"flag": "--layout"})
+    """brat: "flat" (<uid>-<annotator> files in one folder) or "per-annotator" (a folder each)."""
+
+
 @dataclass
 class ExportReport:
     path: Path | None = None
@@ -107,6 +122,7 @@ class ExportJob:
     selection: Selection
     report: ExportReport
     on_document: Callable[[], None] = lambda: None
+    options: Options = Options()
 
     def rows(self) -> Iterator[tuple[tuple[str, ...], list[AnnotationRow]]]:
         """Selected documents in import order as plain tuples, each span checked against the text.
@@ -168,6 +184,8 @@ class Format:
     write: Callable[[ExportJob, Path], None]
     earlier_export: Callable[[Path], bool] | None = None
     """For a folder: whether an existing one holds only an earlier export, safe to replace."""
+    options: tuple[str, ...] = ()
+    """The `Options` fields this format reads; giving it another is refused, not ignored."""
 
 
 def get_format(name: str) -> Format:
@@ -205,19 +223,20 @@ def safe_name(name: str) -> str:
 
 
 def export(store: Store, format: Format, selection: Selection, path: Path,
-           on_document: Callable[[], None] = lambda: None) -> ExportReport:
+           on_document: Callable[[], None] = lambda: None, options: Options = Options()) -> ExportReport:
     if selection.status not in EXPORT_STATUSES:
         raise WorkbenchError(f"unknown status {selection.status!r}; expected done or any")
     known_labels = {label.name for label in store.labels()}
-    for label in selection.labels:
+    for label in (*selection.labels, *options.ents_labels):
         if label not in known_labels:
             raise WorkbenchError(f"no label {label!r}; known: {', '.join(sorted(known_labels))}")
+    _check_options(format, options)
     refuse_output(path, store.path, folder=not format.suffix)
     if format.earlier_export and path.is_dir() and not format.earlier_export(path):
         raise WorkbenchError(f"{path}: the folder holds files that are not an earlier {format.name} "
                              "export, which this one would replace; choose a new or empty folder")
     report = ExportReport(path=path)
-    job = ExportJob(store, selection, report, on_document)
+    job = ExportJob(store, selection, report, on_document, options)
     path.parent.mkdir(parents=True, exist_ok=True)
     _remove_leftovers(path)
     partial = path.parent / f".{path.name}.partial-{os.getpid()}"
@@ -229,7 +248,25 @@ def export(store: Store, format: Format, selection: Selection, path: Path,
     return report
 
 
+def _check_options(format: Format, options: Options) -> None:
+    for option in fields(Options):
+        given = getattr(options, option.name)
+        if given != option.default and option.name not in format.options:
+            raise WorkbenchError(f"{option.metadata['flag']} does not apply to {format.name}; it is for "
+                                 f"{', '.join(_formats_reading(option.name))}")
+
+
+def _formats_reading(option: str) -> list[str]:
+    return [name for name in MODULES if option in get_format(name).options]
+
+
 def _replace(partial: Path, path: Path) -> None:
+    _sync_tree(partial)
+    _swap(partial, path)
+    _sync(path.parent)
+
+
+def _swap(partial: Path, path: Path) -> None:
     if partial.is_dir() and path.is_dir():
         # A folder cannot be renamed over a non-empty one: move the old one aside first.
         old = path.parent / f".{path.name}.old-{os.getpid()}"
@@ -238,6 +275,28 @@ def _replace(partial: Path, path: Path) -> None:
         shutil.rmtree(old)
     else:
         os.replace(partial, path)
+
+
+def _sync_tree(path: Path) -> None:
+    """fsync a file, or a folder's files and then the folders holding them."""
+    if path.is_dir():
+        for folder, _, files in os.walk(path, topdown=False):
+            for name in files:
+                _sync(Path(folder) / name)
+            _sync(Path(folder))
+    else:
+        _sync(path)
+
+
+def _sync(path: Path) -> None:
+    if path.is_dir() and os.name == "nt":
+        return  # Windows cannot open a folder to flush it; NTFS journals the rename itself
+    # A folder opens only for reading; a file for writing, which Windows' fsync needs.
+    descriptor = os.open(path, os.O_RDONLY if path.is_dir() else os.O_RDWR)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 def _remove_leftovers(path: Path) -> None:

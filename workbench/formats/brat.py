@@ -1,10 +1,17 @@
 """brat standoff: a folder with DOC.txt and DOC.ann per document and annotator.
 
-File names are `<document uid>-<annotator>`. An annotator name with characters
-other than letters, digits, `.`, `+`, `_` and `-` has them replaced by `_` and
-gets 8 hex digits of its SHA-256 appended, so names differing only there do
-not collide; a collision all the same (or one only in letter case) stops the
-export.
+Two layouts (`--layout`):
+
+- `flat` (the default): file names are `<document uid>-<annotator>`, all in
+  one folder.
+- `per-annotator`: `<annotator>/<document uid>.txt|.ann`, with
+  annotation.conf at the root: the layout brat's own comparison tools and
+  bratiaa read (one subfolder per annotator, the same file names in each).
+
+An annotator name with characters other than letters, digits, `.`, `+`, `_`
+and `-` has them replaced by `_` and gets 8 hex digits of its SHA-256
+appended, so names differing only there do not collide; a collision all the
+same (or one only in letter case) stops the export.
 
 - `T` lines carry spans with character offsets into DOC.txt. A span that
   crosses a line break is written as brat's discontinuous fragments
@@ -35,13 +42,18 @@ _BREAKS = re.compile(r"[\t\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]+")
 
 def write(job: ExportJob, path: Path) -> None:
     path.mkdir()
-    used: set[str] = set()
+    per_annotator = job.options.layout == "per-annotator"
+    folders: dict[str, str] = {}  # lower-cased file part -> annotator
     for document, annotation in job.annotations():
-        stem = f"{document.uid}-{file_part(annotation.annotator)}"
-        if stem.lower() in used:
-            raise WorkbenchError(f"annotator names collide as file name {stem!r}; rename one of them")
-        used.add(stem.lower())
-        (path / f"{stem}.txt").write_text(document.text, encoding="utf-8", newline="")
+        part = file_part(annotation.annotator)
+        if folders.setdefault(part.lower(), annotation.annotator) != annotation.annotator:
+            raise WorkbenchError(f"annotator names collide as file name {part!r}; rename one of them")
+        if per_annotator:
+            stem = path / part / document.uid
+            stem.parent.mkdir(exist_ok=True)
+        else:
+            stem = path / f"{document.uid}-{part}"
+        Path(f"{stem}.txt").write_text(document.text, encoding="utf-8", newline="")
         lines: list[str] = []
         notes = 0
         for number, linked in enumerate(annotation.spans, start=1):
@@ -59,7 +71,7 @@ def write(job: ExportJob, path: Path) -> None:
             elif span.nil:
                 notes += 1
                 lines.append(f"#{notes}\tAnnotatorNotes T{number}\tNIL\n")
-        (path / f"{stem}.ann").write_text("".join(lines), encoding="utf-8", newline="")
+        Path(f"{stem}.ann").write_text("".join(lines), encoding="utf-8", newline="")
     labels = [label.name for label in job.store.labels()
               if not job.selection.labels or label.name in job.selection.labels]
     (path / "annotation.conf").write_text(
@@ -91,13 +103,23 @@ def brat_fragments(span: Span) -> list[tuple[int, int]]:
     return fragments
 
 
-# A file this export writes: <document uid>-<annotator>.txt or .ann (see file_part), or annotation.conf.
+# What this export writes: <document uid>-<annotator>.txt or .ann (see file_part), annotation.conf,
+# or a folder per annotator of <document uid>.txt and .ann.
 _EXPORTED = re.compile(r"[0-9a-f]{20}-[\w.+-]+\.(?:txt|ann)|annotation\.conf")
+_ANNOTATOR_FOLDER = re.compile(r"[\w.+-]+")
+_IN_ANNOTATOR_FOLDER = re.compile(r"[0-9a-f]{20}\.(?:txt|ann)")
 
 
 def earlier_export(folder: Path) -> bool:
-    """Whether the folder holds nothing but files a brat export writes, named as it names them."""
-    return all(entry.is_file() and _EXPORTED.fullmatch(entry.name) for entry in folder.iterdir())
+    """Whether the folder holds nothing but what a brat export writes, named as it names it."""
+    for entry in folder.iterdir():
+        if entry.is_dir() and not entry.is_symlink() and _ANNOTATOR_FOLDER.fullmatch(entry.name):
+            if not all(inner.is_file() and _IN_ANNOTATOR_FOLDER.fullmatch(inner.name)
+                       for inner in entry.iterdir()):
+                return False
+        elif not (entry.is_file() and _EXPORTED.fullmatch(entry.name)):
+            return False
+    return True
 
 
-FORMAT = Format("brat", "", write, earlier_export)
+FORMAT = Format("brat", "", write, earlier_export, options=("layout",))

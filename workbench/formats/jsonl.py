@@ -2,9 +2,14 @@
 
 Schema: native.schema.json beside this file. A link is written as
 `"entity": {"id", "name", "type"}`; a span marked NIL as `"entity": null,
-"nil": true`; an unlinked span as `"entity": null`. Span ids, and the
-provenance of gold spans, are kept so that a database rebuilt from the file
-lines up with the original.
+"nil": true`; an unlinked span as `"entity": null, "nil": false`. Span ids,
+and the provenance of gold spans, are kept so that a database rebuilt from
+the file lines up with the original.
+
+Every span carries every key (`"nil": false`, `"provenance": []` where there
+is nothing to say), so readers that infer a schema from the lines, as
+Hugging Face `datasets` does, give `spans` a typed column rather than an
+untyped JSON one.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..corpus import document_from_record
+from ..corpus import document_from_record, source_path
 from ..errors import ImportRejected
 from ..model import STATUSES, Entity, NewDocument, Span, entity_id_problem, name_problem
 from ..text import content_hash, normalise, title_from
@@ -26,7 +31,6 @@ from . import AnnotationRow, ExportJob, Format, provenance_of
 _LINE_BREAKS = {"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"}
 # A JSON string as json.dumps(..., ensure_ascii=False) writes it.
 _quote = json.encoder.encode_basestring
-_NIL = '"nil": true, '
 WRITE_BUFFER = 1 << 20
 
 
@@ -50,9 +54,8 @@ def record(item: tuple[tuple[str, ...], list[AnnotationRow]]) -> str:
                      f'"seconds": {json.dumps(seconds)}, "spans": [')
         parts.append(", ".join([
             f'{{"end": {end}, "entity": {"null" if name is None else _entity(entity_id, name, type_)}, '
-            f'"id": {_quote(span_id)}, "label": {_quote(label)}, {_NIL if nil else ""}'
-            f'{"" if provenance == "[]" else _provenance(provenance)}'
-            f'"start": {start}, "text": {_quote(recorded)}}}'
+            f'"id": {_quote(span_id)}, "label": {_quote(label)}, "nil": {"true" if nil else "false"}, '
+            f'"provenance": {_provenance(provenance)}, "start": {start}, "text": {_quote(recorded)}}}'
             for span_id, start, end, label, recorded, entity_id, nil, provenance, name, type_ in spans]))
         parts.append(f'], "status": {_quote(status)}}}')
     parts.append(f'], "id": {_quote(uid)}, '
@@ -66,8 +69,7 @@ def _entity(entity_id: str, name: str, type_: str) -> str:
 
 
 def _provenance(stored: str) -> str:
-    provenance = provenance_of(stored)
-    return f'"provenance": {json.dumps(list(provenance), ensure_ascii=False)}, ' if provenance else ""
+    return "[]" if stored == "[]" else json.dumps(list(provenance_of(stored)), ensure_ascii=False)
 
 
 def dump_line(value: dict[str, Any]) -> str:
@@ -170,7 +172,7 @@ class _Line:
         if given is not None and given != uid:
             raise self.reject(f'"id" {given!r} is not the content hash of "text" ({uid})')
         title = self.field(record, "title", str, title_from(text))
-        source = self.field(record, "source", str, f"{self.path}:{self.line}")
+        source = self.field(record, "source", str, f"{source_path(self.path)}:{self.line}")
         meta = self.field(record, "meta", dict, {})
         self.native.documents.append(NewDocument(text=text, title=title, source=source, meta=meta))
         self.native.lines.setdefault(uid, self.line)

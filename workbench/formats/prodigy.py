@@ -2,6 +2,8 @@
 
 Tokens are workbench's tokens split at span boundaries (see `tokens`), so
 `token_start`/`token_end` (inclusive) always match `start`/`end` exactly.
+Every span has a `kb_id`: the entity id, "NIL", or null when unlinked, so
+readers that infer a schema (Hugging Face `datasets`) type the column.
 
 Hashes are stable across runs and machines, unlike Prodigy's own: each is the
 first four bytes of a SHA-256, read as a signed 32-bit integer. `_input_hash`
@@ -45,11 +47,8 @@ def task(document: Document, annotation: Annotation) -> dict[str, Any]:
         if first > last:
             raise WorkbenchError(f"document {document.uid}: span {span.id} ({span.start}-{span.end}) "
                                  "covers no token; nothing was exported")
-        record: dict[str, Any] = {"start": span.start, "end": span.end, "token_start": first,
-                                  "token_end": last, "label": span.label}
-        if span.nil or span.entity_id:
-            record["kb_id"] = "NIL" if span.nil else span.entity_id
-        records.append(record)
+        records.append({"start": span.start, "end": span.end, "token_start": first, "token_end": last,
+                        "label": span.label, "kb_id": "NIL" if span.nil else span.entity_id})
     input_hash = stable_hash({"text": text})
     return {
         "text": text,
@@ -60,7 +59,7 @@ def task(document: Document, annotation: Annotation) -> dict[str, Any]:
         "answer": "accept",
         "_input_hash": input_hash,
         "_task_hash": stable_hash({"input": input_hash, "spans": [
-            [r["start"], r["end"], r["label"], r.get("kb_id", "")] for r in records]}),
+            [r["start"], r["end"], r["label"], r["kb_id"] or ""] for r in records]}),
         "_annotator_id": annotation.annotator,
         "_view_id": "spans_manual",
     }
