@@ -248,6 +248,8 @@ def test_json_has_the_documented_keys(sample_report):
     kinds = {item["kind"] for item in data["disagreements"]}
     assert kinds == {"only_some", "boundary", "label"}
     assert data["tokens"][0]["fleiss"].keys() == {"value", "note", "note_text"}
+    # The number of tokens compared, once overwritten by the per-label rows under the same key.
+    assert data["token_count"] == sample_report.tokens > 0
 
 
 def test_csv_is_one_tidy_table(sample_report):

@@ -95,7 +95,7 @@ def _data(report: Report) -> dict[str, Any]:
     return {
         "annotators": list(report.annotators), "labels": list(report.labels),
         "basis": report.basis, "documents": report.documents,
-        "characters": report.characters, "tokens": report.tokens,
+        "characters": report.characters, "token_count": report.tokens,
         "spans": dict(report.spans), "notes": list(report.notes),
         "span_f1": {
             "summary": summary,
