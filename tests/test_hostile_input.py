@@ -406,3 +406,28 @@ def test_kb_search_from_standard_input_refuses_bytes_that_are_not_utf8(store):
     assert result.returncode == 1
     assert result.stderr == b"error: -:2: not valid UTF-8 (byte 0xe9); give queries in UTF-8\n"
     assert len(result.stdout.splitlines()) == 1
+
+
+async def test_annotate_queue_and_agreement_screens_show_a_hostile_name_cleaned(store):
+    store.add_documents([NewDocument(TEXT, "t", "t.txt")])
+    uid = store.document_uids()[0]
+    store.db.execute("INSERT INTO annotators (name, created_at) VALUES (?, 'then')", [HOSTILE])
+    store.db.conn.commit()
+    for name in (HOSTILE, "bob"):
+        store.add_span(uid, name, 0, 4, "source")
+        store.set_status(uid, name, "done")
+
+    async with make_app(store, HOSTILE).run_test(size=(120, 30)) as pilot:
+        shown = [str(pilot.app.screen.query_one("#header").content)]
+        await pilot.press("q")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        shown.append(str(pilot.app.screen.query_one("#queue-header").content))
+        await pilot.press("A")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        shown.append(str(pilot.app.screen.query_one("#agreement-report").content))
+
+    assert any("ev" in text for text in shown)
+    for text in shown:
+        assert "\x1b" not in text and "\x07" not in text and "\u202e" not in text
