@@ -11,6 +11,7 @@ label_interface = pytest.importorskip("label_studio_sdk.label_interface")
 converter = pytest.importorskip("label_studio_sdk.converter")
 
 from export_fixture import UKRAINIAN, at, build  # noqa: E402
+from workbench.errors import WorkbenchError  # noqa: E402
 from workbench.formats import Selection, export, get_format  # noqa: E402
 from workbench.model import GOLD  # noqa: E402
 
@@ -98,3 +99,14 @@ def test_label_studios_converter_reads_the_spans_back(fixture, tmp_path):
         (s.text, [s.label]) for s in fixture.store.spans(fixture.english, "bob")]
     assert item["output"]["annotator"][0]["text"] == ["bob"]
     assert item["lead_time"] == 95.0
+
+
+def test_exporting_again_replaces_an_earlier_export_but_no_other_folder(fixture, tmp_path):
+    folder = tmp_path / "ls"
+    export_labelstudio(fixture.store, folder)
+    _, tasks, _ = export_labelstudio(fixture.store, folder, Selection(annotators=("bob",)))
+    assert len(tasks) == 1
+    (folder / "notes.md").write_text("mine")
+    with pytest.raises(WorkbenchError, match="not an earlier labelstudio export"):
+        export_labelstudio(fixture.store, folder)
+    assert (folder / "notes.md").read_text() == "mine"

@@ -82,6 +82,8 @@ def test_doccano_summary_counts_overlapping_spans_and_names_the_setting(fixture,
     # alice's English claim and the three figures in or across it; her two Ukrainian claims,
     # which overlap each other and the figure inside the first. bob's two spans do not overlap.
     assert report.summary().endswith(
+        "; 6 links (entity or NIL) not written: doccano has no place for them; jsonl, spacy, prodigy, "
+        "brat and labelstudio keep them"
         "; 7 spans overlap another span of the same annotator: import into a doccano project with "
         "\"Allow overlapping spans\" checked, or doccano drops them"
         "; each annotator's version is its own doccano example, credited to the importing user; "

@@ -113,7 +113,7 @@ def test_spacy_debug_data_finds_only_the_reported_splits_misaligned(fixture, tmp
     nlp = spacy.blank("en")
     docs = load(path, nlp)
     statistics = gold_statistics(docs, nlp)
-    # "Ukraine" in "Ukraine's"'s is the one span boundary inside a spaCy token of the fixture.
+    # spaCy itself splits "Ukraine's" where alice's "Ukraine" ends: the fixture needs no split.
     assert statistics["n_misaligned_words"] == 0
     assert "spaCy tokens split" not in report.summary()
     assert statistics["ner"]["-"] == 0  # no token left missing for NER

@@ -103,6 +103,12 @@ class ExportReport:
     entities: int = 0
     notes: list[str] = field(default_factory=list)
 
+    def links_not_kept(self, format_name: str) -> None:
+        """Say in the summary that the format had no place for the links counted."""
+        if self.links:
+            self.notes.append(f"{self.links} links (entity or NIL) not written: {format_name} has no "
+                              "place for them; jsonl, spacy, prodigy, brat and labelstudio keep them")
+
     def summary(self) -> str:
         if self.entities:
             return f"{self.entities} entities"

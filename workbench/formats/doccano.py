@@ -11,7 +11,8 @@ after an emoji they are one more per emoji than workbench's code points.
 
 doccano keeps only non-overlapping spans unless the project allows
 overlapping spans; the summary counts the spans that overlap another of the
-same annotator's spans, which such a project would lose.
+same annotator's spans, which such a project would lose. Links have no place
+in the format; the summary counts them.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ def write(job: ExportJob, path: Path) -> None:
                     "document": uid,
                     "annotator": annotator,
                 }))
+    job.report.links_not_kept("doccano")
     if overlapping:
         job.report.notes.append(
             f"{overlapping} spans overlap another span of the same annotator: import into a doccano "
