@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from workbench.model import Entity, NewDocument
@@ -74,18 +75,24 @@ def prepare(path: Path) -> list[str]:
         store.close()
 
 
+def open_for_worker(path: str) -> tuple[Store, list[str], list[str], list[str]]:
+    """A worker's store, with the documents, labels and entities it picks from; then it
+    says "ready" and waits for the line that starts every worker at once."""
+    store = Store.open(path)
+    picks = (store.document_uids(), [label.name for label in store.labels()],
+             [entity.id for entity in store.entities()])
+    print("ready", flush=True)
+    sys.stdin.readline()
+    return store, *picks
+
+
 def worker(path: str, annotator: str, seed: int, actions: int) -> dict:
     """Apply random actions; return what was acknowledged (each one wrote one event)."""
     rng = random.Random(seed)
-    store = Store.open(path)
-    documents = store.document_uids()
-    labels = [label.name for label in store.labels()]
-    entities = [entity.id for entity in store.entities()]
+    store, documents, labels, entities = open_for_worker(path)
     acknowledged: list[list[str | None]] = []
     latencies: list[float] = []
     errors: list[str] = []
-    print("ready", flush=True)
-    sys.stdin.readline()
     started = time.time()
     for _ in range(actions):
         document = rng.choice(documents)
@@ -128,12 +135,14 @@ def _apply(store: Store, rng: random.Random, action: str, document: str, annotat
     return action, store.link(span.id, rng.choice([e for e in entities if e != span.entity_id])).id
 
 
-def start_workers(path: Path, processes: int, actions: int) -> list[dict]:
-    """Run the workers at the same moment; their reports, in annotator order."""
+def start_workers(path: Path, processes: int, actions: int, *, module: str = "bench.concurrent_writers",
+                  alongside: Callable[[], object] = lambda: None) -> list[dict]:
+    """Run `module`'s workers at the same moment, `alongside` in this process meanwhile;
+    their reports, in annotator order. `actions` is what the worker's last argument says."""
     launched = [
         subprocess.Popen(
-            [sys.executable, "-m", "bench.concurrent_writers", "worker", str(path),
-             f"annotator{number}", str(number), str(actions)],
+            [sys.executable, "-m", module, "worker", str(path),
+             f"annotator{number:02d}", str(number), str(actions)],
             cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for number in range(processes)
     ]
@@ -148,6 +157,7 @@ def start_workers(path: Path, processes: int, actions: int) -> list[dict]:
         for process in launched:
             process.stdin.write("go\n")
             process.stdin.flush()
+        alongside()
         reports = []
         for process in launched:
             out, err = process.communicate(timeout=WORKER_TIMEOUT_S)
@@ -162,15 +172,16 @@ def start_workers(path: Path, processes: int, actions: int) -> list[dict]:
                 process.wait()
 
 
-def lost_writes(path: Path, reports: list[dict]) -> int:
-    """Acknowledged actions that are missing from the event log."""
-    store = Store.open(path)
+def lost_writes(path: Path, reports: list[dict], *, unacknowledged: tuple[str, ...] = ("status",)) -> int:
+    """Acknowledged actions that are missing from the event log, or logged other than
+    acknowledged; events of the `unacknowledged` actions are not compared."""
+    store = Store.open(path, readonly=True)
     try:
         lost = 0
         for report in reports:
             logged = [[event.action, event.span_id]
                       for event in store.events(annotator=report["annotator"])
-                      if event.action != "status"]
+                      if event.action not in unacknowledged]
             lost += max(0, len(report["acknowledged"]) - len(logged))
             lost += sum(1 for ours, theirs in zip(report["acknowledged"], logged) if ours != theirs)
         return lost

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import random
-import subprocess
 import sys
 import tempfile
 import time
@@ -32,7 +31,7 @@ from workbench.importer import import_paths
 from workbench.store import Store
 
 from .common import percentile
-from .concurrent_writers import ROOT, START_TIMEOUT_S, prepare
+from .concurrent_writers import lost_writes, open_for_worker, prepare, start_workers
 
 PROCESSES = 64
 SECONDS = 120
@@ -44,15 +43,10 @@ ACTION_WEIGHTS = {"add": 40, "resize": 20, "link": 15, "undo": 15, "done": 10}
 def worker(path: str, annotator: str, seed: int, seconds: float) -> dict:
     """Act every 1-3 s until `seconds` have passed; report every acknowledged action."""
     rng = random.Random(seed)
-    store = Store.open(path)
-    documents = store.document_uids()
-    labels = [label.name for label in store.labels()]
-    entities = [entity.id for entity in store.entities()]
+    store, documents, labels, entities = open_for_worker(path)
     acknowledged: list[list[str | None]] = []
     latencies: list[float] = []
     errors: list[str] = []
-    print("ready", flush=True)
-    sys.stdin.readline()
     end = time.monotonic() + seconds
     while True:
         time.sleep(rng.uniform(1.0, 3.0))
@@ -98,22 +92,6 @@ def _act(store: Store, rng: random.Random, action: str, document: str, annotator
     return "link", store.link(span.id, rng.choice([e for e in entities if e != span.entity_id])).id
 
 
-def _start(path: Path, processes: int, seconds: float) -> list[subprocess.Popen]:
-    launched = [subprocess.Popen(
-        [sys.executable, "-m", "bench.human_pace", "worker", str(path), f"annotator{n:02d}", str(n), str(seconds)],
-        cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        for n in range(processes)]
-    deadline = time.monotonic() + START_TIMEOUT_S * max(1, processes // 8)
-    for process in launched:
-        ready = process.stdout.readline()
-        if ready.strip() != "ready" or time.monotonic() > deadline:
-            raise RuntimeError(f"worker failed to start: {ready}{process.stderr.read()}")
-    for process in launched:
-        process.stdin.write("go\n")
-        process.stdin.flush()
-    return launched
-
-
 def _read_alongside(path: Path, folder: Path, until: float) -> tuple[int, int, int]:
     """Reports and exports while the team writes: (reports built, exports written, exports that
     failed to re-import cleanly)."""
@@ -140,49 +118,25 @@ def _read_alongside(path: Path, folder: Path, until: float) -> tuple[int, int, i
     return reports, exports, inconsistent
 
 
-def _lost(path: Path, reports: list[dict]) -> int:
-    """Acknowledged actions missing from the event log, or logged other than acknowledged."""
-    store = Store.open(path, readonly=True)
-    try:
-        lost = 0
-        for report in reports:
-            logged = [[event.action, event.span_id] for event in store.events(annotator=report["annotator"])]
-            lost += max(0, len(report["acknowledged"]) - len(logged))
-            lost += sum(1 for ours, theirs in zip(report["acknowledged"], logged) if ours != theirs)
-        return lost
-    finally:
-        store.close()
-
-
 def run(quick: bool) -> dict:
     processes, seconds = (QUICK_PROCESSES, QUICK_SECONDS) if quick else (PROCESSES, SECONDS)
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
         path = folder / "team.db"
         prepare(path)
-        launched = _start(path, processes, seconds)
-        try:
-            reads = _read_alongside(path, folder, time.monotonic() + seconds)
-            reports = []
-            for process in launched:
-                out, err = process.communicate(timeout=seconds + 120)
-                if process.returncode != 0:
-                    raise RuntimeError(f"worker exited with {process.returncode}: {err}")
-                reports.append(json.loads(out))
-        finally:
-            for process in launched:
-                if process.poll() is None:
-                    process.kill()
-                    process.wait()
+        reads: list[tuple[int, int, int]] = []
+        reports = start_workers(path, processes, seconds, module="bench.human_pace", alongside=lambda: reads.append(
+            _read_alongside(path, folder, time.monotonic() + seconds)))
+        reports_built, exports, inconsistent = reads[0]
         latencies = [latency for report in reports for latency in report["latencies"]]
         return {
             "processes": processes, "seconds": seconds,
             "writes": len(latencies),
             "p50_write_ms": round(percentile(latencies, 0.50) * 1000, 2),
             "p99_write_ms": round(percentile(latencies, 0.99) * 1000, 2),
-            "lost_actions": _lost(path, reports),
+            "lost_actions": lost_writes(path, reports, unacknowledged=()),
             "refused_actions": sum(len(report["errors"]) for report in reports),
-            "reports": reads[0], "exports": reads[1], "inconsistent_exports": reads[2],
+            "reports": reports_built, "exports": exports, "inconsistent_exports": inconsistent,
         }
 
 
