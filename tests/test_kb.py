@@ -56,6 +56,12 @@ def test_csv_and_tsv_split_aliases_on_bars(tmp_path):
     (['{"id": "a", "name": "A", "aliases": "A1"}'], 1, "aliases must be a list"),
     (['{"id": "a", "name": "A", "prior": "many"}'], 1, "prior must be a number"),
     (['{"id": "a", "name": ""}'], 1, "has no name"),
+    (['{"id": "a", "name": "A"}', '{"id": "b", "name": "B", "country": "Ukraine"}'], 2,
+     "entity 'b': country must be an ISO 3166 two-letter code such as UA, got 'Ukraine'"),
+    (['{"id": "a", "name": "A", "country": "ЮА"}'], 1, "country must be an ISO 3166"),
+    (['{"id": "a", "name": "A", "region": 14}'], 1, "entity 'a': region must be a string"),
+    (['{"id": "a", "name": "A", "within": "a"}'], 1, "entity 'a' cannot be within itself"),
+    (['{"id": "a", "name": "A", "tags": "front"}'], 1, "entity 'a': tags must be a list of strings"),
 ])
 def test_bad_rows_are_rejected_with_file_and_line(tmp_path, lines, line, message):
     path = write(tmp_path / "kb.jsonl", *lines)
@@ -64,6 +70,34 @@ def test_bad_rows_are_rejected_with_file_and_line(tmp_path, lines, line, message
     assert caught.value.line == line
     assert str(caught.value).startswith(f"{path}:{line}: ")
     assert message in str(caught.value)
+
+
+def test_places_are_read_from_every_format_and_files_without_them_stay_valid(tmp_path):
+    jsonl_path = jsonl(tmp_path / "kb.jsonl",
+                       {"id": 703845, "name": "Pokrovsk", "country": "ua", "region": "UA.05",
+                        "within": 709716, "tags": ["front line", "city"]},
+                       {"id": "wb:isw", "name": "ISW"})
+    csv_path = write(tmp_path / "kb.csv", "id,name,country,region,within,tags",
+                     "703845,Pokrovsk,UA,UA.05,709716,front line|city", "wb:isw,ISW,,,,")
+    for path in (jsonl_path, csv_path):
+        pokrovsk, isw = read_kb(path)
+        assert (pokrovsk.country, pokrovsk.region, pokrovsk.within, pokrovsk.tags) == (
+            "UA", "UA.05", "709716", ("front line", "city"))
+        assert (isw.country, isw.region, isw.within, isw.tags) == ("", "", "", ())
+
+
+def test_places_survive_import_and_export(tmp_path):
+    db = tmp_path / "t.db"
+    path = jsonl(tmp_path / "kb.jsonl",
+                 {"id": "geo:1", "name": "Pokrovsk", "country": "UA", "region": "UA.05", "tags": ["city"]},
+                 {"id": "wb:isw", "name": "ISW"})
+    assert run(db, "kb", "import", str(path)).exit_code == 0
+    assert Store.open(db).entity("geo:1").region == "UA.05"
+    out = tmp_path / "kb-out.jsonl"
+    assert run(db, "export", "--format", "kb", "--out", str(out)).exit_code == 0
+    records = {record["id"]: record for record in map(json.loads, out.read_text().splitlines())}
+    assert (records["geo:1"]["country"], records["geo:1"]["tags"]) == ("UA", ["city"])
+    assert "country" not in records["wb:isw"]
 
 
 def test_csv_row_with_missing_fields_names_its_line(tmp_path):

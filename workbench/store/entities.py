@@ -72,6 +72,8 @@ class EntityTables(Connection):
                     [entity_values(e, stamp) for e in chunk],
                     """ON CONFLICT(id) DO UPDATE SET name = excluded.name, type = excluded.type,
                          description = excluded.description, prior = excluded.prior,
+                         country = excluded.country, region = excluded.region,
+                         within = excluded.within, tags = excluded.tags,
                          updated_at = excluded.updated_at""")
                 ids = [e.id for e in chunk]
                 for start in range(0, len(ids), self._VARIABLES):
@@ -127,7 +129,8 @@ class EntityTables(Connection):
         return [row["type"] for row in self.db.query(
             "SELECT DISTINCT type FROM entities WHERE type != '' ORDER BY type")]
 
-    _ALIAS_HIT = """SELECT a.entity_id, a.alias, a.normalised, e.name, e.type, e.description, e.prior
+    _ALIAS_HIT = """SELECT a.entity_id, a.alias, a.normalised, e.name, e.type, e.description, e.prior,
+                           e.country, e.region, e.within
                     FROM {source} JOIN entities e ON e.id = a.entity_id"""
 
     def aliases_equal(self, normalised: str, *, type: str | None = None) -> list[dict]:
@@ -152,6 +155,27 @@ class EntityTables(Connection):
         sql = (self._ALIAS_HIT.format(source="aliases a")
                + f" WHERE a.id IN ({','.join('?' * len(ids))})" + (" AND e.type = ?" if type else ""))
         return list(self.db.query(sql, [*ids, type] if type else list(ids)))
+
+    def places_of_aliases(self, normalised: Sequence[str]) -> list[tuple[str, str, str, float]]:
+        """(normalised alias, country, region, prior) of every placed entity with one of these aliases."""
+        found: list[tuple[str, str, str, float]] = []
+        wanted = list(dict.fromkeys(normalised))
+        for start in range(0, len(wanted), self._VARIABLES):
+            part = wanted[start:start + self._VARIABLES]
+            found += self.db.conn.execute(
+                f"""SELECT DISTINCT a.normalised, e.id, e.country, e.region, e.prior
+                    FROM aliases a JOIN entities e ON e.id = a.entity_id
+                    WHERE a.normalised IN ({', '.join('?' * len(part))}) AND e.country != ''""",
+                part).fetchall()
+        # An entity with two aliases that normalise alike is one namesake, not two.
+        return [(alias, country, region, prior) for alias, _, country, region, prior in found]
+
+    def linked_places(self, document: str, annotator: str) -> list[tuple[str, str, str]]:
+        """(span id, country, region) of each of the annotator's spans in the document linked to a placed entity."""
+        return self.db.conn.execute(
+            """SELECT s.id, e.country, e.region FROM spans s JOIN entities e ON e.id = s.entity_id
+               WHERE s.document = ? AND s.annotator = ? AND e.country != ''""",
+            [document, annotator]).fetchall()
 
     def alias_index_mark(self) -> tuple[int, int]:
         """(the highest alias id in the search index, the highest alias id there is)."""
