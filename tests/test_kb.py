@@ -142,7 +142,7 @@ def kb_db(tmp_path):
 def test_kb_search_prints_the_best_candidate_first(kb_db):
     result = run(kb_db, "kb", "search", "Kharkov")
     assert result.exit_code == 0
-    assert result.output.splitlines()[0].split()[1] == "wb:kharkiv"
+    assert result.stdout.splitlines()[0].split()[1] == "wb:kharkiv"
 
 
 def test_kb_search_json_lists_candidates_with_score_and_alias(kb_db):
@@ -208,3 +208,51 @@ def test_kb_search_marks_a_spacing_variant(tmp_path):
     assert run(db, "kb", "import", str(path)).exit_code == 0
     first_line = run(db, "kb", "search", "xiao mo").output.splitlines()[0]
     assert "geo:xiaomo" in first_line and first_line.endswith("(variant)")
+
+
+def test_kb_search_says_when_nothing_is_a_confident_match(kb_db):
+    result = run(kb_db, "kb", "search", "Khartoum")
+    assert result.stderr.startswith("no confident match for 'Khartoum'")
+    assert result.stdout.split()[1] == "wb:kharkiv"          # still listed, for a second look
+    assert json.loads(run(kb_db, "kb", "search", "Khartoum", "--json").output)["confident"] is False
+    assert json.loads(run(kb_db, "kb", "search", "Kyiv", "--json").output)["confident"] is True
+
+
+@pytest.fixture
+def places_db(tmp_path):
+    from workbench.model import NewDocument
+
+    db = tmp_path / "t.db"
+    path = jsonl(tmp_path / "kb.jsonl",
+                 {"id": "geo:engels", "name": "Engels", "aliases": ["Pokrovsk"], "prior": 196011,
+                  "country": "RU", "region": "RU.67"},
+                 {"id": "geo:pokrovsk", "name": "Pokrovsk", "prior": 60127, "country": "UA", "region": "UA.05"},
+                 {"id": "geo:kramatorsk", "name": "Kramatorsk", "prior": 147145, "country": "UA",
+                  "region": "UA.05"})
+    assert run(db, "kb", "import", str(path)).exit_code == 0
+    store = Store.open(db)
+    store.add_documents([NewDocument("Strikes on Pokrovsk and Kramatorsk.", "Donbas", "d.txt")])
+    store.close()
+    return db
+
+
+def test_kb_search_with_a_document_ranks_as_the_picker_would(places_db):
+    def first(*options: str) -> str:
+        return run(places_db, "kb", "search", "Pokrovsk", *options).stdout.split()[1]
+
+    assert first() == "geo:engels"
+    assert first("--document", "1") == "geo:pokrovsk"
+
+
+def test_kb_search_dash_takes_json_lines_with_a_document(places_db):
+    lines = '{"q": "Pokrovsk", "document": 1}\nPokrovsk\n'
+    result = run(places_db, "kb", "search", "-", "--limit", "1", input=lines)
+    answers = [json.loads(line) for line in result.output.splitlines()]
+    assert [(a["query"], a.get("document"), a["candidates"][0]["id"]) for a in answers] == [
+        ("Pokrovsk", "1", "geo:pokrovsk"), ("Pokrovsk", None, "geo:engels")]
+
+
+def test_kb_search_dash_names_the_line_of_a_bad_json_query(places_db):
+    result = run(places_db, "kb", "search", "-", input='Kyiv\n{"q": "Pokrovsk", "document": [1]}\n')
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1] == "error: <stdin>:2: document must be a string"

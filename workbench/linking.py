@@ -319,6 +319,7 @@ CONFIDENT_SCORE = 88.0
 # Words in capitals and runs of up to three of them: the names a text mentions.
 _WORD = re.compile(r"\w+(?:['’ʼ]\w+)*")
 _NAME_RUN = 3
+_POSSESSIVE = re.compile(r"['’ʼ]s$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -364,7 +365,7 @@ def name_phrases(text: str) -> list[str]:
     phrases: dict[str, None] = {}
     run: list[str] = []
     for match in chain(_WORD.finditer(text), [None]):
-        word = match.group() if match else ""
+        word = _POSSESSIVE.sub("", match.group()) if match else ""
         # A run is words in capitals with nothing but a space or hyphen between them.
         if match and word[0].isupper() and (not run or text[run_end:match.start()] in (" ", "-")):
             run.append(word)
@@ -385,7 +386,7 @@ class ContextSource(Protocol):
 
     def places_of_aliases(self, normalised: Sequence[str]) -> list[tuple[str, str, str, float]]: ...
 
-    def linked_places(self, document: str, annotator: str) -> list[tuple[str, str, str]]: ...
+    def linked_places(self, document: str, annotator: str | None) -> list[tuple[str, str, str]]: ...
 
 
 @dataclass(frozen=True)
@@ -407,20 +408,27 @@ class SearchContext:
     def of_mention(cls, source: ContextSource, span: Span,
                    link_types: Mapping[str, Sequence[str]] | None = None) -> SearchContext:
         """The context of a span in its document, as its annotator has linked it so far."""
-        own = normalise_alias(span.text)
-        votes: list[tuple[str | None, str, str, float]] = [
-            (None, country, region, 1.0)
-            for span_id, country, region in source.linked_places(span.document, span.annotator)
-            if span_id != span.id]
+        linked = [(country, region) for span_id, country, region
+                  in source.linked_places(span.document, span.annotator) if span_id != span.id]
+        return cls.of_text(source, source.text(span.document), span.text, linked=linked,
+                           preferred_types=(link_types or {}).get(span.label, ()))
+
+    @classmethod
+    def of_text(cls, source: ContextSource, text: str, mention: str, *,
+                linked: Iterable[tuple[str, str]] = (), preferred_types: Sequence[str] = ()) -> SearchContext:
+        """The context of `mention` in `text`, beside the (country, region) of entities linked there."""
+        own = normalise_alias(mention)
+        votes: list[tuple[str | None, str, str, float]] = [(None, country, region, 1.0)
+                                                          for country, region in linked]
         namesakes: defaultdict[str, list[tuple[str, str, float]]] = defaultdict(list)
         for alias, country, region, prior in source.places_of_aliases(
-                [phrase for phrase in name_phrases(source.text(span.document)) if phrase != own]):
+                [phrase for phrase in name_phrases(text) if phrase != own]):
             namesakes[alias].append((country, region, max(prior, 0.0)))
         for alias, entities in namesakes.items():
             total = sum(prior for _, _, prior in entities)
             votes += [(alias, country, region, prior / total if total else 1 / len(entities))
                       for country, region, prior in entities]
-        return cls(tuple(votes), tuple((link_types or {}).get(span.label, ())))
+        return cls(tuple(votes), tuple(preferred_types))
 
     def points(self, normalised_query: str) -> Callable[[dict], float]:
         """For one query: the points an alias row (with its entity's country, region and type)
