@@ -93,6 +93,8 @@ def test_places_survive_import_and_export(tmp_path):
                  {"id": "wb:isw", "name": "ISW"})
     assert run(db, "kb", "import", str(path)).exit_code == 0
     assert Store.open(db).entity("geo:1").region == "UA.05"
+    assert "place: UA  UA.05" in run(db, "kb", "show", "geo:1").output.splitlines()
+    assert json.loads(run(db, "kb", "show", "geo:1", "--json").output)["tags"] == ["city"]
     out = tmp_path / "kb-out.jsonl"
     assert run(db, "export", "--format", "kb", "--out", str(out)).exit_code == 0
     records = {record["id"]: record for record in map(json.loads, out.read_text().splitlines())}

@@ -386,3 +386,21 @@ def test_a_bad_link_types_entry_is_one_line_naming_the_file(tmp_path):
     (tmp_path / "workbench.toml").write_text("[link_types]\nsource = 3\n", encoding="utf-8")
     with pytest.raises(WorkbenchError, match=r"workbench\.toml: link_types\.source must be a type or a list"):
         load_config(tmp_path)
+
+
+async def test_in_a_donetsk_article_the_picker_puts_the_donetsk_namesakes_first(store):
+    from test_entity_context import PLACES
+
+    from workbench.model import NewDocument
+
+    store.import_entities(PLACES, normalise_alias)
+    text = ("Shelling hit Pokrovsk, Avidivka and Slovyansk overnight, officials in Kostiantynivka "
+            "and Druzhkivka said.")
+    (document,) = store.add_documents([NewDocument(text, "Donetsk", "d.txt")]).added
+    async with make_app(store, "alice", document=document).run_test(size=SIZE) as pilot:
+        for word in ("Pokrovsk", "Avidivka", "Slovyansk"):
+            await tag_word(pilot, word)
+            await pick(pilot, "enter")
+
+    links = {span.text: span.entity_id for span in store.spans(document, "alice")}
+    assert links == {"Pokrovsk": "geo:704422", "Avidivka": "geo:713122", "Slovyansk": "geo:693468"}

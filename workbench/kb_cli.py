@@ -239,10 +239,17 @@ def kb_show(ctx: click.Context, entity_id: str, as_json: bool) -> None:
     if as_json:
         click.echo(printable_json({"id": entity.id, "name": entity.name, "type": entity.type,
                                    "description": entity.description, "prior": entity.prior,
-                                   "aliases": list(entity.aliases)}))
+                                   "aliases": list(entity.aliases), "country": entity.country,
+                                   "region": entity.region, "within": entity.within,
+                                   "tags": list(entity.tags)}))
         return
     click.echo(f"{printable(entity.id)}  {printable(entity.name)}  [{printable(entity.type)}]")
     if entity.description:
         click.echo(printable(entity.description))
     click.echo(f"prior: {entity.prior:g}")
     click.echo("aliases: " + ", ".join(printable(alias) for alias in entity.aliases))
+    place = "  ".join(printable(part) for part in (entity.country, entity.region) if part)
+    for name, value in (("place", place), ("within", printable(entity.within)),
+                        ("tags", ", ".join(map(printable, entity.tags)))):
+        if value:
+            click.echo(f"{name}: {value}")

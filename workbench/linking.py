@@ -9,10 +9,16 @@ similarity, the consonant skeleton (weighed more for names romanised without
 vowels or syllable by syllable), and for words of one inside the other, how
 rare the shared words are.
 
+Search keys and similarities are taken of the Latin reading of both sides
+(`transliterate.latin`), so a Cyrillic mention meets a Latin alias.
+
 Ranking, best first: an exact match of the normalised alias, then a variant
 (the same search key: "xiao mo" for "Xiaomo", "Charkow" for "Kharkow"), then
 aliases the query is a prefix of, then fuzzy matches; within each tier by
-score, and equal scores by the entity's prior (popularity).
+score plus the points the mention's document gives (`SearchContext`: how well
+the candidate's country and region fit the places the document names and
+links, and whether its type is one the mention's label prefers), and equal
+scores by the entity's prior (popularity).
 """
 
 from __future__ import annotations
