@@ -101,8 +101,8 @@ _SKELETON_RULES = (
 )
 # A letter followed by the same letter goes: doubled letters count once. Digits never do:
 # "Brigade 100" and "Brigade 1000" are two brigades. Nor do newlines, which part the aliases
-# of a batch (`search_keys`). (A lookahead with an empty
-# replacement, so re does all the work; a group template is expanded in Python per match.)
+# of a batch (`search_keys`). (A lookahead with an empty replacement, so re does all the
+# work; a group template is expanded in Python per match.)
 _REPEATED = re.compile(r"([^\d\n])(?=\1)")
 
 
