@@ -91,14 +91,32 @@ def annotate_figures(r: dict) -> list[Figure]:
 
 
 def entity_search_figures(r: dict) -> list[Figure]:
-    ours, base = r["workbench"], r["baseline"]
+    ours, base, sim = r["workbench"], r["baseline"], r["simstring"]
     size = f"{r['cities']:,} places, {r['aliases']:,} names"
+    domain, nil = r["domain_with_context"], ours["nil_detection"]
+    context = ours["held_out_in_context"]
     return [
-        Figure("entity_search.p50_ms", f"Entity search, p50 ({size})", ours["p50_ms"], "ms"),
-        Figure("entity_search.p95_ms", "Entity search, p95", ours["p95_ms"], "ms", 20),
+        Figure("entity_search.domain_top1",
+               f"Domain places with context, top-1 ({domain['queries']:,}: {r['domain_articles']} "
+               "and held-out variants)", domain["top1"], "%", 0.9, higher_is_better=True),
+        Figure("entity_search.domain_top5", "Domain places with context, top-5", domain["top5"], "%",
+               0.98, higher_is_better=True),
+        Figure("entity_search.cyrillic_top5",
+               f"Cyrillic names, Latin-only KB, top-5 ({ours['cyrillic']['queries']:,})",
+               ours["cyrillic"]["top5"], "%", 0.85, higher_is_better=True),
         Figure("entity_search.top5", f"Entity search, top-5 recall ({r['queries']:,} held-out names)",
-               ours["top5"], "%", 0.8, higher_is_better=True),
+               ours["held_out"]["top5"], "%", 0.8, higher_is_better=True),
         Figure("entity_search.baseline_top5", "  brute-force baseline, top-5 recall", base["top5"], "%"),
+        Figure("entity_search.simstring_top5", "  SimString (brat's), top-5 recall", sim["top5"], "%"),
+        Figure("entity_search.nil_confident", f"NIL names shown a confident wrong match ({nil['threshold']:g}; "
+               f"{nil['balanced_threshold']} balances)", nil["nil_confident"], "%"),
+        Figure("entity_search.findable_unsure", "  held-out names marked not confident",
+               nil["findable_not_confident"], "%"),
+        Figure("entity_search.p50_ms", f"Entity search with context, p50 ({size})", context["p50_ms"], "ms"),
+        Figure("entity_search.p95_ms", "Entity search with context, p95", context["p95_ms"], "ms", 20),
+        Figure("entity_search.p95_vs_simstring", "  p95 / SimString's p95, same run",
+               context["p95_ms"] / sim["p95_ms"], "×", 3),
+        Figure("entity_search.simstring_p95_ms", "  SimString p95", sim["p95_ms"], "ms"),
         Figure("entity_search.baseline_p95_ms", "  brute-force baseline, p95", base["p95_ms"], "ms"),
         Figure("entity_search.import_rate", "Knowledge base import", r["import_aliases_per_s"], "names/s",
                100_000, higher_is_better=True),

@@ -80,3 +80,23 @@ def test_large_import_writes_every_alias_once_and_reimport_replaces_them(tmp_pat
     assert len(store.normalised_aliases_since(0)) == 3000
     assert store.entity("geo:777").aliases == ("Town 777", "Alias 777", "Другое 777")
     store.close()
+
+
+def test_a_database_indexed_before_transliteration_is_reindexed_on_opening(tmp_path):
+    from sqlite_utils import Database
+
+    from workbench.store import migrations
+
+    path = tmp_path / "old.db"
+    old = Database(path)
+    migrations.apply(old, stop_before="m007_entity_places")
+    old.execute("INSERT INTO entities VALUES ('wb:kharkiv', 'Kharkiv', 'PLACE', '', 0, 'now')")
+    old.execute("INSERT INTO aliases (entity_id, alias, normalised) VALUES ('wb:kharkiv', 'Kharkiv', 'kharkiv')")
+    # Indexed, by the old keys, up to that alias: its postings say nothing a Cyrillic query has.
+    old.execute("UPDATE alias_index_state SET indexed_up_to = 1")
+    old.close()
+
+    store = Store.open(path)
+    assert [c.entity_id for c in EntitySearch(store).search("Харків")] == ["wb:kharkiv"]
+    assert store.entity("wb:kharkiv").country == ""
+    store.close()

@@ -404,7 +404,7 @@ def test_kb_search_from_standard_input_refuses_bytes_that_are_not_utf8(store):
                             input=b"Kyiv\ncaf\xe9\n", capture_output=True)
 
     assert result.returncode == 1
-    assert result.stderr == b"error: -:2: not valid UTF-8 (byte 0xe9); give queries in UTF-8\n"
+    assert result.stderr == b"error: <stdin>:2: not valid UTF-8 (byte 0xe9); give queries in UTF-8\n"
     assert len(result.stdout.splitlines()) == 1
 
 

@@ -56,6 +56,12 @@ def test_csv_and_tsv_split_aliases_on_bars(tmp_path):
     (['{"id": "a", "name": "A", "aliases": "A1"}'], 1, "aliases must be a list"),
     (['{"id": "a", "name": "A", "prior": "many"}'], 1, "prior must be a number"),
     (['{"id": "a", "name": ""}'], 1, "has no name"),
+    (['{"id": "a", "name": "A"}', '{"id": "b", "name": "B", "country": "Ukraine"}'], 2,
+     "entity 'b': country must be an ISO 3166 two-letter code such as UA, got 'Ukraine'"),
+    (['{"id": "a", "name": "A", "country": "ЮА"}'], 1, "country must be an ISO 3166"),
+    (['{"id": "a", "name": "A", "region": 14}'], 1, "entity 'a': region must be a string"),
+    (['{"id": "a", "name": "A", "within": "a"}'], 1, "entity 'a' cannot be within itself"),
+    (['{"id": "a", "name": "A", "tags": "front"}'], 1, "entity 'a': tags must be a list of strings"),
 ])
 def test_bad_rows_are_rejected_with_file_and_line(tmp_path, lines, line, message):
     path = write(tmp_path / "kb.jsonl", *lines)
@@ -64,6 +70,36 @@ def test_bad_rows_are_rejected_with_file_and_line(tmp_path, lines, line, message
     assert caught.value.line == line
     assert str(caught.value).startswith(f"{path}:{line}: ")
     assert message in str(caught.value)
+
+
+def test_places_are_read_from_every_format_and_files_without_them_stay_valid(tmp_path):
+    jsonl_path = jsonl(tmp_path / "kb.jsonl",
+                       {"id": 703845, "name": "Pokrovsk", "country": "ua", "region": "UA.05",
+                        "within": 709716, "tags": ["front line", "city"]},
+                       {"id": "wb:isw", "name": "ISW"})
+    csv_path = write(tmp_path / "kb.csv", "id,name,country,region,within,tags",
+                     "703845,Pokrovsk,UA,UA.05,709716,front line|city", "wb:isw,ISW,,,,")
+    for path in (jsonl_path, csv_path):
+        pokrovsk, isw = read_kb(path)
+        assert (pokrovsk.country, pokrovsk.region, pokrovsk.within, pokrovsk.tags) == (
+            "UA", "UA.05", "709716", ("front line", "city"))
+        assert (isw.country, isw.region, isw.within, isw.tags) == ("", "", "", ())
+
+
+def test_places_survive_import_and_export(tmp_path):
+    db = tmp_path / "t.db"
+    path = jsonl(tmp_path / "kb.jsonl",
+                 {"id": "geo:1", "name": "Pokrovsk", "country": "UA", "region": "UA.05", "tags": ["city"]},
+                 {"id": "wb:isw", "name": "ISW"})
+    assert run(db, "kb", "import", str(path)).exit_code == 0
+    assert Store.open(db).entity("geo:1").region == "UA.05"
+    assert "place: UA  UA.05" in run(db, "kb", "show", "geo:1").output.splitlines()
+    assert json.loads(run(db, "kb", "show", "geo:1", "--json").output)["tags"] == ["city"]
+    out = tmp_path / "kb-out.jsonl"
+    assert run(db, "export", "--format", "kb", "--out", str(out)).exit_code == 0
+    records = {record["id"]: record for record in map(json.loads, out.read_text().splitlines())}
+    assert (records["geo:1"]["country"], records["geo:1"]["tags"]) == ("UA", ["city"])
+    assert "country" not in records["wb:isw"]
 
 
 def test_csv_row_with_missing_fields_names_its_line(tmp_path):
@@ -108,7 +144,7 @@ def kb_db(tmp_path):
 def test_kb_search_prints_the_best_candidate_first(kb_db):
     result = run(kb_db, "kb", "search", "Kharkov")
     assert result.exit_code == 0
-    assert result.output.splitlines()[0].split()[1] == "wb:kharkiv"
+    assert result.stdout.splitlines()[0].split()[1] == "wb:kharkiv"
 
 
 def test_kb_search_json_lists_candidates_with_score_and_alias(kb_db):
@@ -174,3 +210,51 @@ def test_kb_search_marks_a_spacing_variant(tmp_path):
     assert run(db, "kb", "import", str(path)).exit_code == 0
     first_line = run(db, "kb", "search", "xiao mo").output.splitlines()[0]
     assert "geo:xiaomo" in first_line and first_line.endswith("(variant)")
+
+
+def test_kb_search_says_when_nothing_is_a_confident_match(kb_db):
+    result = run(kb_db, "kb", "search", "Khartoum")
+    assert result.stderr.startswith("no confident match for 'Khartoum'")
+    assert result.stdout.split()[1] == "wb:kharkiv"          # still listed, for a second look
+    assert json.loads(run(kb_db, "kb", "search", "Khartoum", "--json").output)["confident"] is False
+    assert json.loads(run(kb_db, "kb", "search", "Kyiv", "--json").output)["confident"] is True
+
+
+@pytest.fixture
+def places_db(tmp_path):
+    from workbench.model import NewDocument
+
+    db = tmp_path / "t.db"
+    path = jsonl(tmp_path / "kb.jsonl",
+                 {"id": "geo:engels", "name": "Engels", "aliases": ["Pokrovsk"], "prior": 196011,
+                  "country": "RU", "region": "RU.67"},
+                 {"id": "geo:pokrovsk", "name": "Pokrovsk", "prior": 60127, "country": "UA", "region": "UA.05"},
+                 {"id": "geo:kramatorsk", "name": "Kramatorsk", "prior": 147145, "country": "UA",
+                  "region": "UA.05"})
+    assert run(db, "kb", "import", str(path)).exit_code == 0
+    store = Store.open(db)
+    store.add_documents([NewDocument("Strikes on Pokrovsk and Kramatorsk.", "Donbas", "d.txt")])
+    store.close()
+    return db
+
+
+def test_kb_search_with_a_document_ranks_as_the_picker_would(places_db):
+    def first(*options: str) -> str:
+        return run(places_db, "kb", "search", "Pokrovsk", *options).stdout.split()[1]
+
+    assert first() == "geo:engels"
+    assert first("--document", "#1") == "geo:pokrovsk"
+
+
+def test_kb_search_dash_takes_json_lines_with_a_document(places_db):
+    lines = '{"q": "Pokrovsk", "document": 1}\nPokrovsk\n'
+    result = run(places_db, "kb", "search", "-", "--limit", "1", input=lines)
+    answers = [json.loads(line) for line in result.output.splitlines()]
+    assert [(a["query"], a.get("document"), a["candidates"][0]["id"]) for a in answers] == [
+        ("Pokrovsk", "1", "geo:pokrovsk"), ("Pokrovsk", None, "geo:engels")]
+
+
+def test_kb_search_dash_names_the_line_of_a_bad_json_query(places_db):
+    result = run(places_db, "kb", "search", "-", input='Kyiv\n{"q": "Pokrovsk", "document": [1]}\n')
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1] == "error: <stdin>:2: document must be a string"

@@ -274,3 +274,133 @@ async def test_messages_quoting_text_that_looks_like_markup_show_it_literally(st
 
     assert 'Linked 1 more mention of “[/x]”' in shown
     assert [span.nil for span in store.spans(uid, "alice")] == [True, True]
+
+
+async def open_picker_with_query(pilot, query: str):
+    await pick(pilot)
+    picker = pilot.app.screen
+    picker.query_one("#picker-query").value = query
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    return picker
+
+
+async def test_a_name_not_in_the_kb_shows_no_confident_match_and_enter_links_nothing(linked_demo):
+    store = linked_demo
+    document = document_with(store, "Bahmut")
+    async with make_app(store, "alice", document=document).run_test(size=SIZE) as pilot:
+        await tag_word(pilot, "Bahmut")
+        picker = await open_picker_with_query(pilot, "Vladimir Putin")
+        assert picker.candidates, "the nearest names are still offered"
+        assert "No confident match" in str(picker.query_one("#picker-hint").render())
+        await pilot.press("enter")
+        await pilot.pause()
+        assert pilot.app.screen is picker
+        assert not spans_over(store, document, "Bahmut")[0].linked
+        await pilot.press("down", "enter")
+        await pilot.pause()
+
+    assert spans_over(store, document, "Bahmut")[0].entity_id == picker.candidates[0].entity_id
+
+
+async def test_a_confident_match_is_highlighted_and_enter_takes_it(linked_demo):
+    store = linked_demo
+    document = document_with(store, "Bahmut")
+    async with make_app(store, "alice", document=document).run_test(size=SIZE) as pilot:
+        await tag_word(pilot, "Bahmut")
+        picker = await open_picker_with_query(pilot, "Зеленський")
+        assert "Enter links" in str(picker.query_one("#picker-hint").render())
+        await pilot.press("enter")
+        await pilot.pause()
+
+    assert spans_over(store, document, "Bahmut")[0].entity_id == ZELENSKY
+
+
+async def test_a_new_entity_takes_its_type_from_the_label_not_the_top_candidate(linked_demo):
+    store = linked_demo
+    document = document_with(store, "Bahmut")
+    async with make_app(store, "alice", document=document).run_test(size=SIZE) as pilot:
+        await tag_word(pilot, "Bahmut")            # a source, whose top candidate is a place
+        await pick(pilot)
+        assert pilot.app.screen.candidates[0].type == "GPE"
+        await pilot.press("ctrl+e", "enter")
+        await pilot.pause()
+
+    (span,) = spans_over(store, document, "Bahmut")
+    assert store.entity(span.entity_id).type == "PERSON"
+
+
+async def test_a_label_without_preferred_types_asks_for_the_new_entitys_type(linked_demo):
+    store = linked_demo
+    document = document_with(store, "Bahmut")
+    async with make_app(store, "alice", document=document).run_test(size=SIZE) as pilot:
+        screen = pilot.app.screen
+        screen.view.move_to(screen.view.text.index("Bahmut"))
+        await pilot.press("3")                     # a figure: any type
+        await pick(pilot, "ctrl+e")
+        assert pilot.app.screen.query_one("#picker-type").value == ""
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "needs a name and a type" in str(pilot.app.screen.query_one("#picker-hint").render())
+
+    assert not spans_over(store, document, "Bahmut")[0].linked
+
+
+async def test_undoing_the_link_that_made_an_entity_removes_it_and_redo_restores_both(linked_demo):
+    from workbench.errors import NotFound
+
+    store = linked_demo
+    document = document_with(store, "Halyna")
+    entities = store.entity_count()
+    async with make_app(store, "alice", document=document).run_test(size=SIZE) as pilot:
+        await tag_word(pilot, "Halyna")
+        await pick(pilot, "ctrl+e", "enter")
+        (span,) = spans_over(store, document, "Halyna")
+        made = span.entity_id
+        assert store.entity(made).name == "Halyna"
+        await pilot.press("u")
+        await pilot.pause()
+        assert not spans_over(store, document, "Halyna")[0].linked
+        with pytest.raises(NotFound):
+            store.entity(made)
+        assert store.entity_count() == entities
+        await pilot.press("ctrl+y")
+        await pilot.pause()
+
+    assert spans_over(store, document, "Halyna")[0].entity_id == made
+    assert store.entity(made).aliases == ("Halyna",)
+
+
+def test_link_types_in_the_config_replace_the_default_table(tmp_path):
+    from workbench.config import load_config
+
+    (tmp_path / "workbench.toml").write_text('[link_types]\nfigure = "QUANTITY"\nsource = ["ORG"]\n',
+                                             encoding="utf-8")
+    assert load_config(tmp_path).link_types == {"figure": ("QUANTITY",), "source": ("ORG",)}
+
+
+def test_a_bad_link_types_entry_is_one_line_naming_the_file(tmp_path):
+    from workbench.config import load_config
+    from workbench.errors import WorkbenchError
+
+    (tmp_path / "workbench.toml").write_text("[link_types]\nsource = 3\n", encoding="utf-8")
+    with pytest.raises(WorkbenchError, match=r"workbench\.toml: link_types\.source must be a type or a list"):
+        load_config(tmp_path)
+
+
+async def test_in_a_donetsk_article_the_picker_puts_the_donetsk_namesakes_first(store):
+    from test_entity_context import PLACES
+
+    from workbench.model import NewDocument
+
+    store.import_entities(PLACES, normalise_alias)
+    text = ("Shelling hit Pokrovsk, Avidivka and Slovyansk overnight, officials in Kostiantynivka "
+            "and Druzhkivka said.")
+    (document,) = store.add_documents([NewDocument(text, "Donetsk", "d.txt")]).added
+    async with make_app(store, "alice", document=document).run_test(size=SIZE) as pilot:
+        for word in ("Pokrovsk", "Avidivka", "Slovyansk"):
+            await tag_word(pilot, word)
+            await pick(pilot, "enter")
+
+    links = {span.text: span.entity_id for span in store.spans(document, "alice")}
+    assert links == {"Pokrovsk": "geo:704422", "Avidivka": "geo:713122", "Slovyansk": "geo:693468"}

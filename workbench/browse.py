@@ -92,7 +92,7 @@ TABLES: dict[str, dict[str, Any]] = {
     "entities": {
         "description": "The knowledge base the spans link to.",
         "label_column": "name",
-        "facets": ["type"],
+        "facets": ["type", "country"],
         "columns": {
             "id": "The id the knowledge base gave, or wb:<slug>-<random> for one made here.",
             "name": "The entity's name.",
@@ -100,6 +100,10 @@ TABLES: dict[str, dict[str, Any]] = {
             "description": "One line that tells namesakes apart.",
             "prior": "How likely the entity is, 0 to 1; ranks candidates in the link picker.",
             "updated_at": "UTC, ISO 8601.",
+            "country": "Where a place is: its ISO 3166 two-letter country code, or empty.",
+            "region": "The first-level division it lies in, such as GeoNames' UA.14, or empty.",
+            "within": "The id of the entity that contains it, or empty.",
+            "tags": "Free labels from the knowledge base, a JSON list of strings.",
         },
     },
     "aliases": {

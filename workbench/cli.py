@@ -388,183 +388,6 @@ def merge_command(ctx: click.Context, other: Path) -> None:
         ctx.exit(1)
 
 
-@cli.group()
-def kb() -> None:
-    """The knowledge base of canonical entities that spans link to.
-
-    \b
-    Examples:
-      workbench kb import places.jsonl
-      workbench kb search Bahmut --type PLACE
-      workbench kb add "Oleksandr Syrskyi" --type PERSON --alias Syrsky
-    """
-
-
-@kb.command("import")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.pass_context
-def kb_import(ctx: click.Context, file: Path) -> None:
-    """Add or update entities from a JSONL, CSV or TSV file.
-
-    Rows have id, name, type, aliases, description and an optional numeric
-    prior (popularity). JSONL aliases are a list; CSV/TSV aliases are one
-    field separated by "|". Re-importing an id replaces that entity and its
-    aliases. A file with a bad row is rejected whole.
-
-    \b
-    Examples:
-      workbench kb import entities.jsonl
-      workbench kb import places.tsv
-    """
-    from .formats.kb import read_kb
-    from .linking import EntitySearch, normalise_alias
-
-    entities = read_kb(file)
-    store = open_store(ctx)
-    total = sum(len(entity.aliases) + 1 for entity in entities)
-    with click.progressbar(length=total, label="importing aliases", file=sys.stderr,
-                           hidden=not sys.stderr.isatty()) as bar:
-        count, aliases = store.import_entities(entities, normalise_alias, on_batch=bar.update)
-    click.echo("indexing aliases for search...", err=True)
-    EntitySearch(store).refresh()
-    click.echo(f"{file}: {count} entities, {aliases} aliases; "
-               f"{store.entity_count()} entities in the knowledge base")
-
-
-@kb.command("search")
-@click.argument("query")
-@click.option("--type", "type_", metavar="T", help="Only entities of this type.")
-@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 1000),
-              help="How many candidates.")
-@click.option("--json", "as_json", is_flag=True, help="One JSON object, for scripts.")
-@click.pass_context
-def kb_search(ctx: click.Context, query: str, type_: str | None, limit: int, as_json: bool) -> None:
-    """Rank entities for a mention, as the TUI's link picker does.
-
-    With QUERY "-", reads one query per line from standard input and writes
-    one JSON line per query: {"query": ..., "candidates": [...]}.
-
-    \b
-    Examples:
-      workbench kb search Zelenskyi
-      workbench kb search Kharkov --type PLACE --limit 3 --json
-      printf 'Kiev\\nBahmut\\n' | workbench kb search -
-    """
-    from .linking import EntitySearch
-
-    search = EntitySearch(open_store(ctx, readonly=True))
-
-    def as_line(text: str) -> str:
-        candidates = search.search(text, type=type_, limit=limit)
-        return printable_json({"query": text, "candidates": [c.as_json() for c in candidates]})
-
-    if query == "-":
-        for number, raw in enumerate(sys.stdin.buffer, start=1):
-            try:
-                line = raw.decode("utf-8")
-            except UnicodeDecodeError as error:
-                raise WorkbenchError(f"-:{number}: not valid UTF-8 (byte 0x{raw[error.start]:02x}); "
-                                     "give queries in UTF-8") from None
-            click.echo(as_line(line.rstrip("\r\n")))
-            sys.stdout.flush()
-        return
-    if as_json:
-        click.echo(as_line(query))
-        return
-    candidates = search.search(query, type=type_, limit=limit)
-    if not candidates:
-        click.echo(f"no candidates for {printable(query)!r}", err=True)
-    for candidate in candidates:
-        click.echo(f"{candidate.score:5.1f}  {printable(candidate.entity_id)}  "
-                   f"{printable(candidate.name)}  [{printable(candidate.type)}]  "
-                   f"matched {printable(candidate.alias)!r} ({candidate.match})")
-
-
-@kb.command("add")
-@click.argument("name")
-@click.option("--type", "type_", default="", metavar="T", help="PERSON, ORG, PLACE, ...")
-@click.option("--alias", "aliases", multiple=True, help="Another name; repeat for more.")
-@click.option("--description", default="", help="One line that tells namesakes apart.")
-@click.option("--id", "entity_id", help="The entity's id [default: wb:<slug>-<random>].")
-@click.pass_context
-def kb_add(ctx: click.Context, name: str, type_: str, aliases: tuple[str, ...],
-           description: str, entity_id: str | None) -> None:
-    """Add one entity by hand; its name is always an alias.
-
-    \b
-    Examples:
-      workbench kb add "Oleksandr Syrskyi" --type PERSON --alias Syrsky --alias Syrskyi
-      workbench kb add "Vistula Energy Forum" --type ORG --id org:vef
-    """
-    from .errors import Conflict, NotFound
-    from .formats.kb import entity_from_record
-    from .linking import normalise_alias
-
-    store = open_store(ctx)
-    if entity_id is None:
-        entity = store.create_entity(name, type_, aliases, normalise_alias=normalise_alias,
-                                     description=description)
-    else:
-        record = {"id": entity_id, "name": name, "type": type_, "aliases": list(aliases),
-                  "description": description}
-        # Checked as it will be stored: the record's id is stripped of surrounding spaces.
-        entity = entity_from_record(record, "kb add")
-        try:
-            store.entity(entity.id)
-        except NotFound:
-            pass
-        else:
-            raise Conflict(f"entity {entity.id!r} already exists; update it with kb import")
-        store.import_entities([entity], normalise_alias)
-        entity = store.entity(entity.id)
-    click.echo(f"added {printable(entity.id)}: {printable(entity.name)}")
-
-
-@kb.command("list")
-@click.option("--type", "type_", metavar="T", help="Only entities of this type.")
-@click.option("--limit", type=click.IntRange(1), help="At most this many.")
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per entity.")
-@click.pass_context
-def kb_list(ctx: click.Context, type_: str | None, limit: int | None, as_json: bool) -> None:
-    """List entities by id.
-
-    \b
-    Examples:
-      workbench kb list --type PERSON
-      workbench kb list --limit 20 --json
-    """
-    for entity in open_store(ctx, readonly=True).entities(type=type_, limit=limit):
-        if as_json:
-            click.echo(printable_json({"id": entity.id, "name": entity.name, "type": entity.type,
-                                       "description": entity.description, "prior": entity.prior}))
-        else:
-            click.echo(f"{printable(entity.id)}  [{printable(entity.type)}]  {printable(entity.name)}")
-
-
-@kb.command("show")
-@click.argument("entity_id", metavar="ID")
-@click.option("--json", "as_json", is_flag=True, help="One JSON object.")
-@click.pass_context
-def kb_show(ctx: click.Context, entity_id: str, as_json: bool) -> None:
-    """Show one entity with its aliases.
-
-    \b
-    Examples:
-      workbench kb show wb:isw
-    """
-    entity = open_store(ctx, readonly=True).entity(entity_id)
-    if as_json:
-        click.echo(printable_json({"id": entity.id, "name": entity.name, "type": entity.type,
-                                   "description": entity.description, "prior": entity.prior,
-                                   "aliases": list(entity.aliases)}))
-        return
-    click.echo(f"{printable(entity.id)}  {printable(entity.name)}  [{printable(entity.type)}]")
-    if entity.description:
-        click.echo(printable(entity.description))
-    click.echo(f"prior: {entity.prior:g}")
-    click.echo("aliases: " + ", ".join(printable(alias) for alias in entity.aliases))
-
-
 @cli.command()
 @click.option("--annotator", "-a", "annotators", multiple=True,
               help="Compare this annotator (repeatable) [default: all but gold].")
@@ -613,6 +436,12 @@ def agreement(ctx: click.Context, annotators: tuple[str, ...], labels: tuple[str
     else:
         write_text_atomically(out, render(report, fmt))
         click.echo(f"wrote {out}")
+
+
+# Registered last: its commands reach back for open_store when they run.
+from .kb_cli import kb  # noqa: E402
+
+cli.add_command(kb)
 
 
 def main() -> None:

@@ -8,6 +8,11 @@
     key = "1"
     colour = "#e5c07b"
     description = "A checkable assertion"
+    [link_types]                   # label = the entity types its mentions prefer, best first
+    source = ["PERSON", "ORG"]     # (the default; a label not listed takes any type)
+
+The first type a label prefers is the type of an entity made from one of its
+spans (ctrl+e in the link picker); for a label that prefers none, the picker asks.
 """
 
 from __future__ import annotations
@@ -28,6 +33,8 @@ else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
 CONFIG_FILE = "workbench.toml"
+# A source is who said it: a person or an organisation, rarely a place.
+DEFAULT_LINK_TYPES: dict[str, tuple[str, ...]] = {"source": ("PERSON", "ORG")}
 
 
 @dataclass(frozen=True)
@@ -35,6 +42,7 @@ class Config:
     annotator: str | None = None
     keymap: dict[str, str] = field(default_factory=dict)
     labels: tuple[Label, ...] = DEFAULT_LABELS
+    link_types: dict[str, tuple[str, ...]] = field(default_factory=lambda: dict(DEFAULT_LINK_TYPES))
 
 
 def load_config(directory: Path | None = None) -> Config:
@@ -49,7 +57,23 @@ def load_config(directory: Path | None = None) -> Config:
     if annotator is not None and not isinstance(annotator, str):
         raise WorkbenchError(f"{path}: annotator must be a string")
     labels = parse_labels(path, data["labels"]) if "labels" in data else DEFAULT_LABELS
-    return Config(annotator=annotator, keymap=dict(keymap), labels=labels)
+    link_types = (parse_link_types(path, data["link_types"]) if "link_types" in data
+                  else dict(DEFAULT_LINK_TYPES))
+    return Config(annotator=annotator, keymap=dict(keymap), labels=labels, link_types=link_types)
+
+
+def parse_link_types(path: Path, table: Any) -> dict[str, tuple[str, ...]]:
+    """[link_types]: label = a type or a list of types. It replaces the default table whole."""
+    if not isinstance(table, dict):
+        raise WorkbenchError(f'{path}: [link_types] maps labels to entity types, e.g. source = ["PERSON"]')
+    parsed = {}
+    for label, types in table.items():
+        listed = [types] if isinstance(types, str) else types
+        if not isinstance(listed, list) or not all(isinstance(t, str) and t.strip() for t in listed):
+            raise WorkbenchError(f"{path}: link_types.{label} must be a type or a list of types, "
+                                 f"got {types!r}")
+        parsed[label] = tuple(t.strip() for t in listed)
+    return parsed
 
 
 def read_label_file(path: Path) -> tuple[Label, ...]:

@@ -13,11 +13,12 @@ from collections.abc import Iterable
 
 from .model import Event
 
-UNDOABLE = ("add", "delete", "relabel", "resize", "link", "reject")
+UNDOABLE = ("add", "delete", "relabel", "resize", "link", "reject", "entity")
 """Actions an annotator can take back. Others are recorded and never undone: `status`
-changes, and `seed` (the agreed spans a review starts gold with)."""
+changes, and `seed` (the agreed spans a review starts gold with). `entity` is the making of
+an entity from a span, batched with the link to it (`Store.link_to_new_entity`)."""
 
-SPAN_UNCHANGED = ("reject",)
+SPAN_UNCHANGED = ("reject", "entity")
 """Undoable actions that change no span row: a reviewer's rejection of an annotator's
 version only marks it, so undoing it only removes the mark."""
 

@@ -9,10 +9,16 @@ similarity, the consonant skeleton (weighed more for names romanised without
 vowels or syllable by syllable), and for words of one inside the other, how
 rare the shared words are.
 
+Search keys and similarities are taken of the Latin reading of both sides
+(`transliterate.latin`), so a Cyrillic mention meets a Latin alias.
+
 Ranking, best first: an exact match of the normalised alias, then a variant
 (the same search key: "xiao mo" for "Xiaomo", "Charkow" for "Kharkow"), then
 aliases the query is a prefix of, then fuzzy matches; within each tier by
-score, and equal scores by the entity's prior (popularity).
+score plus the points the mention's document gives (`SearchContext`: how well
+the candidate's country and region fit the places the document names and
+links, and whether its type is one the mention's label prefers), and equal
+scores by the entity's prior (popularity).
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ import sys
 import unicodedata
 from array import array
 from collections import Counter, defaultdict, deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from itertools import chain, compress, repeat
@@ -35,6 +41,7 @@ from rapidfuzz.distance import Indel
 
 from .collector import without_cyclic_gc
 from .model import Span
+from .transliterate import latin
 
 EXACT, VARIANT, PREFIX, FUZZY = "exact", "variant", "prefix", "fuzzy"
 _TIER = {EXACT: 3, VARIANT: 2, PREFIX: 1, FUZZY: 0}
@@ -85,15 +92,18 @@ def unlinked_mentions_like(span: Span, spans: Iterable[Span]) -> list[Span]:
 
 # Spellings of one Cyrillic sound in English, German, French and Polish
 # transliterations, reduced to one skeleton letter ("Kharkov"/"Charkow" → "harkov").
-# Longer spellings first, so "shch" is not read as "sh" + "ch".
+# Longer spellings first, so "shch" is not read as "sh" + "ch". Ukrainian reads г as h and
+# Russian as g, so g and h are one letter too ("Luhansk"/"Lugansk", "Serhii"/"Sergei").
 _SKELETON_RULES = (
     ("shch", "s"), ("szcz", "s"), ("tsch", "c"), ("sch", "s"), ("tch", "c"), ("cz", "c"),
     ("kh", "h"), ("ch", "h"), ("x", "h"), ("zh", "s"), ("sz", "s"), ("sh", "s"),
-    ("ts", "c"), ("tz", "c"), ("w", "v"), ("y", "i"), ("j", "i"), ("ou", "u"),
+    ("ts", "c"), ("tz", "c"), ("w", "v"), ("y", "i"), ("j", "i"), ("ou", "u"), ("g", "h"),
 )
-# A letter followed by the same letter goes: doubled letters count once. (A lookahead with an
-# empty replacement, so re does all the work; a group template is expanded in Python per match.)
-_REPEATED = re.compile(r"(.)(?=\1)")
+# A letter followed by the same letter goes: doubled letters count once. Digits never do:
+# "Brigade 100" and "Brigade 1000" are two brigades. Nor do newlines, which part the aliases
+# of a batch (`search_keys`). (A lookahead with an empty replacement, so re does all the
+# work; a group template is expanded in Python per match.)
+_REPEATED = re.compile(r"([^\d\n])(?=\1)")
 
 
 def skeleton(normalised: str) -> str:
@@ -106,8 +116,9 @@ def skeleton(normalised: str) -> str:
 
 @lru_cache(maxsize=1 << 16)
 def search_key(normalised: str) -> str:
-    """The skeleton without spaces, which the index is built on: "xiao mo" meets "Xiaomo"."""
-    return skeleton(normalised).replace(" ", "")
+    """The skeleton of the Latin reading without spaces, which the index is built on:
+    "xiao mo" meets "Xiaomo", "Харків" meets "Kharkiv"."""
+    return skeleton(latin(normalised)).replace(" ", "")
 
 
 def search_keys(normalised: Sequence[str]) -> list[str]:
@@ -118,6 +129,8 @@ def search_keys(normalised: Sequence[str]) -> list[str]:
     own (a store normalised by some other function) falls back to one by one.
     """
     text = "\n".join(normalised)
+    if not text.isascii():
+        text = "\n".join(map(latin, normalised))
     if text.count("\n") != len(normalised) - 1:
         return [search_key.__wrapped__(one) for one in normalised]
     return skeleton(text).replace(" ", "").split("\n")
@@ -237,6 +250,12 @@ def romanised_by_consonants(normalised: str) -> bool:
 _COMMON_WORD_WEIGHT = 1.0
 
 
+_NUMBER = re.compile(r"\d+")
+# What a similarity keeps when the query and the alias have different numbers: below any
+# name whose letters are alike, but still a candidate, as a number may be written out.
+NUMBER_MISMATCH = 0.8
+
+
 class Query:
     """A normalised query, prepared for comparing with many aliases.
 
@@ -248,8 +267,10 @@ class Query:
 
     def __init__(self, normalised: str, postings: dict[str, bytes] | None = None,
                  aliases: int = 0) -> None:
-        self.text = normalised
+        # Compared in Latin letters, so a Cyrillic query meets a Latin alias and the reverse.
+        self.text = normalised = latin(normalised)
         self.key = search_key(normalised)
+        self.numbers = _NUMBER.findall(normalised)
         self.consonants = consonants(self.key)
         self.consonant_weight = (ROMANISED_CONSONANT_WEIGHT if romanised_by_consonants(normalised)
                                  else CONSONANT_WEIGHT)
@@ -266,6 +287,7 @@ class Query:
     def similarity(self, alias: str) -> float:
         """0–100: how alike the query and a normalised alias are, forgiving transliteration,
         spacing and word order."""
+        alias = latin(alias)
         alias_key = search_key(alias)
         spelling = 100 * max(Indel.normalized_similarity(self.text, alias),
                              0.98 * Indel.normalized_similarity(self.key, alias_key))
@@ -274,7 +296,11 @@ class Query:
             spelling = max(spelling, 0.95 * fuzz.token_sort_ratio(self.text, alias),
                            self._containment(alias))
         agreeing = Indel.normalized_similarity(self.consonants, consonants(alias_key))
-        return (1 - self.consonant_weight) * spelling + self.consonant_weight * 100 * agreeing
+        score = (1 - self.consonant_weight) * spelling + self.consonant_weight * 100 * agreeing
+        if _NUMBER.findall(alias) != self.numbers:
+            # A number names the thing ("Hill 223", "Route 66"): one digit off is another thing.
+            score *= NUMBER_MISMATCH
+        return score
 
     def _containment(self, alias: str) -> float:
         """Words of one inside the other ("President Volodymyr Zelensky", "Aukra kommun"):
@@ -284,6 +310,22 @@ class Query:
         words = set(alias.split())
         found = sum(weight for word, weight in self.words.items() if word in words)
         return fuzz.token_set_ratio(self.text, alias) * (0.85 + 0.10 * found / self.weight)
+
+
+# How many points a candidate gains for fitting the document: up to this much when every
+# place the document names is in its region, half when only in its country. More than
+# the few points that part namesakes' spellings ("Avidivka" is as near "Davydivka" as
+# "Avdiivka"), less than a misspelling costs.
+COHERENCE_POINTS = 15.0
+# What a candidate loses when its type is not one the mention's label prefers.
+TYPE_POINTS = 10.0
+# Below this score (with context) no candidate is a confident match: the picker says so and
+# Enter does not take it. Calibrated by `python -m bench.entity_search`'s NIL queries.
+CONFIDENT_SCORE = 88.0
+# Words in capitals and runs of up to three of them: the names a text mentions.
+_WORD = re.compile(r"\w+(?:['’ʼ]\w+)*")
+_NAME_RUN = 3
+_POSSESSIVE = re.compile(r"['’ʼ]s$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -299,11 +341,124 @@ class Candidate:
     match: str
     """EXACT, VARIANT (the same search key: a spacing or transliteration variant), PREFIX or FUZZY."""
     prior: float = 0.0
+    context: float = 0.0
+    """Points the mention's document added or took away: coherence with its places, and type."""
+
+    @property
+    def ranking_score(self) -> float:
+        return self.score + self.context
+
+    @property
+    def confident(self) -> bool:
+        """Whether this is a match to take without a second look (see CONFIDENT_SCORE)."""
+        return self.match in (EXACT, VARIANT) or self.ranking_score >= CONFIDENT_SCORE
 
     def as_json(self) -> dict:
         return {"id": self.entity_id, "name": self.name, "type": self.type,
                 "description": self.description, "alias": self.alias,
-                "score": round(self.score, 1), "match": self.match, "prior": self.prior}
+                "score": round(self.score, 1), "match": self.match, "prior": self.prior,
+                "context": round(self.context, 1), "confident": self.confident}
+
+
+def confident_match(candidates: Sequence[Candidate]) -> Candidate | None:
+    """The top candidate if it is a confident match, else None: the mention may be NIL."""
+    return candidates[0] if candidates and candidates[0].confident else None
+
+
+def name_phrases(text: str) -> list[str]:
+    """The normalised names a text may mention: each capitalised word, and runs of up to
+    three ("Kostiantynivka", "Kryvyi Rih")."""
+    phrases: dict[str, None] = {}
+    run: list[str] = []
+    for match in chain(_WORD.finditer(text), [None]):
+        word = _POSSESSIVE.sub("", match.group()) if match else ""
+        # A run is words in capitals with nothing but a space or hyphen between them.
+        if match and word[0].isupper() and (not run or text[run_end:match.start()] in (" ", "-")):
+            run.append(word)
+            run_end = match.end()
+            continue
+        for size in range(1, _NAME_RUN + 1):
+            for first in range(len(run) - size + 1):
+                phrases[normalise_alias(" ".join(run[first:first + size]))] = None
+        run = [word] if match and word[0].isupper() else []
+        run_end = match.end() if match else 0
+    return list(phrases)
+
+
+class ContextSource(Protocol):
+    """What building a document's context needs from the store (Store provides it)."""
+
+    def text(self, uid: str) -> str: ...
+
+    def places_of_aliases(self, normalised: Sequence[str]) -> list[tuple[str, str, str, float]]: ...
+
+    def linked_places(self, document: str, annotator: str | None) -> list[tuple[str, str, str]]: ...
+
+
+@dataclass(frozen=True)
+class SearchContext:
+    """What a mention's document tells about its entity.
+
+    `places` are votes (normalised alias, country, region, weight): one of
+    weight 1 for each span already linked to a placed entity (alias None),
+    and for each name in the text that some placed entities have, a vote per
+    entity weighing its share of their priors, so that "Kostiantynivka",
+    mostly the city in Donetsk oblast, mostly votes for that oblast.
+    `preferred_types` are the types the mention's label prefers (none: any).
+    """
+
+    places: tuple[tuple[str | None, str, str, float], ...] = ()
+    preferred_types: tuple[str, ...] = ()
+
+    @classmethod
+    def of_mention(cls, source: ContextSource, span: Span,
+                   link_types: Mapping[str, Sequence[str]] | None = None) -> SearchContext:
+        """The context of a span in its document, as its annotator has linked it so far."""
+        linked = [(country, region) for span_id, country, region
+                  in source.linked_places(span.document, span.annotator) if span_id != span.id]
+        return cls.of_text(source, source.text(span.document), span.text, linked=linked,
+                           preferred_types=(link_types or {}).get(span.label, ()))
+
+    @classmethod
+    def of_text(cls, source: ContextSource, text: str, mention: str, *,
+                linked: Iterable[tuple[str, str]] = (), preferred_types: Sequence[str] = ()) -> SearchContext:
+        """The context of `mention` in `text`, beside the (country, region) of entities linked there."""
+        own = normalise_alias(mention)
+        votes: list[tuple[str | None, str, str, float]] = [(None, country, region, 1.0)
+                                                          for country, region in linked]
+        namesakes: defaultdict[str, list[tuple[str, str, float]]] = defaultdict(list)
+        for alias, country, region, prior in source.places_of_aliases(
+                [phrase for phrase in name_phrases(text) if phrase != own]):
+            namesakes[alias].append((country, region, max(prior, 0.0)))
+        for alias, entities in namesakes.items():
+            total = sum(prior for _, _, prior in entities)
+            votes += [(alias, country, region, prior / total if total else 1 / len(entities))
+                      for country, region, prior in entities]
+        return cls(tuple(votes), tuple(preferred_types))
+
+    def points(self, normalised_query: str) -> Callable[[dict], float]:
+        """For one query: the points an alias row (with its entity's country, region and type)
+        gains or loses. The text's own votes for the query's name are not counted: a
+        name cannot vouch for itself."""
+        countries: Counter[str] = Counter()
+        regions: Counter[tuple[str, str]] = Counter()
+        for alias, country, region, weight in self.places:
+            if alias != normalised_query:
+                countries[country] += weight
+                regions[country, region] += weight
+        total = sum(countries.values())
+        preferred = self.preferred_types
+
+        def points(row: dict) -> float:
+            fit = 0.0
+            if total and row["country"]:
+                fit = COHERENCE_POINTS * (countries[row["country"]]
+                                          + regions[row["country"], row["region"]]) / (2 * total)
+            if preferred and row["type"] not in preferred:
+                fit -= TYPE_POINTS
+            return fit
+
+        return points
 
 
 class AliasSource(Protocol):
@@ -367,7 +522,9 @@ class EntitySearch:
                                               replace=replace):
                     return len(rows)
 
-    def search(self, query: str, *, type: str | None = None, limit: int = 10) -> list[Candidate]:
+    def search(self, query: str, *, type: str | None = None, limit: int = 10,
+               context: SearchContext | None = None) -> list[Candidate]:
+        """Candidates, best first; with a context, ranked as they fit the mention's document."""
         normalised = normalise_alias(query)
         if not normalised or limit <= 0:
             return []
@@ -377,6 +534,7 @@ class EntitySearch:
         prepared = Query(normalised, postings, self._aliases)
         scores: dict[str, float] = {}
         best: dict[str, Candidate] = {}
+        fit = context.points(normalised) if context else None
         for match, rows in (
             (EXACT, self.source.aliases_equal(normalised, type=type)),
             (PREFIX, self.source.aliases_with_prefix(normalised, type=type, limit=self.prefix_pool)),
@@ -391,8 +549,11 @@ class EntitySearch:
                         score = scores[row["normalised"]] = prepared.similarity(row["normalised"])
                     if search_key(row["normalised"]) == key:
                         kind = VARIANT
+                    elif match == PREFIX and _continues_number(normalised, row["normalised"]):
+                        # "Route 66" is no completion of "Route 6".
+                        kind = FUZZY
                 candidate = Candidate(row["entity_id"], row["name"], row["type"], row["description"],
-                                      row["alias"], score, kind, row["prior"])
+                                      row["alias"], score, kind, row["prior"], fit(row) if fit else 0.0)
                 held = best.get(candidate.entity_id)
                 if held is None or _order(candidate) > _order(held):
                     best[candidate.entity_id] = candidate
@@ -442,5 +603,11 @@ class EntitySearch:
         return [posting >> _SIZE_BITS for _, posting in best]
 
 
+def _continues_number(prefix: str, alias: str) -> bool:
+    """Whether `alias` goes on with more digits of the number that `prefix` ends with."""
+    return prefix[-1:].isdigit() and alias[len(prefix):len(prefix) + 1].isdigit()
+
+
 def _order(candidate: Candidate) -> tuple:
-    return (_TIER[candidate.match], round(candidate.score), candidate.prior, candidate.entity_id)
+    # The prior comes after the document's context: popularity only breaks ties.
+    return (_TIER[candidate.match], round(candidate.ranking_score), candidate.prior, candidate.entity_id)

@@ -134,6 +134,13 @@ class Entity:
     description: str = ""
     prior: float = 0.0
     aliases: tuple[str, ...] = ()
+    country: str = ""
+    """ISO 3166-1 alpha-2, upper case ("UA"); empty when unknown or not a place."""
+    region: str = ""
+    """The first-level division, free text (GeoNames' "UA.14")."""
+    within: str = ""
+    """The id of an entity that contains this one (a city's oblast, a brigade's army)."""
+    tags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,11 @@
 Every row has an `id` and a `name`, and may have a `type`, `aliases` (a JSON
 list; in CSV and TSV one string with the aliases separated by `|`), a
 `description` and a numeric `prior` (popularity, used to break ties). The name
-is always an alias too. A file is read and checked completely before anything
+is always an alias too. Where an entity is, which ranking in a document's
+context reads, goes in four more optional fields: `country` (an ISO 3166-1
+alpha-2 code, "UA"), `region` (its first-level division, free text such as
+GeoNames' "UA.14"), `within` (the id of an entity that contains it) and
+`tags` (a list of strings; `|`-separated in CSV and TSV). A file is read and checked completely before anything
 is stored, and the first problem is reported as `file:line: what is wrong`.
 
 The export writes JSONL, one entity a line, aliases without the entity's own
@@ -20,6 +24,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +34,9 @@ from ..model import Entity, entity_id_problem
 from . import ExportJob, Format
 from .jsonl import dump_line
 
-FIELDS = ("id", "name", "type", "aliases", "description", "prior")
+FIELDS = ("id", "name", "type", "aliases", "description", "prior", "country", "region", "within", "tags")
+LIST_FIELDS = ("aliases", "tags")
+_COUNTRY_CODE = re.compile(r"[A-Za-z]{2}")
 ALIAS_SEPARATOR = "|"
 FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".tsv": "tsv", ".tab": "tsv"}
 
@@ -84,18 +91,29 @@ def entity_from_record(record: Any, path: str, line: int | None = None) -> Entit
     name = record.get("name")
     if not isinstance(name, str) or not name.strip():
         raise reject(f"entity {entity_id!r} has no name")
-    aliases = record.get("aliases") or []
-    if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
-        raise reject(f"entity {entity_id!r}: aliases must be a list of strings")
+    lists = {}
+    for field in LIST_FIELDS:
+        values = record.get(field) or []
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+            raise reject(f"entity {entity_id!r}: {field} must be a list of strings")
+        lists[field] = tuple(dict.fromkeys(v.strip() for v in values if v.strip()))
     texts = {}
-    for field in ("type", "description"):
+    for field in ("type", "description", "country", "region", "within"):
         value = record.get(field) or ""
+        if field == "within" and isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)  # ids may be numbers, as `id` may
         if not isinstance(value, str):
             raise reject(f"entity {entity_id!r}: {field} must be a string")
         texts[field] = value.strip()
+    country = texts["country"]
+    if country and not (country.isascii() and _COUNTRY_CODE.fullmatch(country)):
+        raise reject(f"entity {entity_id!r}: country must be an ISO 3166 two-letter code such as UA, "
+                     f"got {country!r}")
+    if texts["within"] == entity_id.strip():
+        raise reject(f"entity {entity_id!r} cannot be within itself")
     return Entity(entity_id, name.strip(), texts["type"], texts["description"],
-                  _prior(record.get("prior"), reject, entity_id),
-                  tuple(dict.fromkeys(a.strip() for a in aliases if a.strip())))
+                  _prior(record.get("prior"), reject, entity_id), lists["aliases"],
+                  country.upper(), texts["region"], texts["within"], lists["tags"])
 
 
 def _prior(value: Any, reject, entity_id: str) -> float:
@@ -137,7 +155,8 @@ def _table_rows(path: Path, text: str, kind: str):
                 raise ImportRejected(str(path), f"expected {len(header)} fields, found {len(row)}",
                                      reader.line_num)
             record: dict[str, Any] = dict(zip(header, row))
-            record["aliases"] = [a for a in record.get("aliases", "").split(ALIAS_SEPARATOR)]
+            for field in LIST_FIELDS:
+                record[field] = record.get(field, "").split(ALIAS_SEPARATOR)
             yield reader.line_num, record
     except csv.Error as error:
         raise ImportRejected(str(path), f"broken {kind.upper()} ({error})", reader.line_num) from None
@@ -151,6 +170,10 @@ def write(job: ExportJob, path: Path) -> None:
                 "id": entity.id, "name": entity.name, "type": entity.type,
                 "aliases": list(entity.aliases), "description": entity.description,
                 "prior": entity.prior,
+                # Where an entity is, only when known: a file without places stays as it was.
+                **{field: value for field, value in (
+                    ("country", entity.country), ("region", entity.region), ("within", entity.within),
+                    ("tags", list(entity.tags))) if value},
             }))
 
 

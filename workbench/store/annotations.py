@@ -154,10 +154,15 @@ class AnnotationTables(DocumentTables):
             events = top_action(done if action == "undo" else undone)
             for event in events:
                 old, new = (event.after, event.before) if action == "undo" else (event.before, event.after)
-                if event.action not in SPAN_UNCHANGED:
-                    self._restore(event.span_id, expected=old, wanted=new)
+                self._replay_event(event, old, new)
                 self._log(annotator, document, action, event.span_id, old, new, event.id)
             return events[-1] if events else None
+
+    def _replay_event(self, event: Event, old: dict | None, new: dict | None) -> None:
+        """Put back the state `new` of what the event changed, which must be in state `old`.
+        (`store.entities` replays the events that make an entity.)"""
+        if event.action not in SPAN_UNCHANGED:
+            self._restore(event.span_id, expected=old, wanted=new)
 
     def _restore(self, span_id: str | None, *, expected: dict | None, wanted: dict | None) -> None:
         row = next(self.db.query("SELECT * FROM spans WHERE id = ?", [span_id]), None)

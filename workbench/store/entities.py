@@ -13,15 +13,22 @@ from typing import Any
 
 from ..collector import without_cyclic_gc
 from ..errors import NotFound, WorkbenchError
-from ..model import Entity, entity_id_problem
-from .connection import Connection
+from ..model import Entity, Event, Span, entity_id_problem
+from .annotations import AnnotationTables
 from .rows import ALIAS_COLUMNS, ENTITY_COLUMNS, entity_from_row, entity_values, now
 
 # A knowledge-base import of at least this many aliases rebuilds the alias index instead of updating it.
 BULK_ALIASES = 100_000
 
 
-class EntityTables(Connection):
+ENTITY_MADE = "entity"
+"""The event of an entity made from a span: `after` holds its row and aliases."""
+
+
+class EntityTables(AnnotationTables):
+    """Entities and their aliases; and the one action that spans both families, making an
+    entity from a span and linking the span to it."""
+
     def entity(self, entity_id: str) -> Entity:
         row = next(self.db.query("SELECT * FROM entities WHERE id = ?", [entity_id]), None)
         if row is None:
@@ -76,6 +83,8 @@ class EntityTables(Connection):
                     [entity_values(e, stamp) for e in chunk],
                     """ON CONFLICT(id) DO UPDATE SET name = excluded.name, type = excluded.type,
                          description = excluded.description, prior = excluded.prior,
+                         country = excluded.country, region = excluded.region,
+                         within = excluded.within, tags = excluded.tags,
                          updated_at = excluded.updated_at""")
                 ids = [e.id for e in chunk]
                 for start in range(0, len(ids), self._VARIABLES):
@@ -127,11 +136,49 @@ class EntityTables(Connection):
         self.import_entities([entity], normalise_alias)
         return self.entity(entity.id)
 
+    def link_to_new_entity(self, span_id: str, name: str, type: str, aliases: Iterable[str] = (), *,
+                           normalise_alias, description: str = "") -> tuple[Entity, Span]:
+        """Make an entity and link the span to it, as one action: one undo unlinks the span and
+        removes the entity, unless something else links to it by then; redo brings back both."""
+        batch = uuid.uuid4().hex
+        with self.transaction():
+            span = self.span(span_id)
+            entity = self.create_entity(name, type, aliases, normalise_alias=normalise_alias,
+                                        description=description)
+            self._log(span.annotator, span.document, ENTITY_MADE, None, None, self._entity_record(entity.id),
+                      batch=batch)
+            linked = self._change(span_id, "link", batch=batch, entity_id=entity.id, nil=False)
+        return entity, linked
+
+    def _entity_record(self, entity_id: str) -> dict[str, Any]:
+        """An entity's row and alias rows, all an event needs to put it back as it was."""
+        row = next(self.db.query("SELECT * FROM entities WHERE id = ?", [entity_id]))
+        aliases = [[alias["alias"], alias["normalised"]] for alias in self.db.query(
+            "SELECT alias, normalised FROM aliases WHERE entity_id = ? ORDER BY id", [entity_id])]
+        return {"entity": {column: row[column] for column in ENTITY_COLUMNS}, "aliases": aliases}
+
+    def _replay_event(self, event: Event, old: dict | None, new: dict | None) -> None:
+        if event.action != ENTITY_MADE:
+            super()._replay_event(event, old, new)
+        elif new is None:
+            # Undone: the link to it was undone first (it comes later in the batch), so the
+            # entity goes unless another span, or another annotator's, links to it meanwhile.
+            entity_id = old["entity"]["id"]
+            if next(self.db.query("SELECT 1 FROM spans WHERE entity_id = ? LIMIT 1", [entity_id]), None) is None:
+                self.db.execute("DELETE FROM aliases WHERE entity_id = ?", [entity_id])
+                self.db.execute("DELETE FROM entities WHERE id = ?", [entity_id])
+        else:
+            self._insert_rows(_values_prefix("entities", ENTITY_COLUMNS, verb="INSERT OR IGNORE"),
+                              [tuple(new["entity"][column] for column in ENTITY_COLUMNS)])
+            self._insert_rows(_values_prefix("aliases", ALIAS_COLUMNS, verb="INSERT OR IGNORE"),
+                              [(new["entity"]["id"], alias, normalised) for alias, normalised in new["aliases"]])
+
     def entity_types(self) -> list[str]:
         return [row["type"] for row in self.db.query(
             "SELECT DISTINCT type FROM entities WHERE type != '' ORDER BY type")]
 
-    _ALIAS_HIT = """SELECT a.entity_id, a.alias, a.normalised, e.name, e.type, e.description, e.prior
+    _ALIAS_HIT = """SELECT a.entity_id, a.alias, a.normalised, e.name, e.type, e.description, e.prior,
+                           e.country, e.region, e.within
                     FROM {source} JOIN entities e ON e.id = a.entity_id"""
 
     def aliases_equal(self, normalised: str, *, type: str | None = None) -> list[dict]:
@@ -161,6 +208,28 @@ class EntityTables(Connection):
     # built in memory for its own searches: (indexed up to, postings, whether they replace
     # the stored ones or only add to them).
     _unsaved_index: tuple[int, dict[str, bytes], bool] | None = None
+
+    def places_of_aliases(self, normalised: Sequence[str]) -> list[tuple[str, str, str, float]]:
+        """(normalised alias, country, region, prior) of every placed entity with one of these aliases."""
+        found: list[tuple[str, str, str, float]] = []
+        wanted = list(dict.fromkeys(normalised))
+        for start in range(0, len(wanted), self._VARIABLES):
+            part = wanted[start:start + self._VARIABLES]
+            found += self.db.conn.execute(
+                f"""SELECT DISTINCT a.normalised, e.id, e.country, e.region, e.prior
+                    FROM aliases a JOIN entities e ON e.id = a.entity_id
+                    WHERE a.normalised IN ({', '.join('?' * len(part))}) AND e.country != ''""",
+                part).fetchall()
+        # An entity with two aliases that normalise alike is one namesake, not two.
+        return [(alias, country, region, prior) for alias, _, country, region, prior in found]
+
+    def linked_places(self, document: str, annotator: str | None) -> list[tuple[str, str, str]]:
+        """(span id, country, region) of each span in the document linked to a placed entity:
+        the annotator's, or (None) everyone's."""
+        return self.db.conn.execute(
+            """SELECT s.id, e.country, e.region FROM spans s JOIN entities e ON e.id = s.entity_id
+               WHERE s.document = ? AND (? IS NULL OR s.annotator = ?) AND e.country != ''""",
+            [document, annotator, annotator]).fetchall()
 
     def alias_index_mark(self) -> tuple[int, int]:
         """(the highest alias id in the search index, the highest alias id there is)."""

@@ -21,7 +21,8 @@ ANNOTATOR_COLUMNS = ("name", "created_at")
 STATUS_COLUMNS = ("document", "annotator", "status", "seconds", "updated_at")
 SPAN_COLUMNS = ("id", "document", "annotator", "start", "end", "label", "text", "entity_id", "nil",
                 "provenance", "created_at", "updated_at")
-ENTITY_COLUMNS = ("id", "name", "type", "description", "prior", "updated_at")
+ENTITY_COLUMNS = ("id", "name", "type", "description", "prior", "country", "region", "within", "tags",
+                  "updated_at")
 ALIAS_COLUMNS = ("entity_id", "alias", "normalised")
 EVENT_COLUMNS = ("uid", "at", "annotator", "document", "action", "span_id", "target", "before",
                  "after", "batch")
@@ -83,12 +84,14 @@ def document_from_row(row: dict[str, Any]) -> Document:
 
 
 def entity_from_row(row: dict[str, Any], aliases: tuple[str, ...]) -> Entity:
-    return Entity(row["id"], row["name"], row["type"], row["description"], row["prior"], aliases)
+    return Entity(row["id"], row["name"], row["type"], row["description"], row["prior"], aliases,
+                  row["country"], row["region"], row["within"], tuple(json.loads(row["tags"])))
 
 
 def entity_values(entity: Entity, stamp: str) -> tuple[Any, ...]:
     """The entity's row in ENTITY_COLUMNS order."""
-    return (entity.id, entity.name, entity.type, entity.description, entity.prior, stamp)
+    return (entity.id, entity.name, entity.type, entity.description, entity.prior, entity.country,
+            entity.region, entity.within, json.dumps(list(entity.tags), ensure_ascii=False), stamp)
 
 
 def event_from_row(row: dict[str, Any]) -> Event:

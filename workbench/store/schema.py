@@ -162,6 +162,18 @@ def m006_event_batches(db: Database) -> None:
     db.execute("ALTER TABLE events ADD COLUMN batch TEXT")
 
 
+@migrations()
+def m007_entity_places(db: Database) -> None:
+    """Entities say where they are (an ISO 3166 country, a first-level region, the id of a
+    containing entity) and carry free tags, which ranking in context reads; and search keys
+    now transliterate any script and keep doubled digits, so the index is emptied for the
+    next search to rebuild."""
+    for column, default in (("country", "''"), ("region", "''"), ("within", "''"), ("tags", "'[]'")):
+        db.execute(f"ALTER TABLE entities ADD COLUMN {column} TEXT NOT NULL DEFAULT {default}")
+    db.execute("DELETE FROM alias_postings")
+    db.execute("UPDATE alias_index_state SET indexed_up_to = 0")
+
+
 MIGRATION_NAMES = tuple(migration.name for migration in migrations._migrations)
 SCHEMA_VERSION = len(MIGRATION_NAMES)
 

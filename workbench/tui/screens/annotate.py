@@ -373,7 +373,7 @@ class AnnotateScreen(Screen):
 
     def action_open_link_picker(self) -> None:
         # Imported here: search pulls in rapidfuzz, which start-up does not need.
-        from ...linking import EntitySearch
+        from ...linking import EntitySearch, SearchContext
         from .link_picker import LinkPicker
 
         current = self.view.current
@@ -381,29 +381,34 @@ class AnnotateScreen(Screen):
             self.notify("Put the cursor on a span to link it.")
             return
         store = self.store
+        link_types = self.app.config.link_types
+        contexts: list[SearchContext] = []  # the span's document read once, by the first search
 
         def search(query: str) -> list:
             with store.reader() as reader:
-                return EntitySearch(reader).search(query, limit=10)
+                if not contexts:
+                    contexts.append(SearchContext.of_mention(reader, current, link_types))
+                return EntitySearch(reader).search(query, limit=10, context=contexts[0])
 
         picker = LinkPicker(current, search, store.entity_types())
         self.app.push_screen(picker, lambda choice: self._link_chosen(current, choice))
 
     def _link_chosen(self, span: Span, choice) -> None:
         from ...linking import normalise_alias
-        from .link_picker import LinkChoice
 
         if choice is None:
             return
         if choice.action == "create":
-            try:
-                entity = self.store.create_entity(choice.name, choice.type, [span.text, choice.name],
-                                                  normalise_alias=normalise_alias)
-            except WorkbenchError as error:
-                self._failed(error)
-                return
-            choice = LinkChoice("link", entity.id)
-            self.notify(f"Created {entity.name} ({entity.id}).")
+            # One action in the store, so one undo takes back both the link and the entity.
+            def create() -> Span:
+                entity, linked = self.store.link_to_new_entity(
+                    span.id, choice.name, choice.type, [span.text, choice.name],
+                    normalise_alias=normalise_alias)
+                self.notify(f"Created {entity.name} ({entity.id}).")
+                return linked
+
+            self._write(create, focus=True)
+            return
         entity_id = choice.entity_id if choice.action == "link" else None
         self._write(lambda: self.store.link(span.id, entity_id, nil=choice.action == "nil"), focus=True)
 

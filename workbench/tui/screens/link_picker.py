@@ -1,4 +1,10 @@
-"""The link picker: search the knowledge base for a mention and choose an entity."""
+"""The link picker: search the knowledge base for a mention and choose an entity.
+
+When no candidate is a confident match (`linking.confident_match`), the
+picker says so and highlights none: Enter then takes nothing, so a fast
+annotator does not link a mention to the nearest wrong entity. Down arrow
+picks a candidate anyway; ctrl+n marks the mention NIL.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +21,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, OptionList
 from textual.widgets.option_list import Option
 
-from ...linking import Candidate
+from ...linking import Candidate, confident_match
 from ...model import Span
 from ..display import literal
 
@@ -102,16 +108,22 @@ class LinkPicker(ModalScreen[LinkChoice | None]):
         options = self.query_one(OptionList)
         options.clear_options()
         options.add_options(Option(_describe(c), id=c.entity_id) for c in candidates)
-        if candidates:
-            options.highlighted = 0
-        hint = ("Enter links the highlighted entity." if candidates
-                else "No candidates. ctrl+n: not in the knowledge base; ctrl+e: new entity.")
+        confident = confident_match(candidates) is not None
+        options.highlighted = 0 if confident else None
+        if confident:
+            hint = "Enter links the highlighted entity."
+        elif candidates:
+            hint = ("No confident match. ↓ picks a candidate anyway; "
+                    "ctrl+n: not in the knowledge base (NIL); ctrl+e: new entity.")
+        else:
+            hint = "No candidates. ctrl+n: not in the knowledge base (NIL); ctrl+e: new entity."
         self.query_one("#picker-hint", Label).update(hint)
 
     def action_move(self, step: int) -> None:
         options = self.query_one(OptionList)
         if options.option_count:
-            current = options.highlighted or 0
+            # With no confident match nothing is highlighted, and the first step down picks the top.
+            current = options.highlighted if options.highlighted is not None else -1
             options.highlighted = max(0, min(current + step, options.option_count - 1))
 
     def action_link(self) -> None:
@@ -130,6 +142,9 @@ class LinkPicker(ModalScreen[LinkChoice | None]):
         options = self.query_one(OptionList)
         if options.highlighted is not None and self.candidates:
             self.dismiss(LinkChoice("link", self.candidates[options.highlighted].entity_id))
+        elif self.candidates:
+            self.query_one("#picker-hint", Label).update(
+                "No confident match, so Enter links nothing: ↓ to pick a candidate, ctrl+n for NIL.")
 
     def action_nil(self) -> None:
         self.dismiss(LinkChoice("nil"))
@@ -142,12 +157,15 @@ class LinkPicker(ModalScreen[LinkChoice | None]):
         self.creating = True
         self.query_one("#picker-candidates").display = False
         self.query_one("#picker-create").display = True
-        guess = self.candidates[0].type if self.candidates else (self.types[0] if self.types else "")
+        # The type the span's label prefers, never a guess from the candidates, which may
+        # all be wrong: that is often why a new entity is made.
+        preferred = self.app.config.link_types.get(self.span.label, ())
         type_input = self.query_one("#picker-type", Input)
-        type_input.value = guess
+        type_input.value = preferred[0] if preferred else ""
         type_input.focus()
+        ask = "" if preferred else f" Type its type ({', '.join(self.types[:6]) or 'PERSON, ORG, PLACE'}, ...)."
         self.query_one("#picker-hint", Label).update(
-            "New entity: the search text is its name and first alias. Enter creates and links it.")
+            "New entity: the search text is its name and first alias. Enter creates and links it." + ask)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

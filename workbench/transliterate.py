@@ -1,0 +1,55 @@
+"""Any script to lower-case Latin letters, for the entity search key.
+
+Ukrainian and Russian follow the spellings of English-language news (the
+Ukrainian national system of 2010, and BGN/PCGN for Russian, without their
+apostrophes): "Харків" → "kharkiv", "Зеленський" → "zelenskyi",
+"Щастя" → "shchastia", "Объект" → "obekt". Every other script goes through
+anyascii (ISC licence), whose Cyrillic choices ("g" for Ukrainian г, "i" for
+и, an apostrophe for ь) differ from those spellings, hence the tables here.
+
+The input is an alias as `linking.normalise_alias` leaves it: case-folded,
+accents stripped (but not the Cyrillic ones), one space between words.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from anyascii import anyascii
+
+# Letters both languages share, spelt alike in both.
+_COMMON = {
+    "а": "a", "б": "b", "в": "v", "д": "d", "е": "e", "ж": "zh", "з": "z", "к": "k", "л": "l",
+    "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f",
+    "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ь": "", "ъ": "",
+}
+# Where they differ. A word's first letter gets the word-initial spelling (below).
+_UKRAINIAN = str.maketrans({**_COMMON, "г": "h", "ґ": "g", "и": "y", "і": "i", "ї": "i", "й": "i",
+                            "є": "ie", "ю": "iu", "я": "ia"})
+_RUSSIAN = str.maketrans({**_COMMON, "г": "g", "и": "i", "й": "y", "ы": "y", "э": "e", "ё": "yo",
+                          "ю": "yu", "я": "ya"})
+# Ukrainian spells these differently at the start of a word: "Євпаторія" → "yevpatoriia".
+_UKRAINIAN_INITIAL = {"є": "ye", "ї": "yi", "й": "y", "ю": "yu", "я": "ya"}
+_WORD_INITIAL = re.compile(r"(?<!\w)[єїйюя]")
+# Letters only Russian writes; a string with none of them is read as Ukrainian, the
+# language of most names in the articles this is for. (Ukrainian і, ї, є and ґ are
+# letters Russian never writes, so they never mislead.)
+_RUSSIAN_ONLY = re.compile("[ыэъё]")
+_NOT_ALPHANUMERIC = re.compile(r"[^a-z0-9]+")
+
+
+@lru_cache(maxsize=1 << 16)
+def latin(normalised: str) -> str:
+    """Lower-case ASCII letters, digits and single spaces: the Latin reading of any alias."""
+    if normalised.isascii():
+        return normalised
+    if _RUSSIAN_ONLY.search(normalised):
+        text = normalised.translate(_RUSSIAN)
+    else:
+        text = _WORD_INITIAL.sub(lambda letter: _UKRAINIAN_INITIAL[letter.group()], normalised)
+        text = text.translate(_UKRAINIAN)
+    if not text.isascii():
+        text = anyascii(text).lower()
+    # Some scripts come out with punctuation (anyascii marks tones and glottal stops).
+    return " ".join(_NOT_ALPHANUMERIC.sub(" ", text).split())
