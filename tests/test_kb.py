@@ -251,7 +251,7 @@ def test_kb_search_dash_takes_json_lines_with_a_document(places_db):
     result = run(places_db, "kb", "search", "-", "--limit", "1", input=lines)
     answers = [json.loads(line) for line in result.output.splitlines()]
     assert [(a["query"], a.get("document"), a["candidates"][0]["id"]) for a in answers] == [
-        ("Pokrovsk", "1", "geo:pokrovsk"), ("Pokrovsk", None, "geo:engels")]
+        ("Pokrovsk", "#1", "geo:pokrovsk"), ("Pokrovsk", None, "geo:engels")]
 
 
 def test_kb_search_dash_names_the_line_of_a_bad_json_query(places_db):
