@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from .model import Event
 
-UNDOABLE = ("add", "delete", "relabel", "resize", "link", "reject")
+UNDOABLE = ("add", "delete", "relabel", "resize", "link", "reject", "accept_suggestion")
 """Actions an annotator can take back. Others are recorded and never undone: `status`
 changes, and `seed` (the agreed spans a review starts gold with)."""
 
