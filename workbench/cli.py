@@ -579,5 +579,10 @@ def agreement(ctx: click.Context, annotators: tuple[str, ...], labels: tuple[str
         click.echo(f"wrote {out}")
 
 
+from .cli_suggest import suggest  # noqa: E402  (it opens stores through this module)
+
+cli.add_command(suggest)
+
+
 def main() -> None:
     cli(obj={})
