@@ -102,12 +102,14 @@ class PhraseAutomaton:
         self._automaton = ahocorasick.Automaton()
         self._built = False
 
+    # Keys and the text are padded with a space, the folded text's only word break, so that
+    # the automaton reports only whole-word matches: none inside a word to filter out.
     def add(self, key: str, payload: Any) -> None:
         """Add a normalised key (from `phrase_keys`); a key added again replaces its payload."""
-        self._automaton.add_word(key, (len(key), payload))
+        self._automaton.add_word(f" {key} ", (len(key) + 2, payload))
 
     def get(self, key: str, default: Any = None) -> Any:
-        found = self._automaton.get(key, None)
+        found = self._automaton.get(f" {key} ", None)
         return default if found is None else found[1]
 
     def __len__(self) -> int:
@@ -120,16 +122,14 @@ class PhraseAutomaton:
         return self
 
     def find(self, text: str) -> Iterator[tuple[int, int, Any]]:
-        """(start, end, payload) of every phrase at word boundaries, overlapping ones included."""
+        """(start, end, payload) of every whole-word phrase, overlapping ones included."""
         if not self._built:
             raise RuntimeError("build() the automaton before finding phrases")
         if not len(self._automaton):
             return
         folded = FoldedText(text)
-        haystack = folded.text
-        size = len(haystack)
-        for last, (length, payload) in self._automaton.iter(haystack):
-            first = last - length + 1
-            if (first and haystack[first - 1] != " ") or (last + 1 < size and haystack[last + 1] != " "):
-                continue
-            yield folded.original(first), folded.original(last) + 1, payload
+        original = folded.original
+        for last, (length, payload) in self._automaton.iter(f" {folded.text} "):
+            # In the padded text, the key's first letter is at last - length + 2, which is
+            # last - length + 1 in the folded text; its last letter at last - 2.
+            yield original(last - length + 1), original(last - 2) + 1, payload
