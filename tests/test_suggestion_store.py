@@ -83,6 +83,13 @@ def test_accepting_a_sentence_is_one_undo(store, doc):
     assert len(store.suggestions_for(doc, "alice")) == 2
 
 
+def test_accepting_overlapping_suggestions_of_one_label_keeps_the_longest(store, doc):
+    store.add_suggestions(doc, "figures", [figure("40 attacks")])
+    store.add_suggestions(doc, "decisions", [figure("40")])
+    ids = [s.id for s in store.suggestions_for(doc, "alice")]
+    assert [s.text for s in store.accept_suggestions(ids, "alice")] == ["40 attacks"]
+
+
 def test_a_rejection_hides_it_from_that_annotator_after_a_restart_and_recompute(store, doc, tmp_path):
     store.add_suggestions(doc, "figures", [figure()])
     [shown] = store.suggestions_for(doc, "alice")

@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from ..errors import DuplicateSpan, NotFound, OffsetMismatch, WorkbenchError
+from ..errors import NotFound, OffsetMismatch, WorkbenchError
 from ..model import Span, covered_text_problem
 from ..recommend import Proposal, Suggestion, visible
 from .annotations import AnnotationTables
@@ -113,6 +113,10 @@ class SuggestionTables(AnnotationTables):
                     ORDER BY d.rowid, s.start, s."end", s.label, s.recommender""", params):
             yield _from_row(row)
 
+    def has_suggestions(self) -> bool:
+        """Whether this project uses suggestions at all: any is stored, for any document."""
+        return next(self.db.query("SELECT 1 AS one FROM suggestions LIMIT 1"), None) is not None
+
     def recommenders(self) -> list[str]:
         return [row["recommender"] for row in self.db.query(
             "SELECT DISTINCT recommender FROM suggestions ORDER BY recommender")]
@@ -137,7 +141,9 @@ class SuggestionTables(AnnotationTables):
     def accept_suggestions(self, suggestion_ids: Sequence[str], annotator: str) -> list[Span]:
         """Accept several at once (a sentence's, a paragraph's), as one action: one undo takes all back.
 
-        A suggestion whose span the annotator already has is passed over.
+        Taken leftmost-longest first; a suggestion that overlaps a span of the
+        annotator's with its label, one accepted before it in the same call
+        included, is passed over: it would not have been shown.
         """
         batch = uuid.uuid4().hex
         accepted: list[Span] = []
@@ -145,11 +151,15 @@ class SuggestionTables(AnnotationTables):
             chosen = [self.suggestion(one) for one in suggestion_ids]
             if len({suggestion.document for suggestion in chosen}) > 1:
                 raise WorkbenchError("one action accepts suggestions of one document")
-            for suggestion in chosen:
-                try:
-                    accepted.append(self._accept(suggestion, annotator, None, batch=batch))
-                except DuplicateSpan:
+            taken = {(span.label, span.start, span.end) for span in self.spans(chosen[0].document, annotator)
+                     } if chosen else set()
+            for suggestion in sorted(chosen, key=lambda one: (one.start, -one.end)):
+                if any(label == suggestion.label and start < suggestion.end and suggestion.start < end
+                       for label, start, end in taken):
                     continue
+                span = self._accept(suggestion, annotator, None, batch=batch)
+                taken.add((span.label, span.start, span.end))
+                accepted.append(span)
         return accepted
 
     def _accept(self, suggestion: Suggestion, annotator: str, label: str | None, *,
