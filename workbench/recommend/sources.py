@@ -22,7 +22,7 @@ _CAPITAL = r"\b(?:(?:[A-Z]\.){2,}|[A-Z][\w\-’']*(?<![’']))"
 _LINK = r"(?:of|for|the|and|on|de|du|von|al)"
 # Words of one name sit on one line: a title's last word is no part of the next paragraph's name.
 _NAME = rf"{_CAPITAL}(?:[ \t]+(?:{_LINK}[ \t]+)*{_CAPITAL})*"
-_HEADS = (r"(?:officials?|spokes(?:man|woman|person)|authorities|analysts?|residents?|ministry|military|"
+_HEADS = (r"(?:officials?|spokes(?:man|woman|person)|authority|authorities|analysts?|residents?|ministry|military|"
           r"police|governor|mayor|commanders?|witnesses|sources|diplomats?|experts?|observers|"
           r"prosecutors?|army|staff|agency|administration|government|operator|company|monitors|"
           r"driver|volunteers?|soldiers?|officers?|engineers?|workers?|brokers?|traders?|farmers?|"
