@@ -93,19 +93,20 @@ def leftmost_longest(proposals: Iterable[Proposal]) -> list[Proposal]:
     return kept
 
 
-def anchored_matches(pattern: re.Pattern, anchors: re.Pattern, text: str, *, before: int,
+def anchored_matches(pattern: re.Pattern, anchors: Iterable[tuple[int, int]], text: str, *, before: int,
                      after: int) -> Iterator[re.Match]:
-    """What `pattern.finditer(text)` finds, when each match holds an anchor (a digit, a reporting
-    verb) that starts at most `before` characters after the match starts, and the match ends at
-    most `after` characters after the anchor starts.
+    """What `pattern.finditer(text)` finds, when each match holds an anchor (a number, a reporting
+    verb), given as (start, end) in text order, that starts at most `before` characters after the
+    match starts, and the match ends at most `after` characters after the anchor starts.
 
     A pattern that opens with optional words is tried at every position of the
     text by finditer; trying it only near its anchors is many times faster on a
     long article.
     """
     done = 0
-    for anchor in anchors.finditer(text):
-        at = anchor.start()
+    for at, _ in anchors:
+        if at < done:
+            continue
         start = max(done, at - before)
         while done <= at:
             match = pattern.search(text, start, at + after)

@@ -12,6 +12,7 @@ words or codes ("G7", "Su-34").
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from . import Proposal, anchored_matches, leftmost_longest
 
@@ -28,7 +29,7 @@ _CURRENCY = r"(?:[$€£₴₽]|US\$|(?:UAH|USD|EUR|GBP)\s?)"
 _NUMBER = rf"(?:{_CURRENCY})?(?:{_DIGITS}|{_WORDS})(?:{_SCALE})?"
 # Not inside a word, a code or a number ("G7", "Su-34", "3.5" read from its "5").
 _FIRST = r"(?<![\w.,\-/])"
-_APPROX = (r"(?:(?:more|fewer|less|greater|higher|lower)\s+than|at\s+least|at\s+most|up\s+to|over|under|"
+_APPROX = (r"\b(?:(?:more|fewer|less|greater|higher|lower)\s+than|at\s+least|at\s+most|up\s+to|over|under|"
            r"about|around|roughly|nearly|almost|approximately|some|an\s+estimated|as\s+many\s+as|"
            r"as\s+much\s+as|close\s+to|just\s+over|just\s+under|well\s+over|a\s+total\s+of|only|"
            r"(?:several|a\s+few|a)(?=\s+(?:hundred|thousand|dozen|million)\b))\s+")
@@ -60,8 +61,21 @@ _QUANTITY = re.compile(
     rf"(?P<unit>(?:\s*(?:{_UNITS})\b|\s*%|-(?:{_UNITS})\b)(?:\s*(?:-|–|to)\s*{_NUMBER}\s*(?:{_UNITS}|%))?"
     rf"|\s+{_COUNTED})?",
     re.IGNORECASE)
-# What every quantity holds: a digit, a number word or a fraction; an approximation comes before it.
-_ANCHOR = re.compile(rf"\d|(?i:{_WORDS}|{_FRACTIONS})")
+# What every quantity holds: digits, a number word or a fraction, with at most an approximation
+# ("approximately ", "a few ", a currency) before it. Words are looked up in a set: one regex
+# alternation of them, tried at every position, took as long as the rest of the recommender.
+_TOKENS = re.compile(r"\d+|[A-Za-z]+")
+_ANCHOR_WORDS = {*_WORD_NUMBERS, "half", "third", "thirds", "quarter", "quarters"}
+_LONGEST_APPROX = len("approximately US$ ")
+
+
+def _anchors(text: str) -> Iterator[tuple[int, int]]:
+    for token in _TOKENS.finditer(text):
+        word = token.group()
+        if word[0].isdigit() or word.lower() in _ANCHOR_WORDS:
+            yield token.span()
+
+
 _UNIT_START = re.compile(rf"\s*(?:%|-|(?:{_UNITS})\b)", re.IGNORECASE)
 _BETWEEN = re.compile(rf"\bbetween\s+{_NUMBER}(?:\s*(?:{_UNITS}|%))?\s+and\s+{_NUMBER}(?:\s*(?:{_UNITS}|%)|\s+{_COUNTED})?",
                       re.IGNORECASE)
@@ -84,7 +98,7 @@ class FiguresRecommender:
 
     def propose(self, text: str) -> list[Proposal]:
         found: list[Proposal] = []
-        for match in anchored_matches(_QUANTITY, _ANCHOR, text, before=40, after=120):
+        for match in anchored_matches(_QUANTITY, _anchors(text), text, before=_LONGEST_APPROX, after=120):
             start, end = match.span()
             number = match.group("number")
             unit = match.group("unit")

@@ -37,8 +37,10 @@ _POSSESSIVE = rf"{_NAME}[’']s\s+(?:{_NAME}|{_MODIFIERS}{_HEADS})"
 _PHRASE = rf"(?:{_POSSESSIVE}|{_NAME}|{_MODIFIERS}{_HEADS})"
 _ARTICLE = r"(?:\b(?:the|a|an|The|A|An)\s+)?"
 _VERB = re.compile(rf"\b{_VERBS}\b")
+# Opening at a word's first letter only: the search tries every position before a verb, and
+# this refuses the ones inside words at the first character.
 _BEFORE_VERB = re.compile(
-    rf"{_ARTICLE}(?P<source>{_PHRASE})(?:,\s+[^,.;“”\"]{{1,80}},)?\s+(?:has\s+|had\s+|have\s+)?{_VERBS}\b")
+    rf"(?<![\w’'\-.])(?=[A-Za-z]){_ARTICLE}(?P<source>{_PHRASE})(?:,\s+[^,.;“”\"]{{1,80}},)?\s+(?:has\s+|had\s+|have\s+)?{_VERBS}\b")
 _ACCORDING = re.compile(rf"\b[Aa]ccording\s+to\s+{_ARTICLE}(?P<source>{_PHRASE})")
 _AFTER_QUOTE = re.compile(rf"[”\"’,]\s*{_VERBS}\s+{_ARTICLE}(?P<source>{_PHRASE})")
 _NOT_SOURCES = {"It", "This", "That", "There", "He", "She", "They", "We", "I", "You", "But", "And",
@@ -63,7 +65,7 @@ class SourcesRecommender:
     def propose(self, text: str) -> list[Proposal]:
         found = []
         for pattern, score in ((_BEFORE_VERB, 0.7), (_ACCORDING, 0.8), (_AFTER_QUOTE, 0.7)):
-            matches = (anchored_matches(pattern, _VERB, text, before=200, after=40) if pattern is _BEFORE_VERB
+            matches = (anchored_matches(pattern, (m.span() for m in _VERB.finditer(text)), text, before=140, after=40) if pattern is _BEFORE_VERB
                        else pattern.finditer(text))
             for match in matches:
                 start, end = match.span("source")
