@@ -108,3 +108,29 @@ def test_a_bad_prediction_rejects_the_file_naming_its_line(demo_db, tmp_path, ch
     [line] = result.stderr.strip().splitlines()
     assert line.startswith(f"error: {path}:2: ") and message in line
     assert listed(demo_db) == []
+
+
+def test_agreement_scores_a_recommender_as_a_pseudo_annotator(demo_db):
+    uid = demo_db.document_uids()[0]
+    text = demo_db.text(uid)
+    for part in ("more than 40 attacks", "23 settlements", "Tuesday"):
+        start = text.index(part)
+        demo_db.add_span(uid, "alice", start, start + len(part), "figure")
+    demo_db.set_status(uid, "alice", "done")
+    run(demo_db, "suggest", "-r", "figures")
+    report = json.loads(run(demo_db, "agreement", "-a", "alice", "--recommender", "figures",
+                            "--label", "figure", "--format", "json").stdout)
+    [pair] = [pair for pair in report["span_f1"]["pairs"] if pair["label"] == "figure"]
+    # alice's two quantities are found, her "Tuesday" is not a figure to the recommender.
+    assert (pair["a"], pair["b"]) == ("alice", "recommender:figures")
+    assert (pair["exact"]["tp"], pair["exact"]["fn"]) == (2, 1)
+    assert pair["exact"]["fp"] == len(listed(demo_db, "-d", uid)) - 2
+    # Without the option, suggestions count nowhere: one annotator alone.
+    alone = run(demo_db, "agreement", "-a", "alice", "--label", "figure", "--format", "json").stdout
+    assert "recommender:" not in alone
+
+
+def test_agreement_on_a_recommender_without_suggestions_is_one_line(demo_db):
+    result = run(demo_db, "agreement", "--recommender", "figures", ok=False)
+    assert result.stderr.strip().splitlines() == [
+        "error: no suggestions from a recommender 'figures'; stored: none (run `workbench suggest`)"]

@@ -541,9 +541,12 @@ def kb_show(ctx: click.Context, entity_id: str, as_json: bool) -> None:
               default="table", show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="Write to this file [html default: exports/agreement.html; others: stdout].")
+@click.option("--recommender", "recommenders", multiple=True, metavar="NAME",
+              help="Score this recommender's suggestions as a pseudo-annotator (repeatable).")
 @click.pass_context
 def agreement(ctx: click.Context, annotators: tuple[str, ...], labels: tuple[str, ...],
-              documents: tuple[str, ...], status: str, fmt: str, out: Path | None) -> None:
+              documents: tuple[str, ...], status: str, fmt: str, out: Path | None,
+              recommenders: tuple[str, ...]) -> None:
     """Inter-annotator agreement: span F1, token kappa/alpha, unitizing alpha, links, disagreements.
 
     README.md, "Agreement: what each number means", explains every number.
@@ -554,6 +557,7 @@ def agreement(ctx: click.Context, annotators: tuple[str, ...], labels: tuple[str
       workbench agreement -a alice -a bob --label claim
       workbench agreement --status any --format html --out report.html
       workbench agreement --format json > agreement.json
+      workbench agreement -a gold --recommender figures --label figure
     """
     from .agreement.render import render, table
     from .formats import check_output
@@ -566,7 +570,7 @@ def agreement(ctx: click.Context, annotators: tuple[str, ...], labels: tuple[str
         # Before the report, which can take seconds to build.
         check_output(out, store.path)
     report = agreement_report(store, annotators=annotators, labels=labels,
-                              documents=documents, status=status)
+                              documents=documents, status=status, recommenders=recommenders)
     if out is None and fmt == "table":
         from rich.console import Console
 
