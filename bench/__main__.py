@@ -157,6 +157,9 @@ def suggestion_figures(r: dict) -> list[Figure]:
         Figure("suggestions.kb_s", f"KB mentions, {kb['articles']:,} articles × {kb['names']:,} names",
                kb["suggest_s"], "s", 10),
         Figure("suggestions.kb_build_s", "  building its automaton, once", kb["build_s"], "s"),
+        Figure("suggestions.kb_peer_s", f"  peer: dict lookup of every 1–{kb['peer_longest']}-word run",
+               kb["peer_suggest_s"], "s"),
+        Figure("suggestions.kb_peer_build_s", "  peer: building its dict, once", kb["peer_build_s"], "s"),
     ]
     if r["real"]:
         found.append(Figure("suggestions.real_ms",

