@@ -141,3 +141,12 @@ def test_no_export_carries_a_suggestion(store, doc, tmp_path):
     [annotation] = json.loads(line)["annotations"]
     assert [span["text"] for span in annotation["spans"]] == ["Bakhmut"]
     assert store.check() == []
+
+
+def test_check_names_a_suggestion_that_no_longer_covers_its_text(store, doc):
+    store.add_suggestions(doc, "figures", [figure()])
+    store.db.execute("UPDATE suggestions SET text = 'forty attacks'")
+    store.db.conn.commit()
+    [problem] = store.check()
+    assert problem.startswith("suggestion: ") and "(figures, document " in problem
+    assert "records 'forty attacks' but the text there is '40 attacks'" in problem

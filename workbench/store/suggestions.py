@@ -183,6 +183,22 @@ class SuggestionTables(AnnotationTables):
                              suggestion.label, now()])
         return suggestion
 
+    # -- checking ------------------------------------------------------------------
+
+    def check(self) -> list[str]:
+        """The store's problems, and any suggestion whose offsets do not cover its recorded text."""
+        problems = super().check()
+        if any(problem.startswith("unreadable") or problem.startswith("schema") for problem in problems):
+            return problems
+        for row in self.db.query(
+                """SELECT s.id, s.document, s.start, s."end", s.text, s.recommender, d.text AS document_text
+                   FROM suggestions s JOIN documents d ON d.uid = s.document ORDER BY d.rowid, s.start"""):
+            problem = covered_text_problem(row["document_text"], row["start"], row["end"], row["text"])
+            if problem:
+                problems.append(f"suggestion: {row['id']} ({row['recommender']}, document {row['document']}): "
+                                f"{problem}")
+        return problems
+
     # -- what recommenders read ------------------------------------------------------
 
     def aliases_for_matching(self) -> Iterator[tuple[str, str, str, float]]:
