@@ -134,3 +134,11 @@ def test_agreement_on_a_recommender_without_suggestions_is_one_line(demo_db):
     result = run(demo_db, "agreement", "--recommender", "figures", ok=False)
     assert result.stderr.strip().splitlines() == [
         "error: no suggestions from a recommender 'figures'; stored: none (run `workbench suggest`)"]
+
+
+def test_without_a_mention_label_the_command_says_what_it_left_out(tmp_path):
+    path = tmp_path / "plain.db"
+    CliRunner().invoke(cli, ["--db", str(path), "demo", "--no-open"], catch_exceptions=False)
+    result = CliRunner().invoke(cli, ["--db", str(path), "suggest", "-r", "mentions"])
+    assert result.exit_code == 0
+    assert "the database has no label 'mention'" in result.stderr

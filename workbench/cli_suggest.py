@@ -55,6 +55,9 @@ def suggest(ctx: click.Context, names: tuple[str, ...], documents: tuple[str, ..
     for name in wanted:
         if name not in {r.name for r in recommenders}:
             click.echo(f"{name}: nothing to go on (no knowledge base or no spans yet)", err=True)
+    if "mentions" in {r.name for r in recommenders} and "mention" not in {l.name for l in store.labels()}:
+        click.echo("mentions: only names inside an attribution were suggested (as source); the "
+                   "database has no label 'mention' for the others", err=True)
     for label, count in sorted(report.unknown_labels.items()):
         click.echo(f"{count} {printable(label)} suggestion(s) dropped: the database has no label "
                    f"{printable(label)!r} (add it with `workbench init --labels FILE`)", err=True)
