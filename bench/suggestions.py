@@ -1,6 +1,8 @@
 """Suggestions: the recommenders' quality on hand-made gold, and their speed.
 
-Quality: the figures recommender against `bench/suggestion_gold/demo_figures.jsonl`,
+Quality: the knowledge-base recommender's recall of the mentions in
+`bench/suggestion_gold/demo_mentions.jsonl` (with the right entity, same
+offsets), and the figures recommender against `bench/suggestion_gold/demo_figures.jsonl`,
 figures hand-marked in the six demo articles (a figure is a quantity with its
 approximation and its unit or counted noun: "more than 40 attacks", "about
 $14.5 billion", "July 2022"; not ordinals, weekdays or decades), exact (same
@@ -39,6 +41,8 @@ from .common import ROOT
 
 DEMO = ROOT / "workbench" / "data" / "demo"
 GOLD = Path(__file__).resolve().parent / "suggestion_gold" / "demo_figures.jsonl"
+MENTION_GOLD = Path(__file__).resolve().parent / "suggestion_gold" / "demo_mentions.jsonl"
+DEMO_KB = ROOT / "workbench" / "data" / "demo_entities.jsonl"
 SHARED_CORPUS = ROOT.parent / "shared" / "corpus"
 
 
@@ -72,6 +76,28 @@ def figure_quality() -> dict[str, float]:
     recommender = FiguresRecommender()
     found = {(name, p.start, p.end, p.label) for name, text in texts.items() for p in recommender.propose(text)}
     return score(gold_keys(gold), gold_keys(found))
+
+
+def mention_recall() -> dict[str, float]:
+    """Of the gold's knowledge-base mentions, the share suggested with the right entity:
+    at the same offsets (exact), or overlapping them (as a mention or a source)."""
+    texts = demo_texts()
+    rows = []
+    for line in DEMO_KB.read_text(encoding="utf-8").splitlines():
+        entity = json.loads(line)
+        for alias in dict.fromkeys((entity["name"], *entity.get("aliases", ()))):
+            rows.append((alias, normalise_alias(alias), entity["id"], entity.get("prior", 0)))
+    recommender = MentionsRecommender.build(rows)
+    proposed = {name: recommender.propose(text) for name, text in texts.items()}
+    gold = [json.loads(line) for line in MENTION_GOLD.read_text(encoding="utf-8").splitlines()]
+    exact = overlapping = 0
+    for mention in gold:
+        assert texts[mention["article"]][mention["start"]:mention["end"]] == mention["text"], mention
+        linked = [p for p in proposed[mention["article"]] if p.entity_id == mention["entity"]]
+        exact += any((p.start, p.end) == (mention["start"], mention["end"]) for p in linked)
+        overlapping += any(p.start < mention["end"] and mention["start"] < p.end for p in linked)
+    return {"gold": len(gold), "exact_recall": exact / len(gold), "overlap_recall": overlapping / len(gold),
+            "proposed": sum(len(found) for found in proposed.values())}
 
 
 def gold_keys(spans: set) -> set[tuple[int, int, str]]:
@@ -175,7 +201,7 @@ def kb_speed(quick: bool, runs: int) -> dict[str, float]:
 
 def run(quick: bool, runs: int = 3) -> dict:
     words, cheap = cheap_ms(runs)
-    return {"figures": figure_quality(), "real": real_articles(),
+    return {"figures": figure_quality(), "mentions": mention_recall(), "real": real_articles(),
             "cheap": {"words": words, "median_ms": cheap}, "kb": kb_speed(quick, runs)}
 
 

@@ -23,7 +23,7 @@ EVERY_FIGURE = {
     "concurrent.writes_per_s", "concurrent.p99_ms", "concurrent.lost_writes",
     "suggestions.figures_overlap_recall", "suggestions.figures_exact_recall",
     "suggestions.figures_exact_precision", "suggestions.figures_overlap_precision",
-    "suggestions.cheap_ms", "suggestions.kb_s", "suggestions.kb_build_s", "suggestions.kb_peer_s",
+    "suggestions.mentions_recall", "suggestions.cheap_ms", "suggestions.kb_s", "suggestions.kb_build_s", "suggestions.kb_peer_s",
     "suggestions.kb_peer_build_s",
 }
 ONLY_WITH_SHARED_CORPUS = {"suggestions.real_ms"}

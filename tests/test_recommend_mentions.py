@@ -57,3 +57,10 @@ def test_decisions_suggest_a_tagged_string_elsewhere_with_its_label_and_link():
     [(text, label, entity)] = found(recommender, "Engineers at UKRENERGO worked overnight.")
     assert (text, label, entity) == ("UKRENERGO", "source", "wb:ukrenergo")
     assert recommender.propose("Engineers at UKRENERGO")[0].score == 0.667
+
+
+def test_a_longer_name_wins_over_a_shorter_one_that_starts_earlier():
+    seas = kb(("wb:black-sea", 1.0, ("the Black Sea", "Black Sea")),
+              ("wb:grain-deal", 1.0, ("Black Sea Grain Initiative",)))
+    assert found(seas, "The Black Sea Grain Initiative lapsed.") == [
+        ("Black Sea Grain Initiative", "mention", "wb:grain-deal")]

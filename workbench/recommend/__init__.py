@@ -16,6 +16,7 @@ recommender made is ever taken for an annotator's work.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -91,6 +92,24 @@ def leftmost_longest(proposals: Iterable[Proposal]) -> list[Proposal]:
             kept.append(proposal)
             ends[proposal.label] = proposal.end
     return kept
+
+
+def longest_first(proposals: Iterable[Proposal]) -> list[Proposal]:
+    """Of proposals of one label that overlap, the longest (then the earliest), in text order.
+
+    For names: "the Black Sea" must not shadow the "Black Sea Grain Initiative" it overlaps.
+    """
+    kept: dict[str, list[tuple[int, int]]] = {}
+    chosen: list[Proposal] = []
+    for proposal in sorted(proposals, key=lambda p: (p.start - p.end, p.start)):
+        spans = kept.setdefault(proposal.label, [])
+        # The kept spans of a label never overlap, so sorted by start they are sorted by end too.
+        at = bisect_left(spans, (proposal.start, proposal.start))
+        clashes = (at < len(spans) and spans[at][0] < proposal.end) or (at and spans[at - 1][1] > proposal.start)
+        if not clashes:
+            spans.insert(at, (proposal.start, proposal.end))
+            chosen.append(proposal)
+    return sorted(chosen, key=lambda p: (p.start, p.end, p.label))
 
 
 def anchored_matches(pattern: re.Pattern, anchors: Iterable[tuple[int, int]], text: str, *, before: int,

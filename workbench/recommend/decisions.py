@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
-from . import Proposal, leftmost_longest
+from . import Proposal, longest_first
 from .matching import PhraseAutomaton, phrase_keys
 
 NAME = "decisions"
@@ -39,5 +39,5 @@ class DecisionsRecommender:
         return cls(automaton.build())
 
     def propose(self, text: str) -> list[Proposal]:
-        return leftmost_longest(Proposal(start, end, label, entity_id, score)
+        return longest_first(Proposal(start, end, label, entity_id, score)
                                 for start, end, (label, entity_id, score) in self.automaton.find(text))

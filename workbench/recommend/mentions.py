@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ..collector import without_cyclic_gc
-from . import Proposal, leftmost_longest
+from . import Proposal, longest_first
 from .matching import PhraseAutomaton, phrase_keys
 from .sources import attributed
 
@@ -46,7 +46,7 @@ class MentionsRecommender:
             label = self.source_label if self.source_label and attributed(text, start, end) else self.label
             if label is not None:
                 found.append(Proposal(start, end, label, entity_id, score))
-        return leftmost_longest(found)
+        return longest_first(found)
 
 
 def _automaton(aliases: Iterable[tuple[str, str, str, float]]) -> PhraseAutomaton:
