@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from workbench.errors import OffsetMismatch
-from workbench.formats import Selection, export, get_format
+from workbench.formats import MODULES, Selection, export, get_format
 from workbench.model import NewDocument
 from workbench.recommend import Proposal
 from workbench.store import Store
@@ -131,18 +129,6 @@ def test_clear_one_recommender(store, doc):
     assert [s.recommender for s in store.suggestions(doc)] == ["decisions"]
 
 
-def test_no_export_carries_a_suggestion(store, doc, tmp_path):
-    store.add_suggestions(doc, "figures", [figure(), figure("Tuesday")])
-    store.add_span(doc, "alice", *offsets(TEXT, "Bakhmut"), "source")
-    store.set_status(doc, "alice", "done")
-    path = tmp_path / "out.jsonl"
-    export(store, get_format("jsonl"), Selection(status="any"), path)
-    [line] = path.read_text(encoding="utf-8").splitlines()
-    [annotation] = json.loads(line)["annotations"]
-    assert [span["text"] for span in annotation["spans"]] == ["Bakhmut"]
-    assert store.check() == []
-
-
 def test_check_names_a_suggestion_that_no_longer_covers_its_text(store, doc):
     store.add_suggestions(doc, "figures", [figure()])
     store.db.execute("UPDATE suggestions SET text = 'forty attacks'")
@@ -150,3 +136,22 @@ def test_check_names_a_suggestion_that_no_longer_covers_its_text(store, doc):
     [problem] = store.check()
     assert problem.startswith("suggestion: ") and "(figures, document " in problem
     assert "records 'forty attacks' but the text there is '40 attacks'" in problem
+
+
+def _exported(store, name: str, path) -> dict[str, bytes]:
+    export(store, get_format(name), Selection(status="any"), path)
+    files = sorted(path.rglob("*")) if path.is_dir() else [path]
+    return {str(file.relative_to(path)) if path.is_dir() else file.name: file.read_bytes()
+            for file in files if file.is_file()}
+
+
+@pytest.mark.parametrize("name", sorted(MODULES))
+def test_every_export_is_the_same_bytes_with_or_without_suggestions(store, doc, tmp_path, name):
+    store.add_span(doc, "alice", *offsets(TEXT, "Bakhmut"), "source")
+    store.set_status(doc, "alice", "done")
+    suffix = get_format(name).suffix
+    before = _exported(store, name, tmp_path / f"before{suffix}")
+    store.add_suggestions(doc, "figures", [figure(), figure("Tuesday")])
+    store.add_suggestions(doc, "sources", [Proposal(*offsets(TEXT, "Ukraine's General Staff"), "source")])
+    after = _exported(store, name, tmp_path / f"after{suffix}")
+    assert list(after.values()) == list(before.values())
