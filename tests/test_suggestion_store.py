@@ -155,3 +155,21 @@ def test_every_export_is_the_same_bytes_with_or_without_suggestions(store, doc, 
     store.add_suggestions(doc, "sources", [Proposal(*offsets(TEXT, "Ukraine's General Staff"), "source")])
     after = _exported(store, name, tmp_path / f"after{suffix}")
     assert list(after.values()) == list(before.values())
+
+
+def test_merge_brings_in_the_other_copys_suggestions_and_rejections(store, doc, tmp_path):
+    from workbench.merge import merge
+
+    other_path = tmp_path / "other.db"
+    store.backup(other_path)
+    other = Store.open(other_path)
+    try:
+        other.add_suggestions(doc, "figures", [figure(), figure("Tuesday")])
+        [first, _] = other.suggestions_for(doc, "alice")
+        other.reject_suggestion(first.id, "alice")
+    finally:
+        other.close()
+    report = merge(store, other_path)
+    assert (report.added["suggestions"], report.added["suggestion rejections"]) == (2, 1)
+    assert [s.text for s in store.suggestions_for(doc, "alice")] == ["Tuesday"]
+    assert merge(store, other_path).added["suggestions"] == 0
