@@ -177,6 +177,37 @@ def json_parse_figures(r: dict) -> list[Figure]:
             for kind, what in (("corpus", "article"), ("kb", "entity"), ("native", "native export"))]
 
 
+def suggestion_figures(r: dict) -> list[Figure]:
+    figures, kb, cheap = r["figures"], r["kb"], r["cheap"]
+    found = [
+        Figure("suggestions.figures_overlap_recall",
+               f"Figures recommender, recall overlapping ({figures['gold']} gold figures, demo)",
+               figures["overlap_recall"], "%", 0.9, higher_is_better=True),
+        Figure("suggestions.figures_exact_recall", "Figures recommender, recall exact",
+               figures["exact_recall"], "%", 0.75, higher_is_better=True),
+        Figure("suggestions.figures_exact_precision", "Figures recommender, precision exact",
+               figures["exact_precision"], "%", 0.8, higher_is_better=True),
+        Figure("suggestions.figures_overlap_precision", "Figures recommender, precision overlapping",
+               figures["overlap_precision"], "%"),
+        Figure("suggestions.mentions_recall",
+               f"KB mentions, recall with the right entity ({r['mentions']['gold']} gold mentions, demo)",
+               r["mentions"]["exact_recall"], "%", 0.9, higher_is_better=True),
+        Figure("suggestions.cheap_ms", f"Cheap recommenders, one article of {cheap['words']:,} words",
+               cheap["median_ms"], "ms", 200),
+        Figure("suggestions.kb_s", f"KB mentions, {kb['articles']:,} articles × {kb['names']:,} names",
+               kb["suggest_s"], "s", 10),
+        Figure("suggestions.kb_build_s", "  building its automaton, once", kb["build_s"], "s"),
+        Figure("suggestions.kb_peer_s", f"  peer: dict lookup of every 1–{kb['peer_longest']}-word run",
+               kb["peer_suggest_s"], "s"),
+        Figure("suggestions.kb_peer_build_s", "  peer: building its dict, once", kb["peer_build_s"], "s"),
+    ]
+    if r["real"]:
+        found.append(Figure("suggestions.real_ms",
+                            f"Figures on the {r['real']['articles']} real articles ({r['real']['figures']} proposed)",
+                            r["real"]["ms"], "ms"))
+    return found
+
+
 BENCHMARKS: dict[str, tuple[str, Callable[[dict], list[Figure]], int]] = {
     # name: (module, its figures, runs by default at full size)
     "startup": ("bench.startup", startup_figures, 3),
@@ -191,6 +222,7 @@ BENCHMARKS: dict[str, tuple[str, Callable[[dict], list[Figure]], int]] = {
     # One run: its latencies are already percentiles over 2,000 queries, its recall
     # is deterministic, and a run at full size takes minutes.
     "entity_search": ("bench.entity_search", entity_search_figures, 1),
+    "suggestions": ("bench.suggestions", suggestion_figures, 3),
 }
 
 COUNTED = ("Annotate latency counts the key's handler, the store write (one IMMEDIATE transaction, "

@@ -131,6 +131,31 @@ TABLES: dict[str, dict[str, Any]] = {
         "label_column": "name",
         "columns": {"name": "The annotator's name.", "created_at": "UTC, ISO 8601."},
     },
+    "suggestions": {
+        "description": "Spans a recommender proposes. Not annotations: no export, report or review reads "
+                       "them unless asked; accepting one makes a span of the annotator's.",
+        "facets": ["recommender", "label"],
+        "columns": {
+            "id": "The suggestion's id.",
+            "document": "The document it is in.",
+            "start": "First character, a code point offset into the document's text.",
+            "end": "One past the last character.",
+            "label": "The label it proposes.",
+            "text": "The covered text, document.text[start:end].",
+            "entity_id": "The entity it proposes to link, or null.",
+            "score": "How sure the recommender is, 0 to 1.",
+            "recommender": "What made it: figures, sources, mentions, decisions, or the name an import gave.",
+            "created_at": "UTC, ISO 8601.",
+        },
+    },
+    "suggestion_rejections": {
+        "description": "Suggestions an annotator rejected, by offsets and label: never shown to them again.",
+        "columns": {
+            "document": "The document.", "annotator": "Who rejected it.",
+            "start": "First character.", "end": "One past the last character.",
+            "label": "The label that was proposed.", "at": "UTC, ISO 8601.",
+        },
+    },
 }
 # The entity-search index and the schema's own bookkeeping: nothing a reader needs.
 INTERNAL = ("alias_postings", "alias_index_state", "_sqlite_migrations", "sqlite_sequence")

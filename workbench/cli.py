@@ -401,9 +401,12 @@ def merge_command(ctx: click.Context, other: Path) -> None:
               default="table", show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="Write to this file [html default: exports/agreement.html; others: stdout].")
+@click.option("--recommender", "recommenders", multiple=True, metavar="NAME",
+              help="Score this recommender's suggestions as a pseudo-annotator (repeatable).")
 @click.pass_context
 def agreement(ctx: click.Context, annotators: tuple[str, ...], labels: tuple[str, ...],
-              documents: tuple[str, ...], status: str, fmt: str, out: Path | None) -> None:
+              documents: tuple[str, ...], status: str, fmt: str, out: Path | None,
+              recommenders: tuple[str, ...]) -> None:
     """Inter-annotator agreement: span F1, token kappa/alpha, unitizing alpha, links, disagreements.
 
     README.md, "Agreement: what each number means", explains every number.
@@ -414,6 +417,7 @@ def agreement(ctx: click.Context, annotators: tuple[str, ...], labels: tuple[str
       workbench agreement -a alice -a bob --label claim
       workbench agreement --status any --format html --out report.html
       workbench agreement --format json > agreement.json
+      workbench agreement -a gold --recommender figures --label figure
     """
     from .agreement.from_store import agreement_report
     from .agreement.render import render, table
@@ -426,7 +430,7 @@ def agreement(ctx: click.Context, annotators: tuple[str, ...], labels: tuple[str
         # Before the report, which can take seconds to build.
         refuse_output(out, store.path)
     report = agreement_report(store, annotators=annotators, labels=labels,
-                              documents=documents, status=status)
+                              documents=documents, status=status, recommenders=recommenders)
     if out is None and fmt == "table":
         from rich.console import Console
 
@@ -442,6 +446,10 @@ def agreement(ctx: click.Context, annotators: tuple[str, ...], labels: tuple[str
 from .kb_cli import kb  # noqa: E402
 
 cli.add_command(kb)
+
+from .cli_suggest import suggest  # noqa: E402  (it opens stores through this module)
+
+cli.add_command(suggest)
 
 
 def main() -> None:

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from .model import Event
 
-UNDOABLE = ("add", "delete", "relabel", "resize", "link", "reject", "entity")
+UNDOABLE = ("add", "delete", "relabel", "resize", "link", "reject", "entity", "accept_suggestion")
 """Actions an annotator can take back. Others are recorded and never undone: `status`
 changes, and `seed` (the agreed spans a review starts gold with). `entity` is the making of
 an entity from a span, batched with the link to it (`Store.link_to_new_entity`)."""

@@ -113,6 +113,11 @@ def _merge(store: Store, other: Store, report: MergeReport) -> MergeReport:
         for row in other.rows("aliases") if row["entity_id"] not in known_entities))
 
     present = set(store.document_uids())
+    # Suggestions are keyed by what they propose and rejections by annotator and place, so
+    # both copies' sets simply join: an annotator's rejection holds in every copy.
+    for table in ("suggestions", "suggestion_rejections"):
+        report.added[table.replace("_", " ")] = store.insert_missing(
+            table, (row for row in other.rows(table) if row["document"] in present))
     their_events = [event for event in other.rows("events") if event["document"] in present]
     our_events = list(store.rows("events"))
     our_seconds = {(row["document"], row["annotator"]): row["seconds"] for row in store.rows("doc_status")}

@@ -33,12 +33,21 @@ LEAD_SHARE = 0.15
 MAX_PARTS = 8
 
 
+RECOMMENDER_PREFIX = "recommender:"
+"""How a recommender scored as a pseudo-annotator is named in a report."""
+
+
 def agreement_report(store: Store, *, annotators: Sequence[str] = (), labels: Sequence[str] = (),
                      documents: Sequence[str] = (), status: str = "done",
-                     processes: int | None = None) -> Report:
+                     recommenders: Sequence[str] = (), processes: int | None = None) -> Report:
     """The report over the documents every compared annotator marked done (or, with
     status "any", where at least two of them have spans). Raises WorkbenchError
     for unknown names and when no document meets the criteria.
+
+    Each of `recommenders` joins the comparison as a pseudo-annotator,
+    "recommender:NAME", whose spans are its stored suggestions on those
+    documents: how well it does against an annotator or gold. Suggestions count
+    nowhere else.
 
     `processes` caps how many processes share the work; by default, one per CPU.
     """
@@ -54,13 +63,19 @@ def agreement_report(store: Store, *, annotators: Sequence[str] = (), labels: Se
         if name not in label_names:
             raise WorkbenchError(f"unknown label {name!r}; known: {', '.join(label_names)}")
     chosen_labels = list(dict.fromkeys(labels)) or label_names
+    stored = set(store.recommenders())
+    for name in recommenders:
+        if name not in stored:
+            raise WorkbenchError(f"no suggestions from a recommender {name!r}; "
+                                 f"stored: {', '.join(sorted(stored)) or 'none'} (run `workbench suggest`)")
     uids = [store.find_document(key).uid for key in documents] if documents else None
     who = ", ".join(chosen) or "nobody"
     criteria = (f"documents that every compared annotator ({who}) marked done" if status == "done"
                 else f"documents where at least two of the compared annotators ({who}) have spans")
     if left_out:
         criteria += f"; left out, having annotated nothing: {', '.join(left_out)}"
-    selection = _Selection(tuple(chosen), tuple(chosen_labels), uids, status == "done")
+    selection = _Selection(tuple(chosen), tuple(chosen_labels), uids, status == "done",
+                           tuple(dict.fromkeys(recommenders)))
     report = _build(store, selection, processes or _cpus()).finish(criteria)
     if not report.documents:
         hint = " (try --status any)" if status == "done" else ""
@@ -77,16 +92,27 @@ class _Selection:
     labels: tuple[str, ...]
     documents: list[str] | None
     all_done: bool
+    recommenders: tuple[str, ...] = ()
 
     def count(self, store: Store, within: tuple[int, int] | None = None) -> ReportBuilder:
         """A builder filled with the compared documents, or those `within` a run of positions."""
-        builder = ReportBuilder(self.annotators, self.labels)
+        pseudo = tuple(RECOMMENDER_PREFIX + name for name in self.recommenders)
+        builder = ReportBuilder(self.annotators + pseudo, self.labels)
         with without_cyclic_gc():
             for uid, title, text, spans in store.agreement_documents(
                     self.annotators, labels=self.labels, documents=self.documents,
                     all_done=self.all_done, within=within):
+                for name, as_annotator in zip(self.recommenders, pseudo):
+                    spans[as_annotator] = _suggested_marks(store, uid, name, self.labels)
                 builder.add(ReportDocument(uid, text, spans, title))
         return builder
+
+
+def _suggested_marks(store: Store, document: str, recommender: str,
+                     labels: Sequence[str]) -> list[tuple[int, int, str, str | None, str]]:
+    """A recommender's suggestions as an annotator's spans are counted: (start, end, label, link, id)."""
+    return sorted((s.start, s.end, s.label, s.entity_id, s.id)
+                  for s in store.suggestions(document, recommender=recommender) if s.label in labels)
 
 
 def _build(store: Store, selection: _Selection, processes: int) -> ReportBuilder:

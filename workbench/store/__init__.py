@@ -15,7 +15,8 @@ processes can share one file.
 - `annotations`: spans, and undo and redo;
 - `entities`: entities and the alias index that entity search reads;
 - `exchange`: export streams, native import, merge primitives;
-- `review`: agreement selections, review status, adjudication into gold.
+- `review`: agreement selections, review status, adjudication into gold;
+- `suggestions`: what recommenders propose, and each annotator's accepts and rejections.
 """
 
 from __future__ import annotations
@@ -28,12 +29,13 @@ from .entities import EntityTables
 from .review import REVIEWABLE, Adjudication, ReviewTables
 from .rows import provenance_of
 from .schema import SCHEMA_VERSION, migrations
+from .suggestions import SuggestionTables
 
 __all__ = ["REVIEWABLE", "SCHEMA_VERSION", "Adjudication", "ImportResult", "Store", "default_db_path",
            "migrations", "provenance_of"]
 
 
-class Store(ReviewTables, EntityTables):
+class Store(ReviewTables, SuggestionTables, EntityTables):
     """A workbench database. Open one with `Store.open(path)`."""
 
 

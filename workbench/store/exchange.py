@@ -133,7 +133,7 @@ class ExchangeTables(AnnotationTables):
         return result
 
     MERGED_TABLES = ("labels", "annotators", "documents", "entities", "aliases", "doc_status",
-                     "spans", "events")
+                     "spans", "events", "suggestions", "suggestion_rejections")
 
     def rows(self, table: str) -> Iterator[dict[str, Any]]:
         """Every row of one of the tables a merge reads, in insertion order."""

@@ -4,6 +4,7 @@ Tables by family, and the store module that owns each:
 - `documents`, `labels`, `annotators`, `doc_status`: `store.documents`;
 - `spans`, `events` (the append-only log that undo and redo rebuild from): `store.annotations`;
 - `entities`, `aliases`, `alias_postings`, `alias_index_state`: `store.entities`;
+- `suggestions`, `suggestion_rejections`: `store.suggestions`;
 - reading across them for exports, import and merge: `store.exchange`; for
   agreement and review into gold: `store.review`.
 """
@@ -172,6 +173,44 @@ def m007_entity_places(db: Database) -> None:
         db.execute(f"ALTER TABLE entities ADD COLUMN {column} TEXT NOT NULL DEFAULT {default}")
     db.execute("DELETE FROM alias_postings")
     db.execute("UPDATE alias_index_state SET indexed_up_to = 0")
+
+
+@migrations()
+def m008_suggestions(db: Database) -> None:
+    """Suggestions live apart from spans, so no export, report or review reads one by accident.
+
+    A suggestion is unique per document, offsets, label and recommender, so
+    computing them again adds nothing. A rejection names the offsets and label,
+    not a suggestion row, so it outlives the suggestions being computed afresh.
+    """
+    db.executescript(
+        """
+        CREATE TABLE suggestions (
+            id TEXT PRIMARY KEY,
+            document TEXT NOT NULL REFERENCES documents(uid),
+            start INTEGER NOT NULL CHECK (start >= 0),
+            "end" INTEGER NOT NULL,
+            label TEXT NOT NULL,
+            text TEXT NOT NULL,
+            entity_id TEXT,
+            score REAL NOT NULL,
+            recommender TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            CHECK ("end" > start),
+            UNIQUE (document, start, "end", label, recommender)
+        );
+        CREATE INDEX suggestions_recommender ON suggestions(recommender);
+        CREATE TABLE suggestion_rejections (
+            document TEXT NOT NULL REFERENCES documents(uid),
+            annotator TEXT NOT NULL REFERENCES annotators(name),
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            label TEXT NOT NULL,
+            at TEXT NOT NULL,
+            PRIMARY KEY (document, annotator, start, "end", label)
+        );
+        """
+    )
 
 
 MIGRATION_NAMES = tuple(migration.name for migration in migrations._migrations)

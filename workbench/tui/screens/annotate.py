@@ -16,6 +16,7 @@ from textual.widgets import Footer, Static
 from ...errors import WorkbenchError
 from ...model import Label, Span, span_like
 from ..display import literal
+from ..suggestion_keys import SUGGESTION_BINDINGS, SuggestionKeys
 from ..widgets.article import ArticleView
 from ..widgets.span_list import SpanList
 
@@ -88,12 +89,12 @@ DOCUMENT_BINDINGS = [
 ]
 
 
-class AnnotateScreen(Screen):
+class AnnotateScreen(SuggestionKeys, Screen):
     """Keys in, store writes out; the view only ever shows what the store holds."""
 
     reviewing = False
 
-    BINDINGS = CURSOR_BINDINGS + SPAN_BINDINGS + DOCUMENT_BINDINGS
+    BINDINGS = CURSOR_BINDINGS + SPAN_BINDINGS + SUGGESTION_BINDINGS + DOCUMENT_BINDINGS
     made_by: tuple[str, ...] = ()
     """The provenance recorded on spans made on this screen."""
 
@@ -151,6 +152,7 @@ class AnnotateScreen(Screen):
         span_list.colours = {label.name: label.colour for label in labels}
         span_list.show(self.spans, None)
         self._last_activity = time.monotonic()
+        self.start_suggestions()
         self.refresh_header()
 
     def _remember_entity_names(self, spans: list[Span]) -> None:
@@ -194,6 +196,7 @@ class AnnotateScreen(Screen):
             if len(view.spans_at(view.cursor)) > 1:
                 status.append(" (c: next overlapping)", Style(dim=True))
         status.append("  token snap" if view.snap else "  character precision", Style(dim=True))
+        status.append_text(self.suggestion_status())
         self.query_one("#status", Static).update(status)
 
     @on(ArticleView.CursorMoved)
@@ -315,6 +318,8 @@ class AnnotateScreen(Screen):
         if current is not None:
             if current.label != name and not self._duplicates(current.start, current.end, name, current):
                 self._write(lambda: self.store.relabel(current.id, name))
+            return
+        if self.accept_suggestion_as(name):
             return
         word = view.index.word_at(view.cursor)
         if word:
@@ -488,6 +493,7 @@ class AnnotateScreen(Screen):
         elif focused is not None:
             view.current_id = focused.id
         self._saved_state = Text("✓ saved", Style(color="green"))
+        self.refresh_suggestions()
         self.span_list.show(view.spans, view.current_id)
         if self.header_outdated():
             self.refresh_header()

@@ -29,6 +29,7 @@ class SpanStyle:
     mark: Style
     current_body: Style
     current_mark: Style
+    suggested: Style
 
 
 class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
@@ -51,6 +52,8 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         self.labels: dict[str, Label] = {}
         self.letters: dict[str, str] = {}
         self.entity_names: dict[str, str] = {}
+        self.suggested: list[tuple[int, int, str]] = []
+        """(start, end, label) of the suggestions shown, in text order."""
         self.cursor = 0
         self.anchor: int | None = None
         self.current_id: str | None = None
@@ -114,6 +117,12 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         if new is not None:
             blocks |= self._take(new.id) | self._put(new)
         self._after_change(blocks)
+
+    def show_suggestions(self, suggested: list[tuple[int, int, str]]) -> None:
+        """Show these as suggestions: text underlined in the label's colour, no brackets, no tint."""
+        self.suggested = suggested
+        self._forget_strips()
+        self.refresh()
 
     def _set_spans(self, spans: list[Span]) -> None:
         self.spans = sorted(spans, key=_span_order)
@@ -338,6 +347,10 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         for span in covering:
             edges.add(span.start)
             edges.add(span.end)
+        suggested = [one for one in self.suggested if one[0] < max(row.end, row.start + 1) and one[1] > row.start]
+        for start, end, _ in suggested:
+            edges.add(start)
+            edges.add(end)
         if selection:
             edges.update(selection)
         edges = sorted(edge for edge in edges if row.start < edge < row.end)
@@ -353,6 +366,10 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
                     if inner is not None:
                         span_style = self._style_for(inner.label)
                         style = base + (span_style.current_body if inner.id == current else span_style.body)
+                    else:
+                        offered = next((one for one in suggested if one[0] <= start < one[1]), None)
+                        if offered is not None:
+                            style = base + self._style_for(offered[2]).suggested
                     if selection and selection[0] <= start < selection[1]:
                         style += _SELECTED
                     if start == cursor and self.has_focus:
@@ -384,6 +401,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
                 mark=Style(color=colour.rich_color, bold=True),
                 current_body=Style(bgcolor=strong.rich_color, underline=True),
                 current_mark=Style(color=background.rich_color, bgcolor=colour.rich_color, bold=True),
+                suggested=Style(color=colour.rich_color, italic=True, underline=True),
             )
             self._styles[label] = style
         return style

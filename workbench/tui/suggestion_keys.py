@@ -1,0 +1,155 @@
+"""Suggestions on the annotate screen: shown apart from spans, accepted or rejected with one key.
+
+A mixin for `AnnotateScreen`. In a project that uses suggestions (someone
+ran `workbench suggest` or imported predictions, so the database holds
+some), the cheap recommenders (figures, sources, this project's decisions)
+run in a worker thread on a connection of its own as a document opens; what
+they propose is stored and shown when ready, beside what was stored before.
+A project without suggestions keeps the keys as they were: a label key on a
+word tags that word. Accepting writes the
+annotator's span through the screen's usual write path, so undo and redo take
+it back like any other action.
+"""
+
+from __future__ import annotations
+
+from rich.style import Style
+from rich.text import Text
+from textual.binding import Binding
+
+from ..errors import WorkbenchError
+from ..recommend import Proposal, Suggestion
+
+# Out of the footer, which is full: the status line names them while suggestions are left.
+SUGGESTION_BINDINGS = [
+    Binding("n", "jump_suggestion(1)", "Next suggestion", id="suggestion.next", show=False),
+    Binding("p", "jump_suggestion(-1)", "Previous suggestion", id="suggestion.previous", show=False),
+    Binding("a", "accept_suggestion", "Accept suggestion", id="suggestion.accept", show=False),
+    Binding("r", "reject_suggestion", "Reject suggestion", id="suggestion.reject", show=False),
+    Binding("A", "accept_sentence_suggestions", "Accept the sentence's suggestions",
+            id="suggestion.accept_sentence", show=False),
+]
+
+
+class SuggestionKeys:
+    """What the annotate screen does with suggestions; it calls `start_suggestions` as a document
+    opens, `refresh_suggestions` after each write, and `suggestion_status` for its status line."""
+
+    suggested: list[Suggestion] = []
+
+    def start_suggestions(self) -> None:
+        self.suggested = []
+        if self.reviewing:
+            # Gold is made from annotators' versions, not from recommenders.
+            self.view.show_suggestions([])
+            return
+        self.refresh_suggestions()
+        if not self.store.has_suggestions():
+            return
+        document = self.document
+        self.run_worker(lambda: self._propose(document), thread=True, exclusive=True, group="suggestions")
+
+    def _propose(self, document: str) -> None:
+        """In a worker thread: what the cheap recommenders propose for the document."""
+        from ..recommend.from_store import CHEAP, build_recommenders
+
+        with self.store.reader() as reader:
+            recommenders = build_recommenders(reader, CHEAP)
+            text = reader.text(document)
+            labels = {label.name for label in reader.labels()}
+        proposals = [(recommender.name, [p for p in recommender.propose(text) if p.label in labels])
+                     for recommender in recommenders]
+        self.app.call_from_thread(self._proposed, document, proposals)
+
+    def _proposed(self, document: str, proposals: list[tuple[str, list[Proposal]]]) -> None:
+        if document != self.document:
+            return
+        try:
+            for name, found in proposals:
+                self.store.add_suggestions(document, name, found)
+        except WorkbenchError as error:
+            self.notify(f"Suggestions not saved: {error}", severity="warning")
+        self.refresh_suggestions()
+        self.refresh_status()
+
+    def refresh_suggestions(self) -> None:
+        """Show what this annotator has left to answer in the document, as the store holds it."""
+        if self.reviewing:
+            return
+        self.suggested = self.store.suggestions_for(self.document, self.annotator)
+        self.view.show_suggestions([(s.start, s.end, s.label) for s in self.suggested])
+
+    def suggestion_status(self) -> Text:
+        if not self.suggested:
+            return Text("")
+        count = len(self.suggested)
+        return Text(f"  {count} suggestion{'s' if count != 1 else ''} (a accept, r reject, n next)",
+                    Style(dim=True))
+
+    def suggestion_at_cursor(self) -> Suggestion | None:
+        """The shortest suggestion under the cursor."""
+        cursor = self.view.cursor
+        here = [s for s in self.suggested if s.start <= cursor < s.end]
+        return min(here, key=lambda s: (s.end - s.start, s.label)) if here else None
+
+    def action_jump_suggestion(self, step: int) -> None:
+        if not self.suggested:
+            self.notify("No suggestions left in this document.")
+            return
+        self._jump_from(self.view.cursor, step)
+
+    def _jump_from(self, offset: int, step: int) -> None:
+        starts = sorted({s.start for s in self.suggested})
+        if not starts:
+            return
+        if step > 0:
+            following = [start for start in starts if start > offset]
+            target = following[0] if following else starts[0]
+        else:
+            preceding = [start for start in starts if start < offset]
+            target = preceding[-1] if preceding else starts[-1]
+        self.view.clear_selection()
+        self.view.move_to(target)
+
+    def action_accept_suggestion(self) -> None:
+        self.accept_suggestion_as(None)
+
+    def accept_suggestion_as(self, label: str | None) -> bool:
+        """Accept the suggestion under the cursor (as `label`, if given); False if there is none."""
+        suggestion = self.suggestion_at_cursor()
+        if suggestion is None:
+            if label is None:
+                self.notify("No suggestion at the cursor: n jumps to the next one.")
+            return False
+        self._write(lambda: self.store.accept_suggestion(suggestion.id, self.annotator, label=label))
+        self._jump_from(suggestion.start, 1)
+        return True
+
+    def action_reject_suggestion(self) -> None:
+        suggestion = self.suggestion_at_cursor()
+        if suggestion is None:
+            self.notify("No suggestion at the cursor: n jumps to the next one.")
+            return
+        try:
+            self.store.reject_suggestion(suggestion.id, self.annotator)
+        except WorkbenchError as error:
+            self._failed(error)
+            return
+        self.refresh_suggestions()
+        self.refresh_status()
+        self._jump_from(suggestion.start, 1)
+
+    def action_accept_sentence_suggestions(self) -> None:
+        sentence = self.view.index.sentence_at(self.view.cursor)
+        inside = [s for s in self.suggested if sentence and sentence[0] <= s.start and s.end <= sentence[1]]
+        if not inside:
+            self.notify("No suggestions in this sentence.")
+            return
+        try:
+            accepted = self.store.accept_suggestions([s.id for s in inside], self.annotator)
+        except WorkbenchError as error:
+            self._failed(error)
+            return
+        self._reload_spans(focus_id=None)
+        self.notify(f"Accepted {len(accepted)} suggestion{'s' if len(accepted) != 1 else ''} "
+                    "(one u takes them back).")
