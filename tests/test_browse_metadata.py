@@ -21,7 +21,7 @@ def database(store, tmp_path):
 
 
 def metadata_for(database) -> dict:
-    result = subprocess.run([sys.executable, "-m", "workbench.browse", database],
+    result = subprocess.run([sys.executable, "-m", "workbench", "--db", str(database), "browse-metadata"],
                             capture_output=True, text=True, check=True)
     return json.loads(result.stdout)
 

@@ -1,7 +1,7 @@
 """Datasette metadata that explains the database: what each table and column holds,
 which tables are internal, and how to read the JSON columns and NIL.
 
-    python -m workbench.browse annotations.db > metadata.json
+    workbench browse-metadata > metadata.json        (or: python -m workbench.browse annotations.db)
     datasette annotations.db -m metadata.json
 
 Datasette keys metadata by the database's name (its file name without the

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import tempfile
 from importlib import resources
@@ -359,6 +360,21 @@ def backup(ctx: click.Context, path: Path, force: bool) -> None:
     if problems:
         raise WorkbenchError(f"{path}: the copy failed its check: {printable(problems[0])}")
     click.echo(f"{path}: backup of {store.path} written and checked ({documents} documents)")
+
+
+@cli.command("browse-metadata")
+@click.pass_context
+def browse_metadata(ctx: click.Context) -> None:
+    """Print Datasette metadata for the database: what every table and column holds.
+
+    \b
+    Examples:
+      workbench browse-metadata > metadata.json
+      datasette annotations.db -m metadata.json
+    """
+    from .browse import metadata
+
+    click.echo(json.dumps(metadata(Path(ctx.obj["db"]).stem), ensure_ascii=False, indent=2))
 
 
 @cli.command("merge")
