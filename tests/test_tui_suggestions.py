@@ -105,3 +105,13 @@ async def test_the_status_line_counts_the_suggestions_left(store, suggested):
         assert "3 suggestions" in str(pilot.app.screen.query_one("#status").render())
         await pilot.press("a")
         assert "2 suggestions" in str(pilot.app.screen.query_one("#status").render())
+
+
+async def test_ctrl_a_accepts_the_paragraphs_suggestions_as_one_action(store, suggested):
+    async with make_app(store, "alice").run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+a")
+        assert [s[0] for s in spans(store, suggested)] == ["Officials", "40 attacks"]
+        await pilot.press("n", "ctrl+a")
+        assert [s[0] for s in spans(store, suggested)] == ["Officials", "40 attacks", "nearly five hours"]
+        await pilot.press("u")
+    assert [s[0] for s in spans(store, suggested)] == ["Officials", "40 attacks"]

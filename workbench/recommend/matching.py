@@ -108,10 +108,6 @@ class PhraseAutomaton:
         """Add a normalised key (from `phrase_keys`); a key added again replaces its payload."""
         self._automaton.add_word(f" {key} ", (len(key) + 2, payload))
 
-    def get(self, key: str, default: Any = None) -> Any:
-        found = self._automaton.get(f" {key} ", None)
-        return default if found is None else found[1]
-
     def __len__(self) -> int:
         return len(self._automaton)
 

@@ -26,8 +26,10 @@ SUGGESTION_BINDINGS = [
     Binding("p", "jump_suggestion(-1)", "Previous suggestion", id="suggestion.previous", show=False),
     Binding("a", "accept_suggestion", "Accept suggestion", id="suggestion.accept", show=False),
     Binding("r", "reject_suggestion", "Reject suggestion", id="suggestion.reject", show=False),
-    Binding("A", "accept_sentence_suggestions", "Accept the sentence's suggestions",
+    Binding("A", "accept_suggestions_in('sentences')", "Accept the sentence's suggestions",
             id="suggestion.accept_sentence", show=False),
+    Binding("ctrl+a", "accept_suggestions_in('paragraphs')", "Accept the paragraph's suggestions",
+            id="suggestion.accept_paragraph", show=False),
 ]
 
 
@@ -139,11 +141,12 @@ class SuggestionKeys:
         self.refresh_status()
         self._jump_from(suggestion.start, 1)
 
-    def action_accept_sentence_suggestions(self) -> None:
-        sentence = self.view.index.sentence_at(self.view.cursor)
-        inside = [s for s in self.suggested if sentence and sentence[0] <= s.start and s.end <= sentence[1]]
+    def action_accept_suggestions_in(self, unit: str) -> None:
+        """Accept every suggestion inside the sentence or paragraph at the cursor, as one action."""
+        around = getattr(self.view.index, unit).at(self.view.cursor)
+        inside = [s for s in self.suggested if around and around[0] <= s.start and s.end <= around[1]]
         if not inside:
-            self.notify("No suggestions in this sentence.")
+            self.notify(f"No suggestions in this {unit[:-1]}.")
             return
         try:
             accepted = self.store.accept_suggestions([s.id for s in inside], self.annotator)
