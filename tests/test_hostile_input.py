@@ -431,3 +431,74 @@ async def test_annotate_queue_and_agreement_screens_show_a_hostile_name_cleaned(
     assert any("ev" in text for text in shown)
     for text in shown:
         assert "\x1b" not in text and "\x07" not in text and "\u202e" not in text
+
+
+# -- found by a second look ------------------------------------------------------------
+
+def test_position_zero_and_like_wildcards_name_no_document(store):
+    store.add_documents([NewDocument("Odesa port.", "Odesa", "a_b.txt"), NewDocument("Sumy.", "Sumy", "axb.txt")])
+    with pytest.raises(WorkbenchError, match="positions start at #1"):
+        store.find_document("#0")
+    assert store.find_document("a_b.txt").title == "Odesa"
+    with pytest.raises(WorkbenchError, match="no document matches '_'"):
+        store.find_document("_")
+
+
+def test_an_empty_annotator_option_is_refused_not_replaced_by_the_remembered_name(store):
+    store.add_documents([NewDocument(TEXT, "t", "t.txt")])
+    result = run(store.path, "annotate", "--annotator", "")
+    assert result.exit_code == 1
+    assert result.output == "error: an annotator name must not be empty\n"
+
+
+@pytest.mark.parametrize("name", ["GOLD", " Gold "])
+def test_gold_is_reserved_in_any_case(store, name):
+    store.add_documents([NewDocument(TEXT, "t", "t.txt")])
+    result = run(store.path, "annotate", "--annotator", name)
+    assert result.exit_code == 1 and "reserved for the reviewed version" in result.output
+
+
+@pytest.mark.parametrize("row, problem", [
+    ({"id": "wb:foo\u200bbar", "name": "Foo"}, "contains an invisible character"),
+    ({"id": "wb:ok", "name": "Ok\u202eevil"}, "must not contain control or text-direction characters"),
+    ({"id": "wb:ok", "name": "Ok", "aliases": ["a\u0007b"]}, "must not contain control"),
+])
+def test_knowledge_base_rows_that_would_mislead_a_screen_are_refused(store, tmp_path, row, problem):
+    kb_file = tmp_path / "kb.jsonl"
+    kb_file.write_text(json.dumps(row) + "\n", encoding="utf-8")
+    result = run(store.path, "kb", "import", str(kb_file))
+    assert result.exit_code == 1 and problem in result.output
+    assert store.entity_count() == 0
+
+
+def test_someone_who_only_looked_is_in_no_export(store, tmp_path):
+    store.add_documents([NewDocument(TEXT, "t", "t.txt")])
+    uid = store.document_uids()[0]
+    store.add_span(uid, "alice", 0, 4, "source")
+    store.add_seconds(uid, "carol", 3.0)
+    out = tmp_path / "x.jsonl"
+
+    result = run(store.path, "export", "--format", "doccano", "--status", "any", "--out", str(out))
+
+    assert result.exit_code == 0, result.output
+    assert [json.loads(line)["annotator"] for line in out.read_text().splitlines()] == ["alice"]
+
+
+def test_the_csv_report_never_hands_a_spreadsheet_a_formula(store):
+    store.add_documents([NewDocument(TEXT, "t", "t.txt")])
+    uid = store.document_uids()[0]
+    for name in ('=HYPERLINK("http://x","y")', "bob"):
+        store.add_span(uid, name, 0, 4, "source")
+        store.set_status(uid, name, "done")
+    output = run(store.path, "agreement", "--format", "csv").output
+    assert "'=HYPERLINK" in output
+    assert not any(cell.startswith("=") for line in output.splitlines() for cell in line.split(","))
+
+
+def test_listing_suggestions_never_changes_the_database(store):
+    store.add_documents([NewDocument(TEXT, "t", "t.txt")])
+    store.db.execute("PRAGMA journal_mode = DELETE")
+    store.close()
+    before = Path(store.path).read_bytes()
+    assert run(store.path, "suggest", "list").exit_code == 0
+    assert Path(store.path).read_bytes() == before

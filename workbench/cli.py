@@ -167,8 +167,8 @@ def annotate(ctx: click.Context, annotator: str | None, document: str | None) ->
     config = load_config()
     store = open_store(ctx)
     uid = store.find_document(document).uid if document else None
-    name = annotator or config.annotator or remembered_annotator()
-    problem = annotator_name_problem(name) if name else None
+    name = annotator if annotator is not None else config.annotator or remembered_annotator()
+    problem = annotator_name_problem(name) if name is not None else None
     if problem:
         raise WorkbenchError(problem)
     if name:

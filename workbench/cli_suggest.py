@@ -11,10 +11,10 @@ from .errors import ImportRejected, WorkbenchError
 from .text import printable, printable_json
 
 
-def _store(ctx: click.Context):
+def _store(ctx: click.Context, *, readonly: bool = False):
     from .cli import open_store
 
-    return open_store(ctx)
+    return open_store(ctx, readonly=readonly)
 
 
 @click.group(invoke_without_command=True)
@@ -72,7 +72,7 @@ def suggest(ctx: click.Context, names: tuple[str, ...], documents: tuple[str, ..
 @click.pass_context
 def suggest_list(ctx: click.Context, document: str | None, recommender: str | None, as_json: bool) -> None:
     """List the stored suggestions; --json writes what `suggest import` reads."""
-    store = _store(ctx)
+    store = _store(ctx, readonly=True)
     uid = store.find_document(document).uid if document else None
     for suggestion in store.suggestions(uid, recommender=recommender):
         if as_json:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,7 +32,7 @@ def annotator_name_problem(name: str) -> str | None:
     problem = name_problem(name)
     if problem:
         return problem
-    if name.strip() == GOLD:
+    if name.strip().casefold() == GOLD:
         return f"{GOLD!r} is reserved for the reviewed version; adjudicate with `workbench review`"
     return None
 
@@ -123,6 +124,9 @@ def entity_id_problem(entity_id: str) -> str | None:
         return "an entity id must not be empty"
     if any(ch.isspace() for ch in entity_id):
         return f"entity id {entity_id!r} contains whitespace; use an id without spaces"
+    if any(unicodedata.category(ch) == "Cf" for ch in entity_id):
+        # Zero-width and direction characters make two ids that look the same.
+        return f"entity id {entity_id!r} contains an invisible character"
     return name_problem(entity_id, "an entity id")
 
 

@@ -301,6 +301,13 @@ CSV_COLUMNS = ["section", "measure", "label", "annotator_a", "annotator_b", "doc
                "start", "end", "value", "note"]
 
 
+def _inert(cell: Any) -> Any:
+    """A name or label as a spreadsheet shows it, never as a formula it would run."""
+    if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + cell
+    return cell
+
+
 def _csv(report: Report) -> str:
     """One tidy table: a row per number, named by section, measure, label, pair and document."""
     buffer = io.StringIO()
@@ -310,7 +317,8 @@ def _csv(report: Report) -> str:
     def put(section: str, measure: str, value: Any, note: Any = None, **where: Any) -> None:
         writer.writerow({"section": section, "measure": measure,
                          "value": "" if value is None else value,
-                         "note": "" if note is None else str(note), **where})
+                         "note": "" if note is None else str(note),
+                         **{column: _inert(cell) for column, cell in where.items()}})
 
     for row in report.span_f1:
         for mode in ("exact", "overlap"):

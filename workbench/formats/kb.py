@@ -30,7 +30,7 @@ from typing import Any
 
 from ..errors import ImportRejected
 from ..jsonlines import BadLine, parse_line
-from ..model import Entity, entity_id_problem
+from ..model import Entity, entity_id_problem, name_problem
 from . import ExportJob, Format
 from .jsonl import dump_line
 
@@ -111,6 +111,10 @@ def entity_from_record(record: Any, path: str, line: int | None = None) -> Entit
                      f"got {country!r}")
     if texts["within"] == entity_id.strip():
         raise reject(f"entity {entity_id!r} cannot be within itself")
+    for shown in (name, *lists["aliases"], texts["description"]):
+        problem = name_problem(shown, "a name, alias or description") if shown.strip() else None
+        if problem:
+            raise reject(f"entity {entity_id!r}: {problem}")
     return Entity(entity_id, name.strip(), texts["type"], texts["description"],
                   _prior(record.get("prior"), reject, entity_id), lists["aliases"],
                   country.upper(), texts["region"], texts["within"], lists["tags"])

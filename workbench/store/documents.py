@@ -103,14 +103,17 @@ class DocumentTables(EventLog):
         Digits alone are a uid prefix: uids are hexadecimal, so "123" may well be one.
         """
         if key.startswith("#") and key[1:].isdigit():
+            if int(key[1:]) == 0:
+                raise NotFound("no document at position 0; positions start at #1")
             row = next(self.db.query(
                 "SELECT * FROM documents ORDER BY rowid LIMIT 1 OFFSET ?", [int(key[1:]) - 1]), None)
             if row is None:
                 raise NotFound(f"no document at position {key[1:]}; there are {self.document_count()}")
             return document_from_row(row)
+        literal = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         rows = list(self.db.query(
-            "SELECT * FROM documents WHERE uid LIKE ? OR source = ? OR source LIKE ? LIMIT 2",
-            [key + "%", key, "%/" + key],
+            "SELECT * FROM documents WHERE uid LIKE ? ESCAPE '\\' OR source = ? OR source LIKE ? ESCAPE '\\' LIMIT 2",
+            [literal + "%", key, "%/" + literal],
         ))
         if len(rows) == 1:
             return document_from_row(rows[0])

@@ -81,7 +81,10 @@ class ExchangeTables(AnnotationTables):
                             for _, annotator, status, seconds in progress_of(rowid)}
                 spans = {annotator: [span[2:] for span in rows]
                          for annotator, rows in groupby(spans_of(rowid), itemgetter(1))}
-                names = sorted(progress) if statuses else sorted(progress.keys() | spans.keys())
+                # Without a status filter: whoever has spans or has set a status. Someone who only
+                # opened the document (status still new) is no annotator of it.
+                names = sorted(progress) if statuses else sorted(
+                    {name for name, (status, _) in progress.items() if status != "new"} | spans.keys())
                 yield row[1:], [
                     (name, *progress.get(name, ("new", 0.0)), spans.get(name, [])) for name in names]
 
