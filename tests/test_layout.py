@@ -5,9 +5,9 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workbench.tui.layout import (
+from workbench.tui.widgets.article_layout import (
     CHAR,
-    Mark,
+    SpanBracket,
     Row,
     block_bounds,
     column_of,
@@ -19,7 +19,7 @@ from workbench.tui.layout import (
 )
 
 
-def rows_of(text: str, marks: list[Mark], width: int) -> list[Row]:
+def rows_of(text: str, marks: list[SpanBracket], width: int) -> list[Row]:
     """Lay out a whole text the way the article view does, block by block."""
     table = marks_by_offset(marks)
     bounds = block_bounds(text)
@@ -33,8 +33,8 @@ def shown(rows: list[Row]) -> list[str]:
     return ["".join(item.text for item in row.items) for row in rows]
 
 
-def mark(key: str, start: int, end: int, letter: str) -> Mark:
-    return Mark(key, start, end, {"c": "claim", "s": "source", "f": "figure"}[letter], letter)
+def mark(key: str, start: int, end: int, letter: str) -> SpanBracket:
+    return SpanBracket(key, start, end, {"c": "claim", "s": "source", "f": "figure"}[letter], letter)
 
 
 def test_text_wraps_at_the_width_with_words_kept_whole():

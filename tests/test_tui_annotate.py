@@ -551,7 +551,7 @@ async def test_the_article_stays_readable_on_a_40_column_terminal(store, docs):
 async def test_rows_after_many_edits_match_a_fresh_layout(store, docs):
     # The view re-wraps only the paragraphs an edit touches; it must end up where
     # wrapping everything from scratch would.
-    from workbench.tui.layout import Mark, block_bounds, layout_block, marks_by_offset
+    from workbench.tui.widgets.article_layout import SpanBracket, block_bounds, layout_block, marks_by_offset
 
     async with make_app(store, "alice").run_test(size=SIZE) as pilot:
         article = view(pilot.app)
@@ -560,7 +560,7 @@ async def test_rows_after_many_edits_match_a_fresh_layout(store, docs):
         await pilot.press("u", "u", "ctrl+r", "tab", "tab", "d")
         spans = article.spans
         assert any(s.start < 65 < s.end for s in store.spans(docs[0], "alice"))
-        table = marks_by_offset([Mark(s.id, s.start, s.end, s.label, article.letters[s.label])
+        table = marks_by_offset([SpanBracket(s.id, s.start, s.end, s.label, article.letters[s.label])
                                  for s in spans])
         bounds = block_bounds(FIRST)
         fresh = [row for n, (start, end) in enumerate(bounds)

@@ -20,7 +20,7 @@ from .model import annotator_name_problem
 from .corpus import expand
 from .importer import import_paths
 from .store import Store, default_db_path
-from .text import printable, printable_json
+from .text import for_terminal, for_terminal_json
 
 
 class WorkbenchGroup(click.Group):
@@ -32,7 +32,7 @@ class WorkbenchGroup(click.Group):
         except WorkbenchError as error:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
-            click.secho(f"error: {printable(str(error))}", fg="red", err=True)
+            click.secho(f"error: {for_terminal(str(error))}", fg="red", err=True)
             ctx.exit(1)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
@@ -48,7 +48,7 @@ class WorkbenchGroup(click.Group):
                 raise
             refusal = file_system_refusal(error, ctx.obj.get("db") if ctx.obj else None)
             if refusal:
-                click.secho(f"error: {printable(refusal)}", fg="red", err=True)
+                click.secho(f"error: {for_terminal(refusal)}", fg="red", err=True)
                 ctx.exit(1)
             log = write_crash_log()
             click.secho(f"internal error: {type(error).__name__}: {error}", fg="red", err=True)
@@ -131,7 +131,7 @@ def init(ctx: click.Context, labels_file: Path | None) -> None:
     store = open_store(ctx)
     store.set_labels(labels)
     names = ", ".join(f"{label.name} ({label.key})" for label in store.labels())
-    click.echo(f"{store.path}: schema version {store.schema_version()}; labels: {printable(names)}")
+    click.echo(f"{store.path}: schema version {store.schema_version()}; labels: {for_terminal(names)}")
 
 
 @cli.command("import")
@@ -158,7 +158,7 @@ def import_command(ctx: click.Context, paths: tuple[Path, ...]) -> None:
                            hidden=not sys.stderr.isatty()) as bar:
         report = import_paths(store, paths, on_file=lambda path: bar.update(1))
     for rejected in report.rejected:
-        click.secho(f"rejected {printable(str(rejected))}", fg="red", err=True)
+        click.secho(f"rejected {for_terminal(str(rejected))}", fg="red", err=True)
     click.echo(f"{report.added} added, {report.duplicates} already present, "
                f"{len(report.rejected)} file(s) rejected"
                + (f", {report.spans} spans restored" if report.spans else ""))
@@ -181,13 +181,13 @@ def docs(ctx: click.Context, as_json: bool) -> None:
             if progress[name][uid].status != "new" or progress[name][uid].spans
         }
         if as_json:
-            click.echo(printable_json({"position": position, "id": uid, "title": title,
+            click.echo(for_terminal_json({"position": position, "id": uid, "title": title,
                                        "source": source, "characters": characters,
                                        "annotators": per_annotator}))
             continue
-        summary = "  ".join(f"{printable(name)}: {state['status']} ({state['spans']})"
+        summary = "  ".join(f"{for_terminal(name)}: {state['status']} ({state['spans']})"
                             for name, state in per_annotator.items()) or "not started"
-        click.echo(f"{position:>4}  {uid[:12]}  {printable(title)[:60]:<60}  {summary}")
+        click.echo(f"{position:>4}  {uid[:12]}  {for_terminal(title)[:60]:<60}  {summary}")
 
 
 @cli.command()
@@ -352,7 +352,7 @@ def check(ctx: click.Context) -> None:
     ctx.call_on_close(store.close)
     problems = store.check()
     for problem in problems:
-        click.echo(printable(problem))
+        click.echo(for_terminal(problem))
     if problems:
         click.secho(f"{path}: {len(problems)} problem(s) found", fg="red", err=True)
         ctx.exit(1)
@@ -389,7 +389,7 @@ def backup(ctx: click.Context, path: Path, force: bool) -> None:
     finally:
         copy.close()
     if problems:
-        raise WorkbenchError(f"{path}: the copy failed its check: {printable(problems[0])}")
+        raise WorkbenchError(f"{path}: the copy failed its check: {for_terminal(problems[0])}")
     click.echo(f"{path}: backup of {store.path} written and checked ({documents} documents)")
 
 
@@ -414,8 +414,8 @@ def merge_command(ctx: click.Context, other: Path) -> None:
     store = open_store(ctx)
     report = merge(store, other)
     for conflict in report.conflicts:
-        click.echo(f"conflict: {printable(conflict)}")
-    click.echo(printable(report.summary()))
+        click.echo(f"conflict: {for_terminal(conflict)}")
+    click.echo(for_terminal(report.summary()))
     if report.conflicts:
         ctx.exit(1)
 
@@ -488,7 +488,7 @@ def kb_search(ctx: click.Context, query: str, type_: str | None, limit: int, as_
 
     def as_line(text: str) -> str:
         candidates = search.search(text, type=type_, limit=limit)
-        return printable_json({"query": text, "candidates": [c.as_json() for c in candidates]})
+        return for_terminal_json({"query": text, "candidates": [c.as_json() for c in candidates]})
 
     if query == "-":
         for line in sys.stdin:
@@ -500,11 +500,11 @@ def kb_search(ctx: click.Context, query: str, type_: str | None, limit: int, as_
         return
     candidates = search.search(query, type=type_, limit=limit)
     if not candidates:
-        click.echo(f"no candidates for {printable(query)!r}", err=True)
+        click.echo(f"no candidates for {for_terminal(query)!r}", err=True)
     for candidate in candidates:
-        click.echo(f"{candidate.score:5.1f}  {printable(candidate.entity_id)}  "
-                   f"{printable(candidate.name)}  [{printable(candidate.type)}]  "
-                   f"matched {printable(candidate.alias)!r} ({candidate.match})")
+        click.echo(f"{candidate.score:5.1f}  {for_terminal(candidate.entity_id)}  "
+                   f"{for_terminal(candidate.name)}  [{for_terminal(candidate.type)}]  "
+                   f"matched {for_terminal(candidate.alias)!r} ({candidate.match})")
 
 
 @kb.command("add")
@@ -544,7 +544,7 @@ def kb_add(ctx: click.Context, name: str, type_: str, aliases: tuple[str, ...],
             raise Conflict(f"entity {entity.id!r} already exists; update it with kb import")
         store.import_entities([entity], normalise_alias)
         entity = store.entity(entity.id)
-    click.echo(f"added {printable(entity.id)}: {printable(entity.name)}")
+    click.echo(f"added {for_terminal(entity.id)}: {for_terminal(entity.name)}")
 
 
 @kb.command("list")
@@ -562,10 +562,10 @@ def kb_list(ctx: click.Context, type_: str | None, limit: int | None, as_json: b
     """
     for entity in open_store(ctx).entities(type=type_, limit=limit):
         if as_json:
-            click.echo(printable_json({"id": entity.id, "name": entity.name, "type": entity.type,
+            click.echo(for_terminal_json({"id": entity.id, "name": entity.name, "type": entity.type,
                                        "description": entity.description, "prior": entity.prior}))
         else:
-            click.echo(f"{printable(entity.id)}  [{printable(entity.type)}]  {printable(entity.name)}")
+            click.echo(f"{for_terminal(entity.id)}  [{for_terminal(entity.type)}]  {for_terminal(entity.name)}")
 
 
 @kb.command("show")
@@ -581,15 +581,15 @@ def kb_show(ctx: click.Context, entity_id: str, as_json: bool) -> None:
     """
     entity = open_store(ctx).entity(entity_id)
     if as_json:
-        click.echo(printable_json({"id": entity.id, "name": entity.name, "type": entity.type,
+        click.echo(for_terminal_json({"id": entity.id, "name": entity.name, "type": entity.type,
                                    "description": entity.description, "prior": entity.prior,
                                    "aliases": list(entity.aliases)}))
         return
-    click.echo(f"{printable(entity.id)}  {printable(entity.name)}  [{printable(entity.type)}]")
+    click.echo(f"{for_terminal(entity.id)}  {for_terminal(entity.name)}  [{for_terminal(entity.type)}]")
     if entity.description:
-        click.echo(printable(entity.description))
+        click.echo(for_terminal(entity.description))
     click.echo(f"prior: {entity.prior:g}")
-    click.echo("aliases: " + ", ".join(printable(alias) for alias in entity.aliases))
+    click.echo("aliases: " + ", ".join(for_terminal(alias) for alias in entity.aliases))
 
 
 @cli.command()

@@ -36,13 +36,13 @@ def normalise(raw: str) -> str:
     return unicodedata.normalize("NFC", raw.replace("\r\n", "\n").replace("\r", "\n"))
 
 
-def printable(text: str) -> str:
+def for_terminal(text: str) -> str:
     """Text for a plain terminal or a table: control characters become U+FFFD, so
     document and file content can never act as terminal control sequences."""
     return "".join(ch if ch.isprintable() else "\N{REPLACEMENT CHARACTER}" for ch in text)
 
 
-def printable_json(value: object) -> str:
+def for_terminal_json(value: object) -> str:
     """`value` as one line of JSON for a terminal: the same JSON, with every character
     that is not printable (C1 controls, bidi overrides) written as a \\u escape."""
     line = json.dumps(value, ensure_ascii=False)

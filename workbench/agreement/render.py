@@ -40,7 +40,7 @@ from workbench.agreement.measures import Measure
 from workbench.agreement.alignment import Kind
 from workbench.agreement.report import Counts, Report, Spread
 from workbench.collector import without_cyclic_gc
-from workbench.text import printable
+from workbench.text import for_terminal
 
 __all__ = ["FORMATS", "render", "table", "to_data"]
 
@@ -203,7 +203,7 @@ def _sections(report: Report) -> list[tuple[str, list[str], list[list[str]], str
     sections.append((
         "Documents, lowest agreement first",
         ["document", "title", "spans", "F1 overlap", "F1 exact", "disagreements"],
-        [[row.uid[:12], printable(row.title)[:50],
+        [[row.uid[:12], for_terminal(row.title)[:50],
           ", ".join(f"{n}: {c}" for n, c in row.spans.items()),
           _spread_cell(row.overlap), _spread_cell(row.exact),
           ", ".join(f"{kind}: {n}" for kind, n in sorted(row.disagreements.items())) or "none"]
@@ -214,7 +214,7 @@ def _sections(report: Report) -> list[tuple[str, list[str], list[list[str]], str
         "Disagreements",
         ["document", "kind", "offsets", "versions"],
         [[item.document[:12], "+".join(sorted(str(k) for k in item.group.differences)),
-          f"{item.group.start}-{item.group.end}", printable(item.group.describe())]
+          f"{item.group.start}-{item.group.end}", for_terminal(item.group.describe())]
          for item in items],
         _more(len(report.disagreements), len(items), "disagreements")))
     return sections
@@ -246,13 +246,13 @@ def _heading(report: Report) -> list[str]:
 def table(report: Report) -> RenderableType:
     """The report as rich tables; every cell is a printable Text, so no data is read as
     markup or reaches the terminal as a control sequence."""
-    parts: list[RenderableType] = [Text(printable(line)) for line in _heading(report)]
+    parts: list[RenderableType] = [Text(for_terminal(line)) for line in _heading(report)]
     for title, header, rows, footnote in _sections(report):
         grid = Table(title=Text(title, style="bold"), title_justify="left")
         for column in header:
-            grid.add_column(Text(printable(column)))
+            grid.add_column(Text(for_terminal(column)))
         for row in rows:
-            grid.add_row(*(Text(printable(cell)) for cell in row))
+            grid.add_row(*(Text(for_terminal(cell)) for cell in row))
         parts += [Text(""), grid]
         if footnote:
             parts.append(Text(footnote, style="dim"))
@@ -263,7 +263,7 @@ def table(report: Report) -> RenderableType:
 
 
 def _md(cell: str) -> str:
-    return printable(cell).replace("\\", "\\\\").replace("|", "\\|")
+    return for_terminal(cell).replace("\\", "\\\\").replace("|", "\\|")
 
 
 def _markdown(report: Report) -> str:
@@ -332,7 +332,7 @@ def _csv(report: Report) -> str:
     for item in report.disagreements:
         group = item.group
         put("disagreements", "+".join(sorted(str(k) for k in group.differences)), None,
-            printable(group.describe()), label="+".join(group.labels), document=item.document,
+            for_terminal(group.describe()), label="+".join(group.labels), document=item.document,
             start=group.start, end=group.end)
     return buffer.getvalue()
 

@@ -13,7 +13,7 @@ from textual.screen import Screen
 from ..config import Config, remember_annotator
 from ..model import Label
 from ..store import Store
-from .display import literal
+from .display import for_widget
 from .screens.annotate import AnnotateScreen, screen_for_labels
 from .screens.help import HelpScreen, declared_bindings
 from .screens.prompt import AnnotatorPrompt
@@ -46,7 +46,7 @@ class WorkbenchApp(App):
                timeout: float | None = None, markup: bool = False) -> None:
         """Every notification, the screens' too: never read as markup, whatever the caller
         asks, since messages quote document text, names and errors ("[/x]" would crash it)."""
-        super().notify(literal(message), title=literal(title), severity=severity, timeout=timeout,
+        super().notify(for_widget(message), title=for_widget(title), severity=severity, timeout=timeout,
                        markup=False)
 
     def on_mount(self) -> None:

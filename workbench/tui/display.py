@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from .layout import visible
+from .widgets.article_layout import visible
 
 
-def literal(text: str) -> str:
+def for_widget(text: str) -> str:
     """The text as the article view shows it: control characters as visible symbols."""
     return "".join(visible(ch)[0] for ch in text)

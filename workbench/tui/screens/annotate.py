@@ -15,7 +15,7 @@ from textual.widgets import Footer, Static
 
 from ...errors import WorkbenchError
 from ...model import Label, Span, span_like
-from ..display import literal
+from ..display import for_widget
 from ..widgets.article import ArticleView
 from ..widgets.span_list import SpanList
 
@@ -170,7 +170,7 @@ class AnnotateScreen(Screen):
         header = Text(no_wrap=True, overflow="ellipsis")
         header.append(f" {self.annotator} ", Style(bold=True, reverse=True))
         header.append(f"  document {store.position(self.document)} of {self._total}  ")
-        header.append(literal(store.document(self.document).title), Style(bold=True))
+        header.append(for_widget(store.document(self.document).title), Style(bold=True))
         self._status_shown = store.status(self.document, self.annotator)
         header.append(f"  [{self._status_shown}]", Style(dim=True))
         return header
@@ -419,7 +419,7 @@ class AnnotateScreen(Screen):
                 return
             self._reload_spans(focus_id=current.id)
         self.notify(f"Linked {len(targets)} more mention{'s' if len(targets) != 1 else ''} of "
-                    f"“{literal(current.text)}”.")
+                    f"“{for_widget(current.text)}”.")
 
     def action_remove_link(self) -> None:
         current = self.view.current

@@ -12,7 +12,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from ...model import GOLD, STATUSES, DocumentRow
-from ..display import literal
+from ..display import for_widget
 
 STATUS_FILTERS = ("all", *STATUSES)
 REVIEW_FILTERS = ("all", "not ready", "ready", "in review", "reviewed")
@@ -77,7 +77,7 @@ class QueueScreen(Screen):
         table.add_rows(
             (str(row.position), Text(row.status, style=_STATUS_STYLE.get(row.status, "")),
              str(row.spans), f"{row.seconds / 60:.0f}",
-             Text(literal(row.title)))
+             Text(for_widget(row.title)))
             for row in shown
         )
         self._keys = [row.uid for row in shown]

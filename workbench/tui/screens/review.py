@@ -20,7 +20,7 @@ from ...model import GOLD, Span
 from ..widgets.article import ArticleView
 from ..widgets.span_list import SpanList
 from .annotate import AnnotateScreen
-from ..display import literal
+from ..display import for_widget
 
 SIGNS = {Kind.ONLY_SOME: ("±", "#e5c07b", "only some"), Kind.LABEL: ("≠", "#e06c75", "label"),
          Kind.BOUNDARY: ("↔", "#c678dd", "boundary"), Kind.LINK: ("⇄", "#61afef", "link")}
@@ -93,7 +93,7 @@ class ReviewScreen(AnnotateScreen):
         header.append(" review ", Style(bold=True, reverse=True))
         header.append(f"  {', '.join(self._annotators_shown())} → gold  ")
         header.append(f"{unresolved} of {len(self.groups)} disagreements open  ")
-        header.append(literal(self.store.document(self.document).title), Style(bold=True))
+        header.append(for_widget(self.store.document(self.document).title), Style(bold=True))
         header.append(f"  [{self.store.review_status(self.document, self.chosen_annotators)}]",
                       Style(dim=True))
         return header
@@ -143,9 +143,9 @@ class ReviewScreen(AnnotateScreen):
                 panel.append("   » " if chosen else "     ", Style(bold=True))
                 panel.append(f"{annotator}: ", Style(bold=chosen, reverse=chosen))
                 panel.append(f"{mark.label} {mark.start}-{mark.end} ")
-                panel.append(f"“{literal(source.text[:40])}”")
+                panel.append(f"“{for_widget(source.text[:40])}”")
                 if mark.link:
-                    panel.append(f" → {literal(self._entity_name(mark.link))}", Style(italic=True))
+                    panel.append(f" → {for_widget(self._entity_name(mark.link))}", Style(italic=True))
                 if state:
                     panel.append(f"  [{state}]", Style(color="green" if state == "accepted" else "red"))
                 panel.append("\n")

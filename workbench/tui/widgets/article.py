@@ -17,9 +17,9 @@ from textual.strip import Strip
 
 from ...model import Label, Span
 from ...text import TextIndex
-from ..display import literal
-from ..layout import CHAR, OPEN, Mark, MarkTable, Row, block_bounds, column_of, layout_block, \
-    marks_by_offset, offset_at_column, row_index, shown_text
+from ..display import for_widget
+from .article_layout import CHAR, OPEN, MarkTable, Row, SpanBracket, block_bounds, column_of, \
+    layout_block, marks_by_offset, offset_at_column, row_index, shown_text
 from .scrolling import keep_row_visible
 
 
@@ -65,7 +65,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         self._row_starts: list[int] = []
         self._layout_width = 0
         self._marks = MarkTable()
-        self._mark_of: dict[str, Mark] = {}
+        self._mark_of: dict[str, SpanBracket] = {}
         self._strips: dict[int, Strip] = {}
         self._base_style: Style | None = None
         self._styles: dict[str, SpanStyle] = {}
@@ -153,8 +153,8 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         """The block whose layout shows the marks at `offset`."""
         return max(0, bisect_right(self._block_starts, offset) - 1)
 
-    def _mark(self, span: Span) -> Mark:
-        return Mark(span.id, span.start, span.end, span.label, self._tag(span))
+    def _mark(self, span: Span) -> SpanBracket:
+        return SpanBracket(span.id, span.start, span.end, span.label, self._tag(span))
 
     def _tag(self, span: Span) -> str:
         """The closing mark's text: the label's letter, and the linked entity if any."""
@@ -164,7 +164,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         if span.entity_id:
             name = self.entity_names.get(span.entity_id, span.entity_id)
             short = name if len(name) <= 18 else name[:17] + "…"
-            return f"{letter}:{literal(short)}"
+            return f"{letter}:{for_widget(short)}"
         return letter
 
     # -- layout ----------------------------------------------------------------

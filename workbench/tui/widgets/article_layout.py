@@ -80,7 +80,7 @@ def shown_text(text: str, start: int, end: int) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class Mark:
+class SpanBracket:
     """A span boundary as the layout sees it."""
 
     key: str  # the span's id
@@ -96,14 +96,14 @@ class Item:
     offset: int  # the character's offset, or the boundary's offset for marks
     text: str
     width: int
-    mark: Mark | None = None
+    mark: SpanBracket | None = None
 
 
 # A row's piece: (kind, start, end, cells, mark). CHAR is the run text[start:end]
 # with mark None; OPEN and CLOSE are one mark, start == end == its offset. Plain
 # tuples, not objects: a long article has thousands, and tuples of numbers are
 # cheap to make and drop out of the garbage collector's scans.
-Piece = tuple[int, int, int, int, "Mark | None"]
+Piece = tuple[int, int, int, int, "SpanBracket | None"]
 
 
 class Row:
@@ -153,11 +153,11 @@ def block_bounds(text: str) -> list[tuple[int, int]]:
         start = newline + 1
 
 
-def _closing_order(mark: Mark) -> tuple:
+def _closing_order(mark: SpanBracket) -> tuple:
     return -mark.start, mark.key
 
 
-def _opening_order(mark: Mark) -> tuple:
+def _opening_order(mark: SpanBracket) -> tuple:
     return -mark.end, mark.key
 
 
@@ -168,30 +168,30 @@ class MarkTable:
     not a rebuild over every span of the document.
     """
 
-    def __init__(self, at: dict[int, tuple[tuple[Mark, ...], tuple[Mark, ...]]] | None = None) -> None:
+    def __init__(self, at: dict[int, tuple[tuple[SpanBracket, ...], tuple[SpanBracket, ...]]] | None = None) -> None:
         self._at = at or {}
         self._offsets = sorted(self._at)  # the keys of _at, in order
 
-    def get(self, offset: int) -> tuple[tuple[Mark, ...], tuple[Mark, ...]] | None:
+    def get(self, offset: int) -> tuple[tuple[SpanBracket, ...], tuple[SpanBracket, ...]] | None:
         return self._at.get(offset)
 
     def between(self, start: int, end: int) -> list[int]:
         """The offsets in [start, end) that have marks, in order."""
         return self._offsets[bisect_left(self._offsets, start):bisect_left(self._offsets, end)]
 
-    def add(self, mark: Mark) -> None:
+    def add(self, mark: SpanBracket) -> None:
         closes, opens = self._at.get(mark.end, _NONE)
         self._set(mark.end, tuple(sorted(closes + (mark,), key=_closing_order)), opens)
         closes, opens = self._at.get(mark.start, _NONE)
         self._set(mark.start, closes, tuple(sorted(opens + (mark,), key=_opening_order)))
 
-    def remove(self, mark: Mark) -> None:
+    def remove(self, mark: SpanBracket) -> None:
         closes, opens = self._at[mark.end]
         self._set(mark.end, tuple(m for m in closes if m != mark), opens)
         closes, opens = self._at[mark.start]
         self._set(mark.start, closes, tuple(m for m in opens if m != mark))
 
-    def _set(self, offset: int, closes: tuple[Mark, ...], opens: tuple[Mark, ...]) -> None:
+    def _set(self, offset: int, closes: tuple[SpanBracket, ...], opens: tuple[SpanBracket, ...]) -> None:
         if closes or opens:
             if offset not in self._at:
                 insort(self._offsets, offset)
@@ -201,12 +201,12 @@ class MarkTable:
             del self._offsets[bisect_left(self._offsets, offset)]
 
 
-_NONE: tuple[tuple[Mark, ...], tuple[Mark, ...]] = ((), ())
+_NONE: tuple[tuple[SpanBracket, ...], tuple[SpanBracket, ...]] = ((), ())
 
 
-def marks_by_offset(marks: Iterable[Mark]) -> MarkTable:
+def marks_by_offset(marks: Iterable[SpanBracket]) -> MarkTable:
     """The mark table for a set of spans, built in one pass."""
-    at: dict[int, tuple[list[Mark], list[Mark]]] = {}
+    at: dict[int, tuple[list[SpanBracket], list[SpanBracket]]] = {}
     for mark in marks:
         at.setdefault(mark.end, ([], []))[0].append(mark)
         at.setdefault(mark.start, ([], []))[1].append(mark)
@@ -268,7 +268,7 @@ class _Wrap:
         if newline:
             self.space(end)
 
-    def marks(self, at: tuple[tuple[Mark, ...], tuple[Mark, ...]] | None, opens: bool = True) -> None:
+    def marks(self, at: tuple[tuple[SpanBracket, ...], tuple[SpanBracket, ...]] | None, opens: bool = True) -> None:
         if at is None:
             return
         closes, starting = at
