@@ -140,6 +140,13 @@ def concurrent_figures(r: dict) -> list[Figure]:
     ]
 
 
+def tokens_figures(r: dict) -> list[Figure]:
+    return [Figure(f"tokens.agreement.{name.replace(' ', '_')}",
+                   f"Token boundaries agreeing with spaCy, {name} ({figures['tokens']:,} tokens)",
+                   figures["agreement"], "%", 0.99, higher_is_better=True)
+            for name, figures in r["corpora"].items()]
+
+
 BENCHMARKS: dict[str, tuple[str, Callable[[dict], list[Figure]], int]] = {
     # name: (module, its figures, runs by default at full size)
     "startup": ("bench.startup", startup_figures, 3),
@@ -148,6 +155,8 @@ BENCHMARKS: dict[str, tuple[str, Callable[[dict], list[Figure]], int]] = {
     "export_jsonl": ("bench.export_jsonl", export_figures, 3),
     "agreement_report": ("bench.agreement_report", agreement_figures, 3),
     "concurrent_writers": ("bench.concurrent_writers", concurrent_figures, 3),
+    # Deterministic: one run says it all.
+    "tokens": ("bench.tokens", tokens_figures, 1),
     # One run: its latencies are already percentiles over 2,000 queries, its recall
     # is deterministic, and a run at full size takes minutes.
     "entity_search": ("bench.entity_search", entity_search_figures, 1),

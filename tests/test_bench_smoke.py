@@ -21,7 +21,8 @@ EVERY_FIGURE = {
     "export.spans_per_s", "export.peak_rss_mib", "export.memory_ratio",
     "agreement.report_s", "agreement.sequential_s", "agreement.html_s",
     "concurrent.writes_per_s", "concurrent.p99_ms", "concurrent.lost_writes",
-}
+    "tokens.agreement.demo",
+} | ({"tokens.agreement.shared_corpus"} if (ROOT.parent / "shared" / "corpus").is_dir() else set())
 
 
 def test_quick_benchmark_run_reports_every_figure_beside_its_target(tmp_path):

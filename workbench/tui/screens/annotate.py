@@ -23,7 +23,7 @@ IDLE_SECONDS = 60.0
 """A pause longer than this is idle time and is not counted as work on the document."""
 
 
-_SEGMENTS = {"word": "tokens", "sentence": "sentences", "paragraph": "paragraphs"}
+_SEGMENTS = {"word": "words", "sentence": "sentences", "paragraph": "paragraphs"}
 
 
 def _b(key: str, action: str, description: str, id: str, show: bool = False, **kw) -> Binding:
