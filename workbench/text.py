@@ -203,6 +203,31 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+# Punctuation that ends a clause: most claims end right before one of these.
+_CLAUSE_BOUNDARIES = frozenset([",", ";", ":", "–", "—", "--", ".", "!", "?", "...", "…", "”", "’", '"', ")"])
+
+
+def clause_ends(text: str, tokens: list[tuple[int, int]] | None = None) -> tuple[int, ...]:
+    """The offsets where clauses end: before each clause punctuation token and at each
+    line's end, with the spaces before them left out, in order."""
+    ends = set()
+    for start, end in token_spans(text) if tokens is None else tokens:
+        if text[start:end] in _CLAUSE_BOUNDARIES:
+            ends.add(_trimmed_end(text, start))
+    newline = text.find("\n")
+    while newline >= 0:
+        ends.add(_trimmed_end(text, newline))
+        newline = text.find("\n", newline + 1)
+    ends.discard(0)
+    return tuple(sorted(ends))
+
+
+def _trimmed_end(text: str, end: int) -> int:
+    while end > 0 and text[end - 1].isspace():
+        end -= 1
+    return end
+
+
 def _ends_in_abbreviation(text: str, dot: int) -> bool:
     word_start = dot
     while word_start > 0 and (text[word_start - 1].isalpha() or text[word_start - 1] == "."):
@@ -274,6 +299,7 @@ class TextIndex:
         spans = token_spans(text)
         self.tokens = Segments.of(spans)
         self.words = Segments.of([(start, end) for start, end in spans if _HAS_WORD(text, start, end)])
+        self.clause_ends = clause_ends(text, spans)
         self.sentences = Segments.of(sentence_spans(text))
         self.paragraphs = Segments.of(paragraph_spans(text))
 
@@ -284,6 +310,16 @@ class TextIndex:
         if covering is None:
             return start, end
         return covering
+
+    def next_clause_end(self, offset: int) -> int:
+        """Where the clause after `offset` ends (the document's end when none does)."""
+        index = bisect_right(self.clause_ends, offset)
+        return self.clause_ends[index] if index < len(self.clause_ends) else len(self.text)
+
+    def previous_clause_end(self, offset: int) -> int:
+        """Where the clause before `offset` ended (the document's start when none did)."""
+        index = bisect_left(self.clause_ends, offset) - 1
+        return self.clause_ends[index] if index >= 0 else 0
 
     def word_at(self, offset: int) -> tuple[int, int] | None:
         return self.tokens.at(offset) or (self.tokens.at(offset - 1) if offset else None)
