@@ -22,6 +22,7 @@ EVERY_FIGURE = {
     "agreement.report_s", "agreement.sequential_s", "agreement.html_s",
     "concurrent.writes_per_s", "concurrent.p99_ms", "concurrent.lost_writes",
     "tokens.agreement.demo",
+    "keystrokes.keys_per_span", "keystrokes.navigation_share", "keystrokes.exact",
 } | ({"tokens.agreement.shared_corpus"} if (ROOT.parent / "shared" / "corpus").is_dir() else set())
 
 

@@ -149,3 +149,13 @@ async def test_the_status_line_shows_the_selected_words_shortened_in_the_middle(
         status = str(pilot.app.screen.query_one("#status").render())
 
     assert "selected “Russia’s military," in status and "…" in status and "Kyiv disputes.”" in status
+
+
+async def test_key_4_tags_a_place_inside_a_claim_as_a_mention(store):
+    document = add(store)
+    start = TEXT.index("Bakhmut")
+    async with make_app(store, "alice").run_test(size=SIZE) as pilot:
+        await pilot.press("s", "1", "slash", *"bakhmut", "enter", "escape", "4")
+
+    assert ("mention", start, start + 7, "Bakhmut") in tagged(store, document)
+    assert [label for label, *_ in tagged(store, document)].count("claim") == 1

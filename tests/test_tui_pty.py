@@ -198,3 +198,22 @@ def test_first_run_asks_for_a_name_and_the_next_run_remembers_it(run_workbench, 
     finally:
         store.close()
     assert (tmp_path / "state" / "workbench" / "annotator").read_text().strip() == "dana"
+
+
+def test_a_hint_read_off_the_screen_jumps_to_the_word_and_a_label_key_tags_it(run_workbench, database):
+    import re
+
+    terminal = run_workbench()
+    terminal.wait_for("Attacks repelled", "0 spans")
+    terminal.keys("f")
+    screen = terminal.wait_for("jump to: type the hint")
+    # The hint covers the first letter(s) of "attacks": read it as a person would.
+    found = re.search(r"\b(?:([a-z])ttacks|([a-z]{2})tacks)\b", screen)
+    assert found is not None, screen
+    hint = found.group(1) or found.group(2)
+    assert hint != "a"
+    terminal.keys(*hint)
+    terminal.keys("3")
+    terminal.wait_for("figure “attacks”", "1 span ")
+
+    assert spans_in(database) == [("figure", 18, 25, "attacks")]

@@ -33,9 +33,17 @@ def assign_hints(words: Sequence[tuple[int, int, int]], cursor: tuple[int, int],
                  keys: str = HINT_KEYS) -> dict[int, str]:
     """Labels for words given as (offset, row, column): nearest to the cursor's (row, column) first.
 
-    A row away counts as much as eight columns: the eye reads along a row.
+    A row away counts as much as sixteen columns: the eye reads along a row. Words
+    before the cursor count as three times as far, since annotators work forward
+    through a text, so more of the words ahead get a single key.
     """
     row, column = cursor
-    ordered = sorted(words, key=lambda word: (abs(word[1] - row) * 8 + abs(word[2] - column) // 2,
-                                              word[1], word[2]))
+
+    def distance(word: tuple[int, int, int]) -> tuple[int, int, int]:
+        _, word_row, word_column = word
+        far = abs(word_row - row) * 16 + abs(word_column - column)
+        behind = (word_row, word_column) < (row, column)
+        return far * 3 if behind else far, word_row, word_column
+
+    ordered = sorted(words, key=distance)
     return {offset: label for (offset, _, _), label in zip(ordered, hint_labels(len(ordered), keys))}
