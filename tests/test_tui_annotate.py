@@ -722,3 +722,12 @@ async def test_remapping_keys_of_other_screens_is_checked_against_those_screens(
 
     assert not any("no key binding" in m for m in messages)
     assert messages == ["'A' is bound to both queue.filter and queue.agreement; only one of them will run"]
+
+
+async def test_a_skipped_document_is_counted_apart_not_as_done(store, docs):
+    async with make_app(store, "alice").run_test(size=SIZE) as pilot:
+        await pilot.press("D", "S")
+        status = str(pilot.app.screen.query_one("#status").render())
+
+    assert "corpus 1/3 done, 1 skipped" in status
+    assert store.status(docs[0], "alice") == "done" and store.status(docs[1], "alice") == "skipped"

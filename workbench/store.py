@@ -1320,6 +1320,14 @@ class Store:
             [document, GOLD])}
 
 
+    # -- annotation loop (issue 16) --
+
+    def status_counts(self, annotator: str) -> dict[str, int]:
+        """How many documents this annotator has in each status ('done', 'skipped', ...)."""
+        return {row["status"]: row["n"] for row in self.db.query(
+            "SELECT status, count(*) AS n FROM doc_status WHERE annotator = ? GROUP BY status", [annotator])}
+
+
 def _payload(span: Span) -> dict[str, Any]:
     return {
         "id": span.id, "document": span.document, "annotator": span.annotator,

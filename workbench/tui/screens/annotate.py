@@ -168,7 +168,8 @@ class AnnotateScreen(Screen):
                 names[span.entity_id] = self.store.entity(span.entity_id).name
 
     def refresh_header(self) -> None:
-        self._finished, _ = self.store.progress(self.annotator)
+        counts = self.store.status_counts(self.annotator)
+        self._done, self._skipped = counts.get("done", 0), counts.get("skipped", 0)
         self._total = self.store.document_count()
         self.query_one("#header", Static).update(self.header_text())
         self.refresh_status()
@@ -190,7 +191,9 @@ class AnnotateScreen(Screen):
     def refresh_status(self) -> None:
         view = self.view
         status = Text(no_wrap=True, overflow="ellipsis")
-        status.append(f" corpus {self._finished}/{self._total} done  ")
+        # Skipped documents are not done: they are counted apart.
+        status.append(f" corpus {self._done}/{self._total} done"
+                      + (f", {self._skipped} skipped  " if self._skipped else "  "))
         status.append_text(self._saved_state)
         status.append(f"  {counted(len(self.spans), 'span')}")
         if view.selection:
@@ -583,7 +586,11 @@ class AnnotateScreen(Screen):
         following = self.store.first_unfinished(self.annotator, after=self.document)
         if following is None:
             self.refresh_header()
-            self.notify("Every document is finished. Well done.", title="All done")
+            if self._skipped:
+                self.notify(f"Every document is done or skipped: {counted(self._skipped, 'document')} "
+                            "skipped, still to do.", title="Nothing new left")
+            else:
+                self.notify("Every document is finished. Well done.", title="All done")
             self.app.action_back_to_queue()
             return
         self.load(following)
