@@ -208,6 +208,24 @@ def suggestion_figures(r: dict) -> list[Figure]:
     return found
 
 
+def tokens_figures(r: dict) -> list[Figure]:
+    return [Figure(f"tokens.agreement.{name.replace(' ', '_')}",
+                   f"Token boundaries agreeing with spaCy, {name} ({figures['tokens']:,} tokens)",
+                   figures["agreement"], "%", 0.99, higher_is_better=True)
+            for name, figures in r["corpora"].items()]
+
+
+def keystrokes_figures(r: dict) -> list[Figure]:
+    return [
+        Figure("keystrokes.keys_per_span",
+               f"Keys per span, links included ({r['spans']} gold spans in {len(r['documents'])} articles)",
+               r["keys_per_span"], "keys", 5.0),
+        Figure("keystrokes.navigation_share", "  share of keys spent reaching a span", r["navigation_share"], "%"),
+        Figure("keystrokes.exact", "  replayed spans equal to the gold (1 = every one)", float(r["exact"]), "",
+               1, higher_is_better=True),
+    ]
+
+
 BENCHMARKS: dict[str, tuple[str, Callable[[dict], list[Figure]], int]] = {
     # name: (module, its figures, runs by default at full size)
     "startup": ("bench.startup", startup_figures, 3),
@@ -219,6 +237,9 @@ BENCHMARKS: dict[str, tuple[str, Callable[[dict], list[Figure]], int]] = {
     # One run: two minutes of 64 processes, its latencies percentiles over thousands of writes.
     "human_pace": ("bench.human_pace", human_pace_figures, 1),
     "json_parse": ("bench.json_parse", json_parse_figures, 3),
+    # Deterministic: one run says it all.
+    "tokens": ("bench.tokens", tokens_figures, 1),
+    "keystrokes": ("bench.keystrokes", keystrokes_figures, 1),
     # One run: its latencies are already percentiles over 2,000 queries, its recall
     # is deterministic, and a run at full size takes minutes.
     "entity_search": ("bench.entity_search", entity_search_figures, 1),

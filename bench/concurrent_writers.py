@@ -25,6 +25,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from workbench.errors import DuplicateSpan
 from workbench.model import Entity, NewDocument
 from workbench.store import Store
 
@@ -101,6 +102,8 @@ def worker(path: str, annotator: str, seed: int, actions: int) -> dict:
             begun = time.perf_counter()
             done = _apply(store, rng, action, document, annotator, labels, entities)
             latency = time.perf_counter() - begun
+        except DuplicateSpan:
+            continue  # a random span equal to one this annotator has: refused, as it should be
         except Exception as error:  # every failure is data for the caller, not a crash
             errors.append(f"{action}: {type(error).__name__}: {error}")
             continue

@@ -43,7 +43,7 @@ def first_paint(view, y):
     # The compositor asks for the article's rows only when it paints them. The
     # first paint that counts shows the text wrapped to the view's real width
     # (a paint before the first resize would show it wrapped to a guess).
-    if view.text and view._layout_width == view.scrollable_content_region.width:
+    if view.text and view.wrapped_to_screen:
         ArticleView.render_line = render_line
         # Straight to the file descriptor: Textual captures sys.stdout while it runs.
         os.write(1, (render_line(view, 0).text.rstrip() + "\\n").encode())

@@ -30,7 +30,9 @@ EVERY_FIGURE = {
     "suggestions.figures_exact_precision", "suggestions.figures_overlap_precision",
     "suggestions.mentions_recall", "suggestions.cheap_ms", "suggestions.kb_s", "suggestions.kb_build_s", "suggestions.kb_peer_s",
     "suggestions.kb_peer_build_s",
-}
+    "tokens.agreement.demo",
+    "keystrokes.keys_per_span", "keystrokes.navigation_share", "keystrokes.exact",
+} | ({"tokens.agreement.shared_corpus"} if (ROOT.parent / "shared" / "corpus").is_dir() else set())
 ONLY_WITH_SHARED_CORPUS = {"suggestions.real_ms"}
 
 

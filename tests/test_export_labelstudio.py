@@ -35,7 +35,7 @@ def utf16_slice(text, start, end):
 def test_label_studio_validates_every_annotation_against_the_config(fixture, tmp_path):
     _, tasks, config = export_labelstudio(fixture.store, tmp_path / "ls")
     interface = label_interface.LabelInterface(config)
-    assert list(interface.get_control("label").labels) == ["claim", "source", "figure"]
+    assert list(interface.get_control("label").labels) == ["claim", "source", "figure", "mention"]
     # validate_task itself cannot take a task with annotations (it calls
     # validate_annotation without one), so its data check is repeated here.
     assert [obj.value_name for obj in interface.objects] == ["text"]

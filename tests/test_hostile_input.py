@@ -305,7 +305,7 @@ def test_a_new_label_cannot_take_the_key_of_a_label_already_in_the_database(stor
     assert result.exit_code == 1
     assert result.output == (f"error: {labels}: label 'claim' and label 'place' would both have the key '1'; "
                              "give one of them another key\n")
-    assert [label.name for label in store.labels()] == ["claim", "source", "figure"]
+    assert [label.name for label in store.labels()] == ["claim", "source", "figure", "mention"]
 
 
 @pytest.mark.parametrize("row, problem", [
@@ -502,3 +502,15 @@ def test_listing_suggestions_never_changes_the_database(store):
     before = Path(store.path).read_bytes()
     assert run(store.path, "suggest", "list").exit_code == 0
     assert Path(store.path).read_bytes() == before
+
+
+@pytest.mark.parametrize("key, owner", [("u", "history.undo"), ("y", "suggestion.accept"), ("q", "document.queue")])
+def test_a_label_key_may_not_take_a_command_key(tmp_path, key, owner):
+    labels = tmp_path / "labels.json"
+    labels.write_text(json.dumps([{"name": "claim", "key": key}]), encoding="utf-8")
+
+    result = run(tmp_path / "t.db", "init", "--labels", str(labels))
+
+    assert result.exit_code == 1
+    assert result.output == (f"error: {labels}: label 'claim' would take the key {key!r}, which {owner} uses; "
+                             "give the label another key\n")

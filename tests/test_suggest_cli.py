@@ -9,6 +9,7 @@ from click.testing import CliRunner
 
 from workbench.cli import cli
 from workbench.model import DEFAULT_LABELS, Label
+from workbench.store import Store
 
 
 def run(store, *args: str, ok: bool = True):
@@ -139,6 +140,11 @@ def test_agreement_on_a_recommender_without_suggestions_is_one_line(demo_db):
 def test_without_a_mention_label_the_command_says_what_it_left_out(tmp_path):
     path = tmp_path / "plain.db"
     CliRunner().invoke(cli, ["--db", str(path), "demo", "--no-open"], catch_exceptions=False)
+    # A database made before the default labels had one.
+    store = Store.open(path)
+    store.db.execute("DELETE FROM labels WHERE name = 'mention'")
+    store.db.conn.commit()
+    store.close()
     result = CliRunner().invoke(cli, ["--db", str(path), "suggest", "-r", "mentions"])
     assert result.exit_code == 0
     assert "the database has no label 'mention'" in result.stderr

@@ -134,25 +134,25 @@ def integrity(database: Path) -> str:
         return connection.execute("PRAGMA integrity_check").fetchone()[0]
 
 
-def test_sigkill_after_the_screen_shows_the_marks_loses_nothing(run_workbench, database):
+def test_sigkill_after_the_screen_shows_the_spans_loses_nothing(run_workbench, database):
     terminal = run_workbench()
     terminal.wait_for("Attacks repelled", "0 spans")
     pid = terminal.pid()
 
     terminal.keys("v", "1")
-    terminal.wait_for("[Officials]c")
+    terminal.wait_for("claim “Officials”")
     terminal.keys("w", "w", "3")
-    terminal.wait_for("[40]f")
+    terminal.wait_for("figure “40”")
     terminal.keys(")", "s", "2")
-    terminal.wait_for("claim.]s")
+    terminal.wait_for("source “Kyiv disputes the claim.”")
     terminal.keys("w", "v", "1")
-    terminal.wait_for("[disputes]c", "4 spans")
+    terminal.wait_for("claim “disputes”", "4 spans")
     terminal.keys("d")
     screen = terminal.wait_for("3 spans")
     os.kill(pid, signal.SIGKILL)
     terminal.wait_until_exited(pid)
 
-    assert "[Kyiv]" not in screen
+    assert "c disputes" not in screen
     assert sorted(spans_in(database)) == [
         ("claim", 0, 9, "Officials"),
         ("figure", 15, 17, "40"),
@@ -165,16 +165,16 @@ def test_quit_and_reopen_shows_the_same_spans(run_workbench, database):
     terminal = run_workbench()
     terminal.wait_for("Attacks repelled")
     terminal.keys("v", "1")
-    terminal.wait_for("[Officials]c")
+    terminal.wait_for("claim “Officials”")
     terminal.keys("u")
     terminal.wait_for("0 spans")
     terminal.keys("C-r")
-    terminal.wait_for("[Officials]c")
+    terminal.wait_for("claim “Officials”")
     terminal.keys("C-q")
     terminal.wait_for(ENDED)
 
     reopened = run_workbench()
-    reopened.wait_for("[Officials]c", "document 1 of 2", "1 spans")
+    reopened.wait_for("c Officials", "document 1 of 2", "1 span ")
     assert spans_in(database) == [("claim", 0, 9, "Officials")]
     assert integrity(database) == "ok"
 
@@ -185,12 +185,12 @@ def test_first_run_asks_for_a_name_and_the_next_run_remembers_it(run_workbench, 
     terminal.keys("d", "a", "n", "a", "Enter")
     terminal.wait_for("dana", "Attacks repelled")
     terminal.keys("v", "2")
-    terminal.wait_for("[Officials]s")
+    terminal.wait_for("source “Officials”")
     terminal.keys("C-q")
     terminal.wait_for(ENDED)
 
     again = run_workbench(annotator=None)
-    again.wait_for("dana", "[Officials]s")
+    again.wait_for("dana", "s Officials")
     store = Store.open(database)
     try:
         assert store.annotators() == ["dana"]
@@ -198,3 +198,22 @@ def test_first_run_asks_for_a_name_and_the_next_run_remembers_it(run_workbench, 
     finally:
         store.close()
     assert (tmp_path / "state" / "workbench" / "annotator").read_text().strip() == "dana"
+
+
+def test_a_hint_read_off_the_screen_jumps_to_the_word_and_a_label_key_tags_it(run_workbench, database):
+    import re
+
+    terminal = run_workbench()
+    terminal.wait_for("Attacks repelled", "0 spans")
+    terminal.keys("f")
+    screen = terminal.wait_for("jump to: type the hint")
+    # The hint covers the first letter(s) of "attacks": read it as a person would.
+    found = re.search(r"\b(?:([a-z])ttacks|([a-z]{2})tacks)\b", screen)
+    assert found is not None, screen
+    hint = found.group(1) or found.group(2)
+    assert hint != "a"
+    terminal.keys(*hint)
+    terminal.keys("3")
+    terminal.wait_for("figure “attacks”", "1 span ")
+
+    assert spans_in(database) == [("figure", 18, 25, "attacks")]

@@ -176,7 +176,7 @@ async def test_an_annotator_who_found_nothing_still_disagrees_with_one_who_tagge
 
 async def test_stepping_onto_a_document_that_is_not_ready_leaves_it_not_ready(store, docs):
     async with review_app(store).run_test(size=SIZE) as pilot:
-        await pilot.press("N", "N")
+        await pilot.press("J", "J")
         assert pilot.app.screen.document != docs[2]
 
     assert store.review_status(docs[2], []) == "not ready"
@@ -277,7 +277,7 @@ async def test_rejecting_an_accepted_version_takes_it_out_of_gold(store, docs):
 async def test_label_and_boundary_keys_edit_the_accepted_gold_span(store, docs):
     async with review_app(store).run_test(size=SIZE) as pilot:
         await pilot.press("n", "a", "left")  # the cursor was left at the group's end
-        await pilot.press("2")
+        await pilot.press("c", "2")  # c picks the span under the cursor, so 2 relabels it
         assert gold_at(store, docs[0], LABEL) == [("source", None, ("alice",))]
         await pilot.press("greater_than_sign")
 
@@ -313,7 +313,7 @@ async def test_link_picker_links_a_gold_span(store, docs):
 
 async def test_undo_and_redo_step_through_gold_edits(store, docs):
     async with review_app(store).run_test(size=SIZE) as pilot:
-        await pilot.press("n", "a", "left", "2")
+        await pilot.press("n", "a", "left", "c", "2")
         assert gold_at(store, docs[0], LABEL) == [("source", None, ("alice",))]
         await pilot.press("u")
         assert gold_at(store, docs[0], LABEL) == [("figure", None, ("alice",))]

@@ -39,7 +39,7 @@ def spans(store, uid: str, annotator: str = "alice") -> list[tuple[str, str, tup
 
 async def test_n_then_a_accepts_the_next_suggestion_as_the_annotators_span(store, suggested):
     async with make_app(store, "alice").run_test(size=SIZE) as pilot:
-        await pilot.press("n", "a")
+        await pilot.press("o", "y")
         await pilot.app.workers.wait_for_complete()
         article = pilot.app.screen.query_one(ArticleView)
         # Suggestions are shown apart from spans: only the accepted one is a span on screen.
@@ -51,13 +51,13 @@ async def test_n_then_a_accepts_the_next_suggestion_as_the_annotators_span(store
 
 async def test_another_label_key_accepts_the_suggestion_as_that_label(store, suggested):
     async with make_app(store, "alice").run_test(size=SIZE) as pilot:
-        await pilot.press("n", "1")
+        await pilot.press("o", "1")
     assert spans(store, suggested) == [("40 attacks", "claim", ("suggestion:figures",))]
 
 
 async def test_undo_takes_an_accept_back_and_the_suggestion_returns(store, suggested):
     async with make_app(store, "alice").run_test(size=SIZE) as pilot:
-        await pilot.press("a", "u")
+        await pilot.press("y", "u")
         assert pilot.app.screen.query_one(ArticleView).spans == []
     assert spans(store, suggested) == []
     assert shown(store, suggested) == ["Officials", "40 attacks", "nearly five hours"]
@@ -65,7 +65,7 @@ async def test_undo_takes_an_accept_back_and_the_suggestion_returns(store, sugge
 
 async def test_a_rejection_stays_hidden_after_a_restart(store, suggested):
     async with make_app(store, "alice").run_test(size=SIZE) as pilot:
-        await pilot.press("r")
+        await pilot.press("x")
     assert shown(store, suggested) == ["40 attacks", "nearly five hours"]
     async with make_app(store, "alice").run_test(size=SIZE) as pilot:
         await pilot.app.workers.wait_for_complete()
@@ -79,7 +79,7 @@ async def test_a_rejection_stays_hidden_after_a_restart(store, suggested):
 
 async def test_A_accepts_the_sentences_suggestions_and_one_undo_takes_them_all(store, suggested):
     async with make_app(store, "alice").run_test(size=SIZE) as pilot:
-        await pilot.press("A")
+        await pilot.press("Y")
         assert [s[0] for s in spans(store, suggested)] == ["Officials", "40 attacks"]
         await pilot.press("u")
     assert spans(store, suggested) == []
@@ -103,7 +103,7 @@ async def test_the_status_line_counts_the_suggestions_left(store, suggested):
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         assert "3 suggestions" in str(pilot.app.screen.query_one("#status").render())
-        await pilot.press("a")
+        await pilot.press("y")
         assert "2 suggestions" in str(pilot.app.screen.query_one("#status").render())
 
 
@@ -111,7 +111,7 @@ async def test_ctrl_a_accepts_the_paragraphs_suggestions_as_one_action(store, su
     async with make_app(store, "alice").run_test(size=SIZE) as pilot:
         await pilot.press("ctrl+a")
         assert [s[0] for s in spans(store, suggested)] == ["Officials", "40 attacks"]
-        await pilot.press("n", "ctrl+a")
+        await pilot.press("o", "ctrl+a")
         assert [s[0] for s in spans(store, suggested)] == ["Officials", "40 attacks", "nearly five hours"]
         await pilot.press("u")
     assert [s[0] for s in spans(store, suggested)] == ["Officials", "40 attacks"]

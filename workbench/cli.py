@@ -18,7 +18,7 @@ from .model import annotator_name_problem
 from .corpus import expand
 from .importer import import_paths
 from .store import Store, default_db_path
-from .text import printable, printable_json
+from .text import for_terminal, for_terminal_json
 
 
 def has_terminal() -> bool:
@@ -77,14 +77,18 @@ def init(ctx: click.Context, labels_file: Path | None) -> None:
       workbench init
       workbench --db team.db init --labels labels.toml
     """
+    from .tui.app import label_key_problems
+
     labels = read_label_file(labels_file) if labels_file else load_config().labels
+    for problem in label_key_problems(labels):
+        raise WorkbenchError(f"{labels_file or 'workbench.toml'}: {problem}")
     store = open_store(ctx)
     try:
         store.set_labels(labels)
     except WorkbenchError as error:
         raise WorkbenchError(f"{labels_file or 'workbench.toml'}: {error}") from None
     names = ", ".join(f"{label.name} ({label.key})" for label in store.labels())
-    click.echo(f"{store.path}: schema version {store.schema_version()}; labels: {printable(names)}")
+    click.echo(f"{store.path}: schema version {store.schema_version()}; labels: {for_terminal(names)}")
 
 
 @cli.command("import")
@@ -111,12 +115,12 @@ def import_command(ctx: click.Context, paths: tuple[Path, ...]) -> None:
                            hidden=not sys.stderr.isatty()) as bar:
         report = import_paths(store, paths, on_file=lambda path: bar.update(1))
     for rejected in report.rejected:
-        click.secho(f"rejected {printable(str(rejected))}", fg="red", err=True)
+        click.secho(f"rejected {for_terminal(str(rejected))}", fg="red", err=True)
     ignored = ", ".join(f"{name} ({count})" for name, count in sorted(report.ignored.items()))
     click.echo(f"{report.added} added, {report.duplicates} already present, "
                f"{len(report.rejected)} file(s) rejected"
                + (f", {report.spans} spans restored" if report.spans else "")
-               + (f"; ignored fields the format does not know: {printable(ignored)}" if ignored else ""))
+               + (f"; ignored fields the format does not know: {for_terminal(ignored)}" if ignored else ""))
     if report.rejected:
         ctx.exit(1)
 
@@ -136,13 +140,13 @@ def docs(ctx: click.Context, as_json: bool) -> None:
             if progress[name][uid].status != "new" or progress[name][uid].spans
         }
         if as_json:
-            click.echo(printable_json({"position": position, "id": uid, "title": title,
+            click.echo(for_terminal_json({"position": position, "id": uid, "title": title,
                                        "source": source, "characters": characters,
                                        "annotators": per_annotator}))
             continue
-        summary = "  ".join(f"{printable(name)}: {state['status']} ({state['spans']})"
+        summary = "  ".join(f"{for_terminal(name)}: {state['status']} ({state['spans']})"
                             for name, state in per_annotator.items()) or "not started"
-        click.echo(f"{position:>4}  {uid[:12]}  {printable(title)[:60]:<60}  {summary}")
+        click.echo(f"{position:>4}  {uid[:12]}  {for_terminal(title)[:60]:<60}  {summary}")
 
 
 @cli.command()
@@ -293,14 +297,14 @@ def export(ctx: click.Context, format_name: str, annotators: tuple[str, ...], go
             report = run_export(store, fmt, selection, Path(folder) / f"export{fmt.suffix}",
                                 options=options)
             sys.stdout.buffer.write(report.path.read_bytes())
-        click.echo(f"standard output: {printable(report.summary())}", err=True)
+        click.echo(f"standard output: {for_terminal(report.summary())}", err=True)
         return
     path = out or default_path(fmt, selection)
     with click.progressbar(length=store.document_count(), label="exporting", file=sys.stderr,
                            hidden=not sys.stderr.isatty()) as bar:
         report = run_export(store, fmt, selection, path, on_document=lambda: bar.update(1),
                             options=options)
-    click.echo(printable(f"{path}: {report.summary()}"))
+    click.echo(for_terminal(f"{path}: {report.summary()}"))
 
 
 @cli.command()
@@ -320,7 +324,7 @@ def check(ctx: click.Context) -> None:
     ctx.call_on_close(store.close)
     problems = store.check()
     for problem in problems:
-        click.echo(printable(problem))
+        click.echo(for_terminal(problem))
     if problems:
         click.secho(f"{path}: {len(problems)} problem(s) found", fg="red", err=True)
         ctx.exit(1)
@@ -358,7 +362,7 @@ def backup(ctx: click.Context, path: Path, force: bool) -> None:
     finally:
         copy.close()
     if problems:
-        raise WorkbenchError(f"{path}: the copy failed its check: {printable(problems[0])}")
+        raise WorkbenchError(f"{path}: the copy failed its check: {for_terminal(problems[0])}")
     click.echo(f"{path}: backup of {store.path} written and checked ({documents} documents)")
 
 
@@ -398,8 +402,8 @@ def merge_command(ctx: click.Context, other: Path) -> None:
     store = open_store(ctx)
     report = merge(store, other)
     for conflict in report.conflicts:
-        click.echo(f"conflict: {printable(conflict)}")
-    click.echo(printable(report.summary()))
+        click.echo(f"conflict: {for_terminal(conflict)}")
+    click.echo(for_terminal(report.summary()))
     if report.conflicts:
         ctx.exit(1)
 

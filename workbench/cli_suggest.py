@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from .errors import ImportRejected, WorkbenchError
-from .text import printable, printable_json
+from .text import for_terminal, for_terminal_json
 
 
 def _store(ctx: click.Context, *, readonly: bool = False):
@@ -59,8 +59,8 @@ def suggest(ctx: click.Context, names: tuple[str, ...], documents: tuple[str, ..
         click.echo("mentions: only names inside an attribution were suggested (as source); the "
                    "database has no label 'mention' for the others", err=True)
     for label, count in sorted(report.unknown_labels.items()):
-        click.echo(f"{count} {printable(label)} suggestion(s) dropped: the database has no label "
-                   f"{printable(label)!r} (add it with `workbench init --labels FILE`)", err=True)
+        click.echo(f"{count} {for_terminal(label)} suggestion(s) dropped: the database has no label "
+                   f"{for_terminal(label)!r} (add it with `workbench init --labels FILE`)", err=True)
     added = ", ".join(f"{report.added[r.name]} {r.name}" for r in recommenders) or "nothing"
     click.echo(f"{report.documents} document(s): {added} new suggestion(s)")
 
@@ -76,15 +76,15 @@ def suggest_list(ctx: click.Context, document: str | None, recommender: str | No
     uid = store.find_document(document).uid if document else None
     for suggestion in store.suggestions(uid, recommender=recommender):
         if as_json:
-            click.echo(printable_json({
+            click.echo(for_terminal_json({
                 "document": suggestion.document, "start": suggestion.start, "end": suggestion.end,
                 "label": suggestion.label, "text": suggestion.text, "entity": suggestion.entity_id,
                 "score": suggestion.score, "recommender": suggestion.recommender}))
         else:
             link = f" → {suggestion.entity_id}" if suggestion.entity_id else ""
             click.echo(f"{suggestion.document[:12]}  {suggestion.start:>6}-{suggestion.end:<6} "
-                       f"{printable(suggestion.label):<8} {printable(suggestion.recommender):<10} "
-                       f"{suggestion.score:4.2f}  {printable(suggestion.text)[:60]}{printable(link)}")
+                       f"{for_terminal(suggestion.label):<8} {for_terminal(suggestion.recommender):<10} "
+                       f"{suggestion.score:4.2f}  {for_terminal(suggestion.text)[:60]}{for_terminal(link)}")
 
 
 @suggest.command("import")

@@ -15,7 +15,7 @@ import click
 from . import __version__
 from .config import state_dir
 from .errors import WorkbenchError
-from .text import as_typed, is_utf8, printable
+from .text import as_typed, is_utf8, for_terminal
 
 
 class WorkbenchGroup(click.Group):
@@ -37,7 +37,7 @@ class WorkbenchGroup(click.Group):
         except WorkbenchError as error:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
-            click.secho(f"error: {printable(str(error))}", fg="red", err=True)
+            click.secho(f"error: {for_terminal(str(error))}", fg="red", err=True)
             ctx.exit(1)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
@@ -53,7 +53,7 @@ class WorkbenchGroup(click.Group):
                 raise
             refusal = file_system_refusal(error, ctx.obj.get("db") if ctx.obj else None)
             if refusal:
-                click.secho(f"error: {printable(refusal)}", fg="red", err=True)
+                click.secho(f"error: {for_terminal(refusal)}", fg="red", err=True)
                 ctx.exit(1)
             log = write_crash_log()
             click.secho(f"internal error: {type(error).__name__}: {error}", fg="red", err=True)

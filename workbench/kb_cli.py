@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from .errors import WorkbenchError
-from .text import printable, printable_json
+from .text import for_terminal, for_terminal_json
 
 
 def open_store(ctx: click.Context, *, readonly: bool = False):
@@ -115,7 +115,7 @@ def kb_search(ctx: click.Context, query: str, type_: str | None, document: str |
         return search.search(text, type=type_, limit=limit, context=context)
 
     def as_line(text: str, candidates: list, **asked) -> str:
-        return printable_json({"query": text, **{k: v for k, v in asked.items() if v is not None},
+        return for_terminal_json({"query": text, **{k: v for k, v in asked.items() if v is not None},
                                "confident": confident_match(candidates) is not None,
                                "candidates": [c.as_json() for c in candidates]})
 
@@ -138,15 +138,15 @@ def kb_search(ctx: click.Context, query: str, type_: str | None, document: str |
         click.echo(as_line(query, candidates, document=document, label=label, annotator=annotator))
         return
     if not candidates:
-        click.echo(f"no candidates for {printable(query)!r}", err=True)
+        click.echo(f"no candidates for {for_terminal(query)!r}", err=True)
     elif confident_match(candidates) is None:
-        click.echo(f"no confident match for {printable(query)!r}: it may not be in the knowledge base",
+        click.echo(f"no confident match for {for_terminal(query)!r}: it may not be in the knowledge base",
                    err=True)
     for candidate in candidates:
         context = f", context {candidate.context:+.1f}" if candidate.context else ""
-        click.echo(f"{candidate.score:5.1f}  {printable(candidate.entity_id)}  "
-                   f"{printable(candidate.name)}  [{printable(candidate.type)}]  "
-                   f"matched {printable(candidate.alias)!r} ({candidate.match}{context})")
+        click.echo(f"{candidate.score:5.1f}  {for_terminal(candidate.entity_id)}  "
+                   f"{for_terminal(candidate.name)}  [{for_terminal(candidate.type)}]  "
+                   f"matched {for_terminal(candidate.alias)!r} ({candidate.match}{context})")
 
 
 def _query_object(line: str, number: int, defaults: dict) -> tuple[str, dict]:
@@ -206,7 +206,7 @@ def kb_add(ctx: click.Context, name: str, type_: str, aliases: tuple[str, ...],
             raise Conflict(f"entity {entity.id!r} already exists; update it with kb import")
         store.import_entities([entity], normalise_alias)
         entity = store.entity(entity.id)
-    click.echo(f"added {printable(entity.id)}: {printable(entity.name)}")
+    click.echo(f"added {for_terminal(entity.id)}: {for_terminal(entity.name)}")
 
 
 @kb.command("list")
@@ -224,10 +224,10 @@ def kb_list(ctx: click.Context, type_: str | None, limit: int | None, as_json: b
     """
     for entity in open_store(ctx, readonly=True).entities(type=type_, limit=limit):
         if as_json:
-            click.echo(printable_json({"id": entity.id, "name": entity.name, "type": entity.type,
+            click.echo(for_terminal_json({"id": entity.id, "name": entity.name, "type": entity.type,
                                        "description": entity.description, "prior": entity.prior}))
         else:
-            click.echo(f"{printable(entity.id)}  [{printable(entity.type)}]  {printable(entity.name)}")
+            click.echo(f"{for_terminal(entity.id)}  [{for_terminal(entity.type)}]  {for_terminal(entity.name)}")
 
 
 @kb.command("show")
@@ -243,19 +243,19 @@ def kb_show(ctx: click.Context, entity_id: str, as_json: bool) -> None:
     """
     entity = open_store(ctx, readonly=True).entity(entity_id)
     if as_json:
-        click.echo(printable_json({"id": entity.id, "name": entity.name, "type": entity.type,
+        click.echo(for_terminal_json({"id": entity.id, "name": entity.name, "type": entity.type,
                                    "description": entity.description, "prior": entity.prior,
                                    "aliases": list(entity.aliases), "country": entity.country,
                                    "region": entity.region, "within": entity.within,
                                    "tags": list(entity.tags)}))
         return
-    click.echo(f"{printable(entity.id)}  {printable(entity.name)}  [{printable(entity.type)}]")
+    click.echo(f"{for_terminal(entity.id)}  {for_terminal(entity.name)}  [{for_terminal(entity.type)}]")
     if entity.description:
-        click.echo(printable(entity.description))
+        click.echo(for_terminal(entity.description))
     click.echo(f"prior: {entity.prior:g}")
-    click.echo("aliases: " + ", ".join(printable(alias) for alias in entity.aliases))
-    place = "  ".join(printable(part) for part in (entity.country, entity.region) if part)
-    for name, value in (("place", place), ("within", printable(entity.within)),
-                        ("tags", ", ".join(map(printable, entity.tags)))):
+    click.echo("aliases: " + ", ".join(for_terminal(alias) for alias in entity.aliases))
+    place = "  ".join(for_terminal(part) for part in (entity.country, entity.region) if part)
+    for name, value in (("place", place), ("within", for_terminal(entity.within)),
+                        ("tags", ", ".join(map(for_terminal, entity.tags)))):
         if value:
             click.echo(f"{name}: {value}")

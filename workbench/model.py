@@ -49,6 +49,8 @@ DEFAULT_LABELS = (
     Label("claim", "1", "#e5c07b", "A factual assertion that could be checked."),
     Label("source", "2", "#61afef", "Who or what the information is attributed to."),
     Label("figure", "3", "#c678dd", "A number, amount, date or other quantity."),
+    Label("mention", "4", "#98c379", "A person, place or organisation to link that is neither a source "
+                                     "nor a figure."),
 )
 
 

@@ -14,17 +14,70 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-_NUMBER = r"\d+(?:[.,:]\d+)*%?"
-_WORD = r"\w+(?:['’\-]\w+)*"
-TOKEN_RE = re.compile(rf"{_NUMBER}|{_WORD}|[^\w\s]")
+# Tokens follow spaCy's English tokenizer, the consumer that matters: a span
+# that does not start and end on one of its token boundaries is dropped when it
+# trains. One regular expression, so counting tokens stays a C-speed scan.
+_LETTER = r"[^\W\d_]"
+_APOSTROPHE = "'’"
+# Clitics split off as their own token: "Putin’s" is "Putin" + "’s", "don't" is
+# "do" + "n't". spaCy splits 's after any word, the others only after the
+# pronouns its exceptions list ("they’re", not "Putin’ll"), so a word stops
+# before those only when it is such a pronoun.
+_NEGATION_AHEAD = rf"(?=[nN][{_APOSTROPHE}][tT](?!\w))"
+_PRONOUN_CLITIC_AHEAD = rf"(?=[{_APOSTROPHE}](?:re|ve|ll|d|m|RE|VE|LL|D|M)(?!\w))"
+_PRONOUN = r"(?<!\w)(?:[Ii]|[Yy]ou|[Hh]e|[Ss]he|[Ii]t|[Ww]e|[Tt]hey|[Ww]ho|[Tt]here|[Tt]hat)"
+# A possessive typed after a space, or with an opening quote for its apostrophe
+# ("Ukraine ‘s"), is still one token.
+_CLITIC = (rf"(?<=\w)[{_APOSTROPHE}](?:[sS]|re|ve|ll|d|m|RE|VE|LL|D|M)(?!\w)"
+           rf"|(?<={_LETTER})[nN][{_APOSTROPHE}][tT](?!\w)|(?<!\S)[{_APOSTROPHE}‘][sS](?!\w)")
+# Where a word goes on past a character that is not a letter or digit: decimals
+# and thousands ("7.5", "1,200"), times and fractions ("15:00", "24/7"), model
+# numbers and dates after a letter ("Su-25", "mid-2023", "2014–2022"),
+# apostrophes inside a name ("O’Brien"), dots inside lower case ("gov.ua"),
+# "R&D", e-mail addresses. A hyphen before a letter always splits: "well", "-",
+# "known"; so does one between numbers: "10", "-", "12".
+_JOIN = (rf"(?:(?<=\d)[.,](?=\d)|[:/](?=\d)|(?<={_LETTER})-(?=\d)|[–—](?=\d)"
+         rf"|[{_APOSTROPHE}](?![sS](?!\w))(?=\w)|(?<=\w)\.(?=[a-z])|[&@](?=\w))")
+# A number followed by a unit splits before it, as "20km" is "20" + "km", while
+# "1980s", "24th" and "20bn" stay whole.
+_UNITS = ("km|km²|km³|m|m²|m³|cm|mm|ha|nm|yd|in|ft|kg|g|mg|t|lb|oz|mph|kmh|km/h|m/s|"
+          "MB|KB|GB|TB|mb|kb|gb|tb|T|G|M|K|am|pm|a\\.m\\.|p\\.m\\.")
+_NUMBER_BEFORE_UNIT = rf"\d+(?:[.,:/]\d+)*(?=(?:{_UNITS})(?!\w))"
+# Abbreviations that keep their full stop, as spaCy's English exceptions do;
+# initials and dotted acronyms ("F.", "U.S.", "e.g.", "a.m.") keep theirs too.
+_ABBREVIATED = (
+    "Adm Bros Calif Co Corp Dr Gen Gov Inc Jr Ltd Messrs Mr Mrs Ms Mt Prof Rep Rev Sen St vs co "
+    "Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec "
+    "Ala Ariz Ark Colo Conn Del Fla Ga Ill Ind Kan Kans Ky La Mass Md Mich Minn Miss Mo Mont "
+    "Neb Nebr Nev Okla Ore Pa Tenn Va Wash Wis".split())
+_ABBREVIATION = (rf"(?<![\w.])(?:(?:{'|'.join(_ABBREVIATED)})\.|(?:{_LETTER}\.){{2,}}|[A-Z]\."
+                 rf"|Ph\.D\.)(?!\w)")
+_LINK = r"https?://\S*[^\s.,;:!?)\]”’\"']|www\.\S*[^\s.,;:!?)\]”’\"']|@\w+"
+_WORD = (rf"\w+?{_NEGATION_AHEAD}|{_PRONOUN}{_PRONOUN_CLITIC_AHEAD}|(?<!\w)[Cc]an(?=not\b)"
+         rf"|\w+(?:{_JOIN}\w+)*")
+# Runs that are one token: an ellipsis, a double hyphen.
+_RUN = r"\.{2,}|…+|-{2,}"
+# Most tokens are plain words followed by a space or a comma, or a lower-case
+# word ending a sentence (no abbreviation is one of those): matched first, they
+# spare the engine every other alternative ("cannot" aside).
+_PLAIN_WORD = (rf"(?![Cc]annot\b){_LETTER}+(?=[ \n,;:!?)\]”\"]|\Z)"
+               r"|[a-z]{3,}(?=\.(?:\s|\Z))")
+TOKEN_RE = re.compile(rf"{_PLAIN_WORD}|{_LINK}|{_ABBREVIATION}|{_CLITIC}|{_NUMBER_BEFORE_UNIT}|{_WORD}|{_RUN}"
+                      rf"|[^\w\s]")
 # Counts the tokens TOKEN_RE finds, faster: taking the space before a token along
 # saves the engine a failed match at every space, and findall returns the empty
 # group's "" for every match instead of a new string.
 _TOKEN_COUNT_RE = re.compile(rf" ?(?:{TOKEN_RE.pattern})()")
+_HAS_WORD = re.compile(r"[^\W_]").search
 # A sentence ends at . ! ? (or an ellipsis), optionally followed by closing
-# quotes or brackets, then whitespace; a blank line always ends one.
-_SENTENCE_END_RE = re.compile(r"(?:[.!?…]+[\"'”’)\]]*)(?=\s)|\n\s*\n")
-_PARAGRAPH_BREAK_RE = re.compile(r"\n[ \t]*\n\s*")
+# quotes or brackets, then whitespace. A line's end is one too (a heading, a
+# title, a list item), unless the line was only wrapped inside a sentence: it
+# ends in a comma, colon, semicolon or dash, or the next line starts in lower case.
+_LINE_BREAK = r"(?<![,:;–—-])\n(?![ \t]*[a-z])"
+_SENTENCE_END_RE = re.compile(rf"(?:[.!?…]+[\"'”’)\]]*)(?=\s)|{_LINE_BREAK}")
+# Paragraphs end at a blank line, and at a single newline under the same rule:
+# many articles put one newline between paragraphs.
+_PARAGRAPH_BREAK_RE = re.compile(rf"{_LINE_BREAK}\s*|\n[ \t]*\n\s*")
 # Abbreviations whose full stop does not end a sentence in news copy.
 _ABBREVIATIONS = frozenset(
     "mr mrs ms dr prof gen lt col maj sgt st no vs etc jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k e.g i.e".split()
@@ -36,7 +89,7 @@ def normalise(raw: str) -> str:
     return unicodedata.normalize("NFC", raw.replace("\r\n", "\n").replace("\r", "\n"))
 
 
-def printable(text: str) -> str:
+def for_terminal(text: str) -> str:
     """Text for a plain terminal or a table: control characters become U+FFFD, so
     document and file content can never act as terminal control sequences."""
     return "".join(ch if ch.isprintable() else "\N{REPLACEMENT CHARACTER}" for ch in text)
@@ -54,10 +107,10 @@ def is_utf8(text: str) -> bool:
 def as_typed(text: str) -> str:
     """Text as the user typed it, for a terminal: bytes that were not UTF-8 (which Python
     keeps as lone surrogates) written as \\x escapes, and control characters replaced."""
-    return printable(text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace"))
+    return for_terminal(text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace"))
 
 
-def printable_json(value: object) -> str:
+def for_terminal_json(value: object) -> str:
     """`value` as one line of JSON for a terminal: the same JSON, with every character
     that is not printable (C1 controls, bidi overrides) written as a \\u escape."""
     line = json.dumps(value, ensure_ascii=False)
@@ -165,6 +218,31 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+# Punctuation that ends a clause: most claims end right before one of these.
+_CLAUSE_BOUNDARIES = frozenset([",", ";", ":", "–", "—", "--", ".", "!", "?", "...", "…", "”", "’", '"', ")"])
+
+
+def clause_ends(text: str, tokens: list[tuple[int, int]] | None = None) -> tuple[int, ...]:
+    """The offsets where clauses end: before each clause punctuation token and at each
+    line's end, with the spaces before them left out, in order."""
+    ends = set()
+    for start, end in token_spans(text) if tokens is None else tokens:
+        if text[start:end] in _CLAUSE_BOUNDARIES:
+            ends.add(_trimmed_end(text, start))
+    newline = text.find("\n")
+    while newline >= 0:
+        ends.add(_trimmed_end(text, newline))
+        newline = text.find("\n", newline + 1)
+    ends.discard(0)
+    return tuple(sorted(ends))
+
+
+def _trimmed_end(text: str, end: int) -> int:
+    while end > 0 and text[end - 1].isspace():
+        end -= 1
+    return end
+
+
 def _ends_in_abbreviation(text: str, dot: int) -> bool:
     word_start = dot
     while word_start > 0 and (text[word_start - 1].isalpha() or text[word_start - 1] == "."):
@@ -225,11 +303,18 @@ class Segments:
 
 
 class TextIndex:
-    """Token, sentence and paragraph boundaries of one document, built once."""
+    """Token, word, sentence and paragraph boundaries of one document, built once.
+
+    Words are the tokens with a letter or digit in them: word motions skip
+    punctuation runs such as `**` or ` – `, while snapping still sees every token.
+    """
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.tokens = Segments.of(token_spans(text))
+        spans = token_spans(text)
+        self.tokens = Segments.of(spans)
+        self.words = Segments.of([(start, end) for start, end in spans if _HAS_WORD(text, start, end)])
+        self.clause_ends = clause_ends(text, spans)
         self.sentences = Segments.of(sentence_spans(text))
         self.paragraphs = Segments.of(paragraph_spans(text))
 
@@ -240,6 +325,16 @@ class TextIndex:
         if covering is None:
             return start, end
         return covering
+
+    def next_clause_end(self, offset: int) -> int:
+        """Where the clause after `offset` ends (the document's end when none does)."""
+        index = bisect_right(self.clause_ends, offset)
+        return self.clause_ends[index] if index < len(self.clause_ends) else len(self.text)
+
+    def previous_clause_end(self, offset: int) -> int:
+        """Where the clause before `offset` ended (the document's start when none did)."""
+        index = bisect_left(self.clause_ends, offset) - 1
+        return self.clause_ends[index] if index >= 0 else 0
 
     def word_at(self, offset: int) -> tuple[int, int] | None:
         return self.tokens.at(offset) or (self.tokens.at(offset - 1) if offset else None)

@@ -41,7 +41,7 @@ from workbench.agreement.measures import Measure
 from workbench.agreement.alignment import Kind
 from workbench.agreement.results import Counts, Disagreement, Report, Spread
 from workbench.collector import without_cyclic_gc
-from workbench.text import printable
+from workbench.text import for_terminal
 
 __all__ = ["FORMATS", "render", "table", "to_data"]
 
@@ -212,7 +212,7 @@ def _sections(report: Report) -> list[tuple[str, list[str], list[list[Cell]], st
     sections.append((
         "Documents, lowest agreement first",
         ["document", "title", "spans", "F1 overlap", "F1 exact", "disagreements"],
-        [[row.uid[:12], printable(row.title)[:50],
+        [[row.uid[:12], for_terminal(row.title)[:50],
           ", ".join(f"{n}: {c}" for n, c in row.spans.items()),
           _spread_cell(row.overlap), _spread_cell(row.exact),
           ", ".join(f"{kind}: {n}" for kind, n in sorted(row.disagreements.items())) or "none"]
@@ -227,7 +227,7 @@ def _disagreement_section(report: Report) -> tuple[str, list[str], list[list[Cel
         "Disagreements",
         ["document", "kind", "offsets", "versions"],
         [[item.document[:12], _kinds(item), f"{item.group.start}-{item.group.end}",
-          printable(item.group.describe())]
+          for_terminal(item.group.describe())]
          for item in items],
         _more(len(report.disagreements), len(items), "disagreements"))
 
@@ -262,13 +262,13 @@ def _heading(report: Report) -> list[str]:
 def table(report: Report) -> RenderableType:
     """The report as rich tables; every cell is a printable Text, so no data is read as
     markup or reaches the terminal as a control sequence."""
-    parts: list[RenderableType] = [Text(printable(line)) for line in _heading(report)]
+    parts: list[RenderableType] = [Text(for_terminal(line)) for line in _heading(report)]
     for title, header, rows, footnote in [*_sections(report), _disagreement_section(report)]:
         grid = Table(title=Text(title, style="bold"), title_justify="left")
         for column in header:
-            grid.add_column(Text(printable(column)))
+            grid.add_column(Text(for_terminal(column)))
         for row in rows:
-            grid.add_row(*(Text(printable(_text(cell))) for cell in row))
+            grid.add_row(*(Text(for_terminal(_text(cell))) for cell in row))
         parts += [Text(""), grid]
         if footnote:
             parts.append(Text(footnote, style="dim"))
@@ -279,7 +279,7 @@ def table(report: Report) -> RenderableType:
 
 
 def _md(cell: str) -> str:
-    return printable(cell).replace("\\", "\\\\").replace("|", "\\|")
+    return for_terminal(cell).replace("\\", "\\\\").replace("|", "\\|")
 
 
 def _markdown(report: Report) -> str:
@@ -356,7 +356,7 @@ def _csv(report: Report) -> str:
     for item in report.disagreements:
         group = item.group
         put("disagreements", "+".join(sorted(str(k) for k in group.differences)), None,
-            printable(group.describe()), label="+".join(group.labels), document=item.document,
+            for_terminal(group.describe()), label="+".join(group.labels), document=item.document,
             start=group.start, end=group.end)
     return buffer.getvalue()
 
@@ -454,9 +454,9 @@ def _html_disagreements(report: Report) -> list[str]:
                 cells.append('<td class="note">nothing marked</td>')
                 continue
             link = "" if mark.link is None else f" → {e(mark.link)}"
-            cells.append(f"<td><mark>{e(printable(item.marked(name)))}</mark> {e(mark.label)}{link}"
+            cells.append(f"<td><mark>{e(for_terminal(item.marked(name)))}</mark> {e(mark.label)}{link}"
                          f' <span class="note">{mark.start}–{mark.end}</span></td>')
-        title = printable(item.title) or item.document[:12]
+        title = for_terminal(item.title) or item.document[:12]
         lines.append(f'<tr><td title="{e(item.document)}">{e(title)}</td><td>{e(_kinds(item))}</td>'
                      f"{''.join(cells)}</tr>")
     lines.append("</table>")

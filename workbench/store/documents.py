@@ -110,10 +110,10 @@ class DocumentTables(EventLog):
             if row is None:
                 raise NotFound(f"no document at position {key[1:]}; there are {self.document_count()}")
             return document_from_row(row)
-        literal = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        escaped = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         rows = list(self.db.query(
             "SELECT * FROM documents WHERE uid LIKE ? ESCAPE '\\' OR source = ? OR source LIKE ? ESCAPE '\\' LIMIT 2",
-            [literal + "%", key, "%/" + literal],
+            [escaped + "%", key, "%/" + escaped],
         ))
         if len(rows) == 1:
             return document_from_row(rows[0])
@@ -202,6 +202,11 @@ class DocumentTables(EventLog):
         return done, self.document_count()
 
     # -- status and time -------------------------------------------------------
+
+    def status_counts(self, annotator: str) -> dict[str, int]:
+        """How many documents this annotator has in each status ('done', 'skipped', ...)."""
+        return {row["status"]: row["n"] for row in self.db.query(
+            "SELECT status, count(*) AS n FROM doc_status WHERE annotator = ? GROUP BY status", [annotator])}
 
     def status(self, document: str, annotator: str) -> str:
         row = next(self.db.query(

@@ -13,7 +13,7 @@ from textual.screen import Screen
 from ..config import Config, remember_annotator
 from ..model import Label
 from ..store import Store
-from .display import literal
+from .display import for_widget
 from .screens.annotate import AnnotateScreen, screen_for_labels
 from .screens.help import HelpScreen, declared_bindings
 from .screens.prompt import AnnotatorPrompt
@@ -46,7 +46,7 @@ class WorkbenchApp(App):
                timeout: float | None = None, markup: bool = False) -> None:
         """Every notification, the screens' too: never read as markup, whatever the caller
         asks, since messages quote document text, names and errors ("[/x]" would crash it)."""
-        super().notify(literal(message), title=literal(title), severity=severity, timeout=timeout,
+        super().notify(for_widget(message), title=for_widget(title), severity=severity, timeout=timeout,
                        markup=False)
 
     def on_mount(self) -> None:
@@ -175,6 +175,21 @@ def keymap_problems(screens: list[list[Binding]], keymap: dict[str, str]) -> lis
                     problems.append(f"{key.strip()!r} is bound to both {held.id} and {binding.id}; "
                                     f"only one of them will run")
     return list(dict.fromkeys(problems))
+
+
+def label_key_problems(labels: Iterable[Label]) -> list[str]:
+    """Label keys that a screen already uses for a command: the label would silently take it
+    (an annotator's undo would tag instead)."""
+    from .screens.review import ReviewScreen
+
+    owners: dict[str, str] = {}
+    for screen in (AnnotateScreen, ReviewScreen, QueueScreen):
+        for binding in [*declared_bindings(screen), *WorkbenchApp.BINDINGS]:
+            if binding.id and not binding.id.startswith("label."):
+                for key in binding.key.split(","):
+                    owners.setdefault(key.strip(), binding.id)
+    return [f"label {label.name!r} would take the key {label.key!r}, which {owners[label.key]} uses; "
+            "give the label another key" for label in labels if label.key in owners]
 
 
 def _runner(target, action: str):

@@ -22,11 +22,11 @@ from ..recommend import Proposal, Suggestion
 
 # Out of the footer, which is full: the status line names them while suggestions are left.
 SUGGESTION_BINDINGS = [
-    Binding("n", "jump_suggestion(1)", "Next suggestion", id="suggestion.next", show=False),
-    Binding("p", "jump_suggestion(-1)", "Previous suggestion", id="suggestion.previous", show=False),
-    Binding("a", "accept_suggestion", "Accept suggestion", id="suggestion.accept", show=False),
-    Binding("r", "reject_suggestion", "Reject suggestion", id="suggestion.reject", show=False),
-    Binding("A", "accept_suggestions_in('sentences')", "Accept the sentence's suggestions",
+    Binding("o", "jump_suggestion(1)", "Next suggestion", id="suggestion.next", show=False),
+    Binding("O", "jump_suggestion(-1)", "Previous suggestion", id="suggestion.previous", show=False),
+    Binding("y", "accept_suggestion", "Accept suggestion", id="suggestion.accept", show=False),
+    Binding("x", "reject_suggestion", "Reject suggestion", id="suggestion.reject", show=False),
+    Binding("Y", "accept_suggestions_in('sentences')", "Accept the sentence's suggestions",
             id="suggestion.accept_sentence", show=False),
     Binding("ctrl+a", "accept_suggestions_in('paragraphs')", "Accept the paragraph's suggestions",
             id="suggestion.accept_paragraph", show=False),

@@ -15,7 +15,7 @@ from textual.widgets import Footer, Static
 
 from ...errors import WorkbenchError
 from ...model import Label, Span, span_like
-from ..display import literal
+from ..display import counted, for_widget, shortened
 from ..suggestion_keys import SUGGESTION_BINDINGS, SuggestionKeys
 from ..widgets.article import ArticleView
 from ..widgets.span_list import SpanList
@@ -24,7 +24,7 @@ IDLE_SECONDS = 60.0
 """A pause longer than this is idle time and is not counted as work on the document."""
 
 
-_SEGMENTS = {"word": "tokens", "sentence": "sentences", "paragraph": "paragraphs"}
+_SEGMENTS = {"word": "words", "sentence": "sentences", "paragraph": "paragraphs"}
 
 
 def _b(key: str, action: str, description: str, id: str, show: bool = False, **kw) -> Binding:
@@ -60,6 +60,15 @@ CURSOR_BINDINGS = [
     _b("shift+pagedown", "extend('page', 1)", "Extend a page down", "select.page_down"),
     _b("v", "select_word", "Select word", "select.word", show=True),
     _b("s", "select_sentence", "Select sentence", "select.sentence", show=True),
+    _b("f", "jump", "Jump to a word", "cursor.jump", show=True),
+    _b("F", "jump(True)", "Extend the selection to a word", "select.jump"),
+    _b("e", "extend_clause(1)", "Extend to the clause's end", "select.clause_right"),
+    _b("E", "extend_clause(-1)", "Back to the previous clause's end", "select.clause_left"),
+    _b("a", "extend('sentence', 1)", "Extend by a sentence", "select.sentence_right"),
+    _b("A", "extend('sentence', -1)", "Back by a sentence", "select.sentence_left"),
+    _b("slash", "search", "Search", "search.open", show=True),
+    _b("n", "search_again(1)", "Next match", "search.next"),
+    _b("N", "search_again(-1)", "Previous match", "search.previous"),
     _b("escape", "clear_selection", "Clear selection", "select.clear"),
     _b("t", "toggle_snap", "Token/character snapping", "select.snap"),
 ]
@@ -81,8 +90,8 @@ SPAN_BINDINGS = [
 ]
 
 DOCUMENT_BINDINGS = [
-    _b("N", "open_neighbour(1)", "Next document", "document.next"),
-    _b("P", "open_neighbour(-1)", "Previous document", "document.previous"),
+    _b("J", "open_neighbour(1)", "Next document", "document.next"),
+    _b("K", "open_neighbour(-1)", "Previous document", "document.previous"),
     _b("D", "finish('done')", "Done, next unfinished", "document.done", show=True),
     _b("S", "finish('skipped')", "Skip, next unfinished", "document.skip"),
     _b("q", "back_to_queue", "Queue", "document.queue", show=True),
@@ -106,6 +115,7 @@ class AnnotateScreen(SuggestionKeys, Screen):
         self._unsaved_seconds = 0.0
         self._saved_state = Text("✓ saved", Style(color="green"))
         self._status_shown: str | None = None
+        self._search_query = ""
 
     @property
     def store(self):
@@ -144,8 +154,6 @@ class AnnotateScreen(SuggestionKeys, Screen):
         self.spans = self.store.spans(document, self.annotator)
         labels = self.app.labels
         self._remember_entity_names(self.spans)
-        # One table of entity names, shared, so a name looked up once shows in both.
-        self.view.entity_names = self.span_list.entity_names
         self.view.load(self.store.text(document), self.spans, labels)
         span_list = self.span_list
         span_list.letters = self.view.letters
@@ -162,7 +170,8 @@ class AnnotateScreen(SuggestionKeys, Screen):
                 names[span.entity_id] = self.store.entity(span.entity_id).name
 
     def refresh_header(self) -> None:
-        self._finished, _ = self.store.progress(self.annotator)
+        counts = self.store.status_counts(self.annotator)
+        self._done, self._skipped = counts.get("done", 0), counts.get("skipped", 0)
         self._total = self.store.document_count()
         self.query_one("#header", Static).update(self.header_text())
         self.refresh_status()
@@ -170,9 +179,9 @@ class AnnotateScreen(SuggestionKeys, Screen):
     def header_text(self) -> Text:
         store = self.store
         header = Text(no_wrap=True, overflow="ellipsis")
-        header.append(f" {literal(self.annotator)} ", Style(bold=True, reverse=True))
+        header.append(f" {for_widget(self.annotator)} ", Style(bold=True, reverse=True))
         header.append(f"  document {store.position(self.document)} of {self._total}  ")
-        header.append(literal(store.document(self.document).title), Style(bold=True))
+        header.append(for_widget(store.document(self.document).title), Style(bold=True))
         self._status_shown = store.status(self.document, self.annotator)
         header.append(f"  [{self._status_shown}]", Style(dim=True))
         return header
@@ -184,16 +193,26 @@ class AnnotateScreen(SuggestionKeys, Screen):
     def refresh_status(self) -> None:
         view = self.view
         status = Text(no_wrap=True, overflow="ellipsis")
-        status.append(f" corpus {self._finished}/{self._total} done  ")
+        # Skipped documents are not done: they are counted apart.
+        status.append(f" corpus {self._done}/{self._total} done"
+                      + (f", {self._skipped} skipped  " if self._skipped else "  "))
         status.append_text(self._saved_state)
-        status.append(f"  {len(self.spans)} spans  offset {view.cursor}")
+        status.append(f"  {counted(len(self.spans), 'span')}")
         if view.selection:
             start, end = view.selection
-            status.append(f"  selection {start}-{end}")
+            status.append(f"  selected “{shortened(view.text[start:end])}”")
         current = view.current
         if current:
-            status.append(f"  on {current.label} {current.start}-{current.end}")
-            if len(view.spans_at(view.cursor)) > 1:
+            status.append(f"  {'picked' if view.picked else 'on'} {current.label} "
+                          f"“{shortened(current.text, 30)}”")
+            if current.nil:
+                status.append(" → NIL", Style(italic=True))
+            elif current.entity_id:
+                name = self.span_list.entity_names.get(current.entity_id, current.entity_id)
+                status.append(f" → {for_widget(name)}", Style(italic=True))
+            if view.picked:
+                status.append(" (a label key relabels it)", Style(dim=True))
+            elif len(view.spans_at(view.cursor)) > 1:
                 status.append(" (c: next overlapping)", Style(dim=True))
         status.append("  token snap" if view.snap else "  character precision", Style(dim=True))
         status.append_text(self.suggestion_status())
@@ -251,11 +270,12 @@ class AnnotateScreen(SuggestionKeys, Screen):
         if unit == "page":
             view.move_rows(step * max(1, view.scrollable_content_region.height - 1), extend=extend)
             return
-        if extend and step > 0 and unit in ("word", "sentence", "paragraph"):
-            # Extending forward takes in the whole next unit, so stop at its end.
+        if extend and unit in ("word", "sentence", "paragraph"):
+            # Extending takes in whole units, so stop at an end: forward the next
+            # unit's, back the previous one's (a selection shrinks as it grew).
             segments = getattr(view.index, _SEGMENTS[unit])
-            found = segments.next_end(view.cursor)
-            view.move_to(len(view.text) if found is None else found, extend=True)
+            found = segments.next_end(view.cursor) if step > 0 else segments.previous_end(view.cursor)
+            view.move_to((len(view.text) if step > 0 else 0) if found is None else found, extend=True)
             return
         view.move_to(self._target(unit, step), extend=extend)
 
@@ -275,6 +295,60 @@ class AnnotateScreen(SuggestionKeys, Screen):
         if found is None:
             return end if step > 0 else 0
         return found
+
+    def action_extend_clause(self, step: int) -> None:
+        """Extend the selection to where the next clause ends (before its , ; : – . or closing quote),
+        or back to where the previous one ended."""
+        view = self.view
+        index = view.index
+        target = index.next_clause_end(view.cursor) if step > 0 else index.previous_clause_end(view.cursor)
+        view.move_to(target, extend=True)
+
+    def action_jump(self, extend: bool = False) -> None:
+        """Show hints on the visible words; the hint typed next moves the cursor there, or with
+        `extend` takes the selection there: to the word's end after the cursor, its start before."""
+        from .jump import JumpScreen
+
+        view = self.view
+        origin = view.cursor if view.anchor is None else view.anchor
+
+        def jumped(offset: int | None) -> None:
+            if offset is None:
+                return
+            if not extend:
+                view.move_to(offset)
+                return
+            word = view.index.words.at(offset) or (offset, offset)
+            view.move_to(origin)
+            view.move_to(word[1] if offset >= origin else word[0], extend=True)
+
+        self.app.push_screen(JumpScreen(view, "extend to" if extend else "jump to"), jumped)
+
+    def action_search(self) -> None:
+        from .search import SearchScreen
+
+        def searched(query: str | None) -> None:
+            if query:
+                self._search_query = query
+            self.refresh_status()
+
+        self.app.push_screen(SearchScreen(self.view, self._search_query), searched)
+
+    def action_search_again(self, step: int) -> None:
+        from .search import find
+
+        view = self.view
+        if not self._search_query:
+            self.notify("Nothing searched yet: / searches.")
+            return
+        selection = view.selection
+        origin = (selection[0] + 1 if selection else view.cursor + 1) if step > 0 else \
+            (selection[0] if selection else view.cursor)
+        match = find(view.text, self._search_query, origin, step)
+        if match is None:
+            self.notify(f"“{for_widget(self._search_query)}” is not in this document.")
+            return
+        view.select(*match)
 
     def action_select_word(self) -> None:
         word = self.view.index.word_at(self.view.cursor)
@@ -299,7 +373,8 @@ class AnnotateScreen(SuggestionKeys, Screen):
     # -- spans -----------------------------------------------------------------
 
     def action_label(self, name: str) -> None:
-        """Tag the selection, relabel the span under the cursor, or tag the word there."""
+        """Tag the selection; else relabel the current span if it was picked on purpose (or is
+        exactly the word at the cursor); else tag the word at the cursor."""
         view = self.view
         selection = view.selection
         if selection is not None:
@@ -314,15 +389,21 @@ class AnnotateScreen(SuggestionKeys, Screen):
                                                         provenance=self.made_by),
                         focus=True)
             return
+        word = view.index.word_at(view.cursor)
         current = view.current
-        if current is not None:
+        # A span found under the cursor is relabelled only when it is the word itself;
+        # a claim around the word stays as it is and the word gets a span of its own.
+        if current is not None and (view.picked or (current.start, current.end) == word):
             if current.label != name and not self._duplicates(current.start, current.end, name, current):
-                self._write(lambda: self.store.relabel(current.id, name))
+                self._write(lambda: self.store.relabel(current.id, name), focus=True)
             return
         if self.accept_suggestion_as(name):
             return
-        word = view.index.word_at(view.cursor)
         if word:
+            existing = span_like(self.spans, *word, name)
+            if existing:
+                view.focus_span(existing)
+                return
             self._write(lambda: self.store.add_span(self.document, self.annotator, *word, name,
                                                         provenance=self.made_by),
                         focus=True)
@@ -434,7 +515,7 @@ class AnnotateScreen(SuggestionKeys, Screen):
                 return
             self._reload_spans(focus_id=current.id)
         self.notify(f"Linked {len(targets)} more mention{'s' if len(targets) != 1 else ''} of "
-                    f"“{literal(current.text)}”.")
+                    f"“{for_widget(current.text)}”.")
 
     def action_remove_link(self) -> None:
         current = self.view.current
@@ -492,6 +573,7 @@ class AnnotateScreen(SuggestionKeys, Screen):
             view.focus_span(focused)
         elif focused is not None:
             view.current_id = focused.id
+            view.picked = True
         self._saved_state = Text("✓ saved", Style(color="green"))
         self.refresh_suggestions()
         self.span_list.show(view.spans, view.current_id)
@@ -524,7 +606,11 @@ class AnnotateScreen(SuggestionKeys, Screen):
         following = self.store.first_unfinished(self.annotator, after=self.document)
         if following is None:
             self.refresh_header()
-            self.notify("Every document is finished. Well done.", title="All done")
+            if self._skipped:
+                self.notify(f"Every document is done or skipped: {counted(self._skipped, 'document')} "
+                            "skipped, still to do.", title="Nothing new left")
+            else:
+                self.notify("Every document is finished. Well done.", title="All done")
             self.app.action_back_to_queue()
             return
         self.load(following)

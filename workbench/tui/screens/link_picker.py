@@ -23,7 +23,7 @@ from textual.widgets.option_list import Option
 
 from ...linking import Candidate, confident_match
 from ...model import Span
-from ..display import literal
+from ..display import for_widget
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ class LinkPicker(ModalScreen[LinkChoice | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="picker"):
             mention = Text("Link ")
-            mention.append(literal(self.span.text), Style(bold=True))
+            mention.append(for_widget(self.span.text), Style(bold=True))
             mention.append(f"  ({self.span.label}, {self.span.start}-{self.span.end})", Style(dim=True))
             yield Label(mention, id="picker-mention")
             yield SearchBox(value=self.span.text.replace("\n", " "), id="picker-query")
@@ -173,11 +173,11 @@ class LinkPicker(ModalScreen[LinkChoice | None]):
 
 def _describe(candidate: Candidate) -> Text:
     row = Text()
-    row.append(literal(candidate.name), Style(bold=True))
-    row.append(f"  {literal(candidate.type)}", Style(color="cyan"))
+    row.append(for_widget(candidate.name), Style(bold=True))
+    row.append(f"  {for_widget(candidate.type)}", Style(color="cyan"))
     row.append(f"  {candidate.score:.0f}", Style(color="green"))
     if candidate.alias != candidate.name:
-        row.append(f"  via “{literal(candidate.alias)}”", Style(italic=True))
+        row.append(f"  via “{for_widget(candidate.alias)}”", Style(italic=True))
     if candidate.description:
-        row.append(f"\n  {literal(candidate.description)[:100]}", Style(dim=True))
+        row.append(f"\n  {for_widget(candidate.description)[:100]}", Style(dim=True))
     return row

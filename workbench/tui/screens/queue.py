@@ -12,7 +12,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from ...model import GOLD, STATUSES, QueueRow
-from ..display import literal
+from ..display import for_widget
 
 STATUS_FILTERS = ("all", *STATUSES)
 REVIEW_FILTERS = ("all", "not ready", "ready", "in review", "reviewed")
@@ -77,12 +77,12 @@ class QueueScreen(Screen):
         table.add_rows(
             (str(row.position), Text(row.status, style=_STATUS_STYLE.get(row.status, "")),
              str(row.spans), f"{row.seconds / 60:.0f}",
-             Text(literal(row.title)))
+             Text(for_widget(row.title)))
             for row in shown
         )
         self._keys = [row.uid for row in shown]
         finished = sum(row.status in ("done", "skipped") for row in self.rows)
-        header = Text(f" {literal(self.app.annotator)}  {finished}/{len(self.rows)} finished  "
+        header = Text(f" {for_widget(self.app.annotator)}  {finished}/{len(self.rows)} finished  "
                       f"showing {len(shown)} ({self.status_filter})  Enter opens a document")
         self.query_one("#queue-header", Static).update(header)
 

@@ -20,7 +20,7 @@ from ...model import GOLD, Span
 from ..widgets.article import ArticleView
 from ..widgets.span_list import SpanList
 from .annotate import AnnotateScreen
-from ..display import literal
+from ..display import for_widget
 
 SIGNS = {Kind.ONLY_SOME: ("±", "#e5c07b", "only some"), Kind.LABEL: ("≠", "#e06c75", "label"),
          Kind.BOUNDARY: ("↔", "#c678dd", "boundary"), Kind.LINK: ("⇄", "#61afef", "link")}
@@ -81,9 +81,9 @@ class ReviewScreen(AnnotateScreen):
         header = Text(no_wrap=True, overflow="ellipsis")
         unresolved = sum(not self._resolved(group) for group in self.groups)
         header.append(" review ", Style(bold=True, reverse=True))
-        header.append(f"  {literal(', '.join(self._annotators_shown()))} → gold  ")
+        header.append(f"  {for_widget(', '.join(self._annotators_shown()))} → gold  ")
         header.append(f"{unresolved} of {len(self.groups)} disagreements open  ")
-        header.append(literal(self.store.document(self.document).title), Style(bold=True))
+        header.append(for_widget(self.store.document(self.document).title), Style(bold=True))
         header.append(f"  [{self.store.review_status(self.document, self.chosen_annotators)}]",
                       Style(dim=True))
         return header
@@ -131,16 +131,16 @@ class ReviewScreen(AnnotateScreen):
                 state = self._state(mark)
                 source = self.source_spans[mark.id]
                 panel.append("   » " if chosen else "     ", Style(bold=True))
-                panel.append(f"{literal(annotator)}: ", Style(bold=chosen, reverse=chosen))
+                panel.append(f"{for_widget(annotator)}: ", Style(bold=chosen, reverse=chosen))
                 panel.append(f"{mark.label} {mark.start}-{mark.end} ")
-                panel.append(f"“{literal(source.text[:40])}”")
+                panel.append(f"“{for_widget(source.text[:40])}”")
                 if mark.link:
-                    panel.append(f" → {literal(self._entity_name(mark.link))}", Style(italic=True))
+                    panel.append(f" → {for_widget(self._entity_name(mark.link))}", Style(italic=True))
                 if state:
                     panel.append(f"  [{state}]", Style(color="green" if state == "accepted" else "red"))
                 panel.append("\n")
             for annotator in group.missing:
-                panel.append(f"     {literal(annotator)}: (no span)\n", Style(dim=True))
+                panel.append(f"     {for_widget(annotator)}: (no span)\n", Style(dim=True))
         self.query_one("#review-panel", Static).update(panel)
 
     def _entity_name(self, link: str) -> str:

@@ -1,4 +1,10 @@
-"""The article view: a Line API ScrollView that renders only the rows on screen."""
+"""The article view: a Line API ScrollView that renders only the rows on screen.
+
+Spans never add characters to the text: they show by style (a tint in the
+label's colour and an underline, which needs no colour) and by their label
+letters in a margin left of each row. So tagging, relabelling and linking
+never move a word on screen, and a selection planned by rows stays valid.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,7 @@ from bisect import bisect_left, bisect_right, insort
 from dataclasses import dataclass
 from operator import attrgetter
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -17,18 +24,23 @@ from textual.strip import Strip
 
 from ...model import Label, Span
 from ...text import TextIndex
-from ..display import literal
-from ..layout import CHAR, OPEN, Mark, MarkTable, Row, block_bounds, column_of, layout_block, \
-    marks_by_offset, offset_at_column, row_index, shown_text
+from .article_layout import Row, block_bounds, column_of, layout_block, offset_at_column, row_index, \
+    shown_text
 from .scrolling import keep_row_visible
+
+
+GUTTER = 4
+"""Cells left of each row for the letters of the labels on it (three, then +)."""
+SCROLL_MARGIN = 3
+"""Rows kept in view below (and above) the cursor's."""
 
 
 @dataclass(frozen=True, slots=True)
 class SpanStyle:
     body: Style
-    mark: Style
+    letter: Style
     current_body: Style
-    current_mark: Style
+    current_letter: Style
     suggested: Style
 
 
@@ -57,22 +69,23 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         self.cursor = 0
         self.anchor: int | None = None
         self.current_id: str | None = None
+        self.picked = False
+        """Whether the current span was made current on purpose (tab, c, the span list, or
+        just made or changed), not merely found under the cursor: only then does a label
+        key relabel it."""
         self.snap = True
         self.goal_column: int | None = None
         self._by_id: dict[str, Span] = {}
         self._longest = 0
         self._blocks: list[tuple[int, int]] = []
-        self._block_starts: list[int] = []
-        self._block_rows: list[list[Row]] = []
         self._rows: list[Row] = []
         self._row_starts: list[int] = []
         self._layout_width = 0
-        self._marks = MarkTable()
-        self._mark_of: dict[str, Mark] = {}
         self._strips: dict[int, Strip] = {}
         self._base_style: Style | None = None
         self._styles: dict[str, SpanStyle] = {}
         self._dragging = False
+        self._hints: dict[int, str] = {}  # word offset -> what of its hint is left to type
 
     # -- content ---------------------------------------------------------------
 
@@ -86,37 +99,33 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         self.anchor = None
         self.current_id = None
         self._blocks = block_bounds(text)
-        self._block_starts = [start for start, _ in self._blocks]
         self._set_spans(spans)
         self._layout_width = 0
+        self._rows = []
         self._relayout()
         self.scroll_to(0, 0, animate=False)
         self._follow_cursor()
 
     def update_spans(self, spans: list[Span]) -> None:
-        """Show exactly `spans`: the view finds what differs from what it shows, by span id,
-        and re-wraps only the paragraphs that hold them."""
-        incoming = {span.id: span for span in spans}
-        held = self._by_id
-        blocks: set[int] = set()
-        for key in [key for key in held if key not in incoming]:
-            blocks |= self._take(key)
-        for key, span in incoming.items():
-            old = held.get(key)
-            if old is not span and old != span:
-                blocks |= self._take(key) | self._put(span)
-        self._after_change(blocks)
+        """Show exactly `spans`. Rows do not depend on spans, so only the strips are redrawn."""
+        self._set_spans(spans)
+        self._forget_strips()
+        self.refresh()
 
     def replace_span(self, old: Span | None, new: Span | None) -> None:
         """One span changed: `old` is dropped (by id), `new` shown; either may be None.
 
-        Costs a few bisect inserts and the re-wrap of the paragraphs holding the
-        spans' boundaries, however many spans the document has.
+        A few bisect inserts, however many spans the document has.
         """
-        blocks = self._take(old.id) if old is not None else set()
+        if old is not None:
+            self._take(old.id)
         if new is not None:
-            blocks |= self._take(new.id) | self._put(new)
-        self._after_change(blocks)
+            self._take(new.id)
+            self._put(new)
+        if self.current_id not in self._by_id:
+            self.current_id = None
+        self._forget_strips()
+        self.refresh()
 
     def show_suggestions(self, suggested: list[tuple[int, int, str]]) -> None:
         """Show these as suggestions: text underlined in the label's colour, no brackets, no tint."""
@@ -128,85 +137,46 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         self.spans = sorted(spans, key=_span_order)
         self._by_id = {span.id: span for span in self.spans}
         self._longest = max((span.end - span.start for span in self.spans), default=0)
-        self._mark_of = {span.id: self._mark(span) for span in self.spans}
-        self._marks = marks_by_offset(self._mark_of.values())
         if self.current_id not in self._by_id:
             self.current_id = None
 
-    def _take(self, key: str) -> set[int]:
-        """Stop showing the span with this id; the blocks whose marks changed."""
+    def _take(self, key: str) -> None:
         span = self._by_id.pop(key, None)
         if span is None:
-            return set()
+            return
         del self.spans[bisect_left(self.spans, _span_order(span), key=_span_order)]
-        mark = self._mark_of.pop(key)
-        self._marks.remove(mark)
         if span.end - span.start == self._longest:
             self._longest = max((s.end - s.start for s in self.spans), default=0)
-        return {self._block_of(mark.start), self._block_of(mark.end)}
 
-    def _put(self, span: Span) -> set[int]:
+    def _put(self, span: Span) -> None:
         insort(self.spans, span, key=_span_order)
         self._by_id[span.id] = span
         self._longest = max(self._longest, span.end - span.start)
-        mark = self._mark_of[span.id] = self._mark(span)
-        self._marks.add(mark)
-        return {self._block_of(mark.start), self._block_of(mark.end)}
-
-    def _after_change(self, blocks: set[int]) -> None:
-        if self.current_id not in self._by_id:
-            self.current_id = None
-        self._relayout(blocks)
-
-    def _block_of(self, offset: int) -> int:
-        """The block whose layout shows the marks at `offset`."""
-        return max(0, bisect_right(self._block_starts, offset) - 1)
-
-    def _mark(self, span: Span) -> Mark:
-        return Mark(span.id, span.start, span.end, span.label, self._tag(span))
-
-    def _tag(self, span: Span) -> str:
-        """The closing mark's text: the label's letter, and the linked entity if any."""
-        letter = self.letters.get(span.label, "?")
-        if span.nil:
-            return f"{letter}:NIL"
-        if span.entity_id:
-            name = self.entity_names.get(span.entity_id, span.entity_id)
-            short = name if len(name) <= 18 else name[:17] + "…"
-            return f"{letter}:{literal(short)}"
-        return letter
 
     # -- layout ----------------------------------------------------------------
 
-    def _relayout(self, blocks: set[int] | None = None) -> None:
+    def _relayout(self) -> None:
         # Wrap to the width actually shown: wrapping wider would crop text out of sight.
-        width = max(self.scrollable_content_region.width, 1)
-        if width != self._layout_width or blocks is None:
+        width = max(self.scrollable_content_region.width - GUTTER, 1)
+        if width != self._layout_width or not self._rows:
             self._layout_width = width
-            self._block_rows = [self._layout(i) for i in range(len(self._blocks))]
-            self._rows = [row for rows in self._block_rows for row in rows]
+            last = len(self._blocks) - 1
+            self._rows = [row for number, (start, end) in enumerate(self._blocks)
+                          for row in layout_block(self.text, start, end, number == last, width)]
             self._row_starts = [row.start for row in self._rows]
-        else:
-            for block in blocks:
-                # Rows before a block all start before it, so its first row is found by bisect.
-                first = bisect_left(self._row_starts, self._blocks[block][0])
-                old, new = self._block_rows[block], self._layout(block)
-                self._block_rows[block] = new
-                self._rows[first:first + len(old)] = new
-                self._row_starts[first:first + len(old)] = [row.start for row in new]
         self._forget_strips()
-        self.virtual_size = Size(width, len(self._rows))
+        self.virtual_size = Size(width + GUTTER, len(self._rows))
         self.refresh()
-
-    def _layout(self, block: int) -> list[Row]:
-        start, end = self._blocks[block]
-        return layout_block(self.text, start, end, block == len(self._blocks) - 1,
-                            self._marks, self._layout_width)
 
     def on_resize(self, event: events.Resize) -> None:
         if self.text or self._blocks:
             self._relayout()
             self._follow_cursor()
+
+    @property
+    def wrapped_to_screen(self) -> bool:
+        """Whether the rows are wrapped to the width now shown (not to a guess before the first resize)."""
+        return self._layout_width == max(self.scrollable_content_region.width - GUTTER, 1)
 
     @property
     def row_count(self) -> int:
@@ -233,6 +203,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         if not keep_column:
             self.goal_column = None
         self.cursor = offset
+        self.picked = False
         # The innermost span is current after a move: a figure inside a claim is
         # what the cursor is on; `c` reaches the enclosing ones.
         under = self.spans_at(offset)
@@ -270,7 +241,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
 
     def _follow_cursor(self) -> None:
         if self._rows:
-            keep_row_visible(self, self.cursor_row())
+            keep_row_visible(self, self.cursor_row(), SCROLL_MARGIN)
 
     # -- spans under the cursor -----------------------------------------------
 
@@ -288,19 +259,23 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         return next((s for s in self.spans_at(self.cursor) if s.id == self.current_id), None)
 
     def cycle_current(self) -> None:
+        """Pick the next of the spans under the cursor (the only one, when there is one)."""
         under = self.spans_at(self.cursor)
-        if len(under) < 2:
+        if not under:
             return
         ids = [span.id for span in under]
         index = ids.index(self.current_id) if self.current_id in ids else -1
         self.current_id = ids[(index + 1) % len(ids)]
+        self.picked = True
         self._forget_strips()
         self.refresh()
         self.post_message(self.CursorMoved(self))
 
     def focus_span(self, span: Span) -> None:
+        """Make `span` current on purpose, the cursor at its start."""
         self.move_to(span.start)
         self.current_id = span.id
+        self.picked = True
         self._forget_strips()
         self.refresh()
         self.post_message(self.CursorMoved(self))
@@ -319,6 +294,19 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
                 strip = Strip(self._segments(self._rows[index], base))
             self._strips[index] = strip
         return strip.crop_extend(0, width, base)
+
+    def row_of(self, offset: int) -> int:
+        """The row showing `offset`."""
+        return row_index(self._row_starts, offset)
+
+    def rows_shown(self) -> range:
+        """The rows on screen now."""
+        top = self.scroll_offset.y
+        return range(top, min(len(self._rows), top + max(1, self.scrollable_content_region.height)))
+
+    def column_of(self, offset: int) -> int:
+        """The screen column (from the view's content edge) where `offset` shows."""
+        return GUTTER + column_of(self._rows[self.row_of(offset)], offset)
 
     def _base(self) -> Style:
         # The widget's own style walks every ancestor's CSS: take it once per
@@ -342,6 +330,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         cursor = self.cursor
         text = self.text
         covering = self._covering(row.start, max(row.end, row.start + 1))
+        segments = self._gutter(covering, base)
         # Within a run of characters the style changes only at these offsets.
         edges = {cursor, cursor + 1}
         for span in covering:
@@ -353,35 +342,87 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
             edges.add(end)
         if selection:
             edges.update(selection)
+        overlay = self._hint_cells(row)
+        for offset in overlay:
+            edges.add(offset)
+            edges.add(offset + 1)
         edges = sorted(edge for edge in edges if row.start < edge < row.end)
-        segments: list[Segment] = []
-        for kind, start, end, _, mark in row.pieces:
-            if kind == CHAR:
-                edge = bisect_right(edges, start)
-                while start < end:
-                    stop = edges[edge] if edge < len(edges) and edges[edge] < end else end
-                    edge += 1
-                    style = base
-                    inner = _innermost(covering, start)
-                    if inner is not None:
-                        span_style = self._style_for(inner.label)
-                        style = base + (span_style.current_body if inner.id == current else span_style.body)
-                    else:
-                        offered = next((one for one in suggested if one[0] <= start < one[1]), None)
-                        if offered is not None:
-                            style = base + self._style_for(offered[2]).suggested
-                    if selection and selection[0] <= start < selection[1]:
-                        style += _SELECTED
-                    if start == cursor and self.has_focus:
-                        style += _CURSOR
-                    elif start == cursor:
-                        style += _CURSOR_UNFOCUSED
-                    _append(segments, shown_text(text, start, stop), style)
-                    start = stop
-            else:
-                span_style = self._style_for(mark.label)
-                style = base + (span_style.current_mark if mark.key == current else span_style.mark)
-                _append(segments, "[" if kind == OPEN else "]" + mark.letter, style)
+        for start, end, _ in row.pieces:
+            edge = bisect_right(edges, start)
+            while start < end:
+                stop = edges[edge] if edge < len(edges) and edges[edge] < end else end
+                edge += 1
+                style = base
+                inner = _innermost(covering, start)
+                if inner is not None:
+                    span_style = self._style_for(inner.label)
+                    style = base + (span_style.current_body if inner.id == current else span_style.body)
+                else:
+                    offered = next((one for one in suggested if one[0] <= start < one[1]), None)
+                    if offered is not None:
+                        style = base + self._style_for(offered[2]).suggested
+                if selection and selection[0] <= start < selection[1]:
+                    style += _SELECTED
+                if start == cursor and self.has_focus:
+                    style += _CURSOR
+                elif start == cursor:
+                    style += _CURSOR_UNFOCUSED
+                shown = shown_text(text, start, stop)
+                if start in overlay:
+                    # A hint letter takes the cells of the character it covers, no more, no fewer.
+                    shown, style = overlay[start] + " " * (cell_len(shown) - 1), base + _HINT
+                _append(segments, shown, style)
+                start = stop
+        return segments
+
+    def _hint_cells(self, row: Row) -> dict[int, str]:
+        """The hint letters drawn on this row, by the offset of the character each covers."""
+        cells: dict[int, str] = {}
+        if self._hints:
+            for offset, label in self._hints.items():
+                if row.start <= offset < row.end:
+                    for i, letter in enumerate(label):
+                        if offset + i < row.end:
+                            cells[offset + i] = letter
+        return cells
+
+    # -- hints and what is on screen -------------------------------------------
+
+    def visible_words(self) -> list[tuple[int, int, int]]:
+        """(offset, row, column) of every word that starts on a row on screen."""
+        found = []
+        words = self.index.words
+        for row_number in self.rows_shown():
+            row = self._rows[row_number]
+            low = bisect_left(words.starts, row.start)
+            high = bisect_left(words.starts, row.end)
+            for offset in words.starts[low:high]:
+                found.append((offset, row_number, GUTTER + column_of(row, offset)))
+        return found
+
+    def show_hints(self, hints: dict[int, str], typed: str) -> None:
+        """Draw the hints that start with `typed`, the typed part left off; none when empty."""
+        self._hints = {offset: label[len(typed):] for offset, label in hints.items()
+                       if label.startswith(typed)}
+        self._forget_strips()
+        self.refresh()
+
+    def _gutter(self, covering: list[Span], base: Style) -> list[Segment]:
+        """The margin: the letter of each label on the row, the current span's reversed."""
+        letters: dict[str, bool] = {}
+        for span in covering:
+            letters[span.label] = letters.get(span.label, False) or span.id == self.current_id
+        segments = []
+        shown = list(letters.items())
+        if len(shown) > GUTTER - 1:
+            shown = shown[:GUTTER - 2]
+        for label, is_current in shown:
+            span_style = self._style_for(label)
+            segments.append(Segment(self.letters.get(label, "?"),
+                                    base + (span_style.current_letter if is_current else span_style.letter)))
+        if len(letters) > len(shown):
+            segments.append(Segment("+", base))
+        segments.append(Segment(" " * (GUTTER - len(shown) - (len(letters) > len(shown))), base))
         return segments
 
     def _covering(self, start: int, end: int) -> list[Span]:
@@ -396,11 +437,12 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
             colour = Color.parse(self.labels[label].colour if label in self.labels else "#888888")
             tint = background.blend(colour, 0.35)
             strong = background.blend(colour, 0.6)
+            # The underline marks a span without colour; the current one is bold too.
             style = SpanStyle(
-                body=Style(bgcolor=tint.rich_color),
-                mark=Style(color=colour.rich_color, bold=True),
-                current_body=Style(bgcolor=strong.rich_color, underline=True),
-                current_mark=Style(color=background.rich_color, bgcolor=colour.rich_color, bold=True),
+                body=Style(bgcolor=tint.rich_color, underline=True),
+                letter=Style(color=colour.rich_color, bold=True),
+                current_body=Style(bgcolor=strong.rich_color, underline=True, bold=True),
+                current_letter=Style(color=background.rich_color, bgcolor=colour.rich_color, bold=True),
                 suggested=Style(color=colour.rich_color, italic=True, underline=True),
             )
             self._styles[label] = style
@@ -411,7 +453,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
     def _offset_at(self, event: events.MouseEvent) -> int | None:
         region = self.scrollable_content_region
         y = event.y - (region.y - self.region.y) + self.scroll_offset.y
-        x = event.x - (region.x - self.region.x)
+        x = event.x - (region.x - self.region.x) - GUTTER
         if not 0 <= y < len(self._rows):
             return None
         return offset_at_column(self._rows[y], x)
@@ -444,6 +486,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
 
 
 _SELECTED = Style(bgcolor="#44475a", underline=True)
+_HINT = Style(color="black", bgcolor="#ffd75f", bold=True)
 _CURSOR = Style(reverse=True)
 _CURSOR_UNFOCUSED = Style(underline=True)
 

@@ -12,7 +12,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ...model import Span
-from ..display import literal
+from ..display import for_widget
 from .scrolling import keep_row_visible
 
 
@@ -57,7 +57,7 @@ class SpanList(ScrollView, can_focus=False):
     def describe(self, span: Span) -> Text:
         """The row for one span, built as Text so document content is never markup."""
         letter = self.letters.get(span.label, "?")
-        covered = literal(span.text[:60])
+        covered = for_widget(span.text[:60])
         row = Text()
         row.append(f"{letter} ", Style(color=self.colours.get(span.label), bold=True))
         row.append(covered)
@@ -65,7 +65,7 @@ class SpanList(ScrollView, can_focus=False):
             row.append("  → NIL", Style(italic=True, dim=True))
         elif span.entity_id:
             name = self.entity_names.get(span.entity_id, span.entity_id)
-            row.append(f"  → {literal(name)}", Style(italic=True))
+            row.append(f"  → {for_widget(name)}", Style(italic=True))
         return row
 
     def render_line(self, y: int) -> Strip:

@@ -1,13 +1,12 @@
-"""Wrapping an article into screen lines, with span marks in the flow.
+"""Wrapping an article into screen rows: text only, so annotating never moves a word.
 
-Each span shows as `[` before its first character and `]x` after its last,
-where x is the label's letter, so labels stay readable without colour and
-nesting shows as nesting. Layout is computed per paragraph ("block", a run of
-text ending in a newline) and cached by the article view, so a change to one
-span re-wraps one block, not the article.
+Spans are shown by style and in the view's margin, never by characters in the
+text flow: the rows depend on the text and the width alone. Layout is computed
+per hard line ("block", a run of text ending in a newline) and kept by the
+article view until the width changes.
 
 Rows are made of pieces, not characters: a run of characters is one
-(CHAR, start, end, cells) piece, so wrapping a 20,000-word article builds a few
+(start, end, cells) piece, so wrapping a 20,000-word article builds a few
 thousand pieces instead of an object per character. Per-character `Item`s are
 built only for the rows that need them (cursor columns, mouse clicks).
 
@@ -18,15 +17,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_left, bisect_right, insort
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain
-from typing import Iterable
 
-from rich.cells import cell_len, get_character_cell_size
-
-CHAR, OPEN, CLOSE = 0, 1, 2
+from rich.cells import get_character_cell_size
 
 # Characters that would act on the terminal or reorder text if printed raw.
 _BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
@@ -79,35 +75,21 @@ def shown_text(text: str, start: int, end: int) -> str:
     return shown + " " if end > len(text) else shown
 
 
-@dataclass(frozen=True, slots=True)
-class Mark:
-    """A span boundary as the layout sees it."""
-
-    key: str  # the span's id
-    start: int
-    end: int
-    label: str
-    letter: str
-
-
 @dataclass(slots=True)
 class Item:
-    kind: int  # CHAR, OPEN or CLOSE
-    offset: int  # the character's offset, or the boundary's offset for marks
-    text: str
+    offset: int  # the character's offset; len(text) is the end-of-text cell
+    text: str  # what it shows as
     width: int
-    mark: Mark | None = None
 
 
-# A row's piece: (kind, start, end, cells, mark). CHAR is the run text[start:end]
-# with mark None; OPEN and CLOSE are one mark, start == end == its offset. Plain
-# tuples, not objects: a long article has thousands, and tuples of numbers are
-# cheap to make and drop out of the garbage collector's scans.
-Piece = tuple[int, int, int, int, "Mark | None"]
+# A row's piece: the run text[start:end] and the cells it takes. Plain tuples,
+# not objects: a long article has thousands, and tuples of numbers are cheap
+# to make and drop out of the garbage collector's scans.
+Piece = tuple[int, int, int]
 
 
 class Row:
-    """One screen line: its pieces and the offsets of the characters it shows."""
+    """One screen row: its pieces and the offsets of the characters it shows."""
 
     __slots__ = ("text", "pieces", "start", "end", "width", "_items")
 
@@ -121,7 +103,7 @@ class Row:
 
     @property
     def items(self) -> list[Item]:
-        """The row as one item per character or mark, built on first use."""
+        """The row as one item per character, built on first use."""
         if self._items is None:
             self._items = _items(self.text, self.pieces)
         return self._items
@@ -129,15 +111,10 @@ class Row:
 
 def _items(text: str, pieces: tuple[Piece, ...]) -> list[Item]:
     items: list[Item] = []
-    for kind, start, end, cells, mark in pieces:
-        if kind == CHAR:
-            for offset in range(start, end):
-                shown, width = visible(text[offset]) if offset < len(text) else (" ", 1)
-                items.append(Item(CHAR, offset, shown, width))
-        elif kind == OPEN:
-            items.append(Item(OPEN, start, "[", cells, mark))
-        else:
-            items.append(Item(CLOSE, start, "]" + mark.letter, cells, mark))
+    for start, end, _ in pieces:
+        for offset in range(start, end):
+            shown, width = visible(text[offset]) if offset < len(text) else (" ", 1)
+            items.append(Item(offset, shown, width))
     return items
 
 
@@ -153,79 +130,12 @@ def block_bounds(text: str) -> list[tuple[int, int]]:
         start = newline + 1
 
 
-def _closing_order(mark: Mark) -> tuple:
-    return -mark.start, mark.key
-
-
-def _opening_order(mark: Mark) -> tuple:
-    return -mark.end, mark.key
-
-
-class MarkTable:
-    """At each offset: the spans closing there (inner first), then those opening (outer first).
-
-    Kept up to date one mark at a time, so an edit costs a few small inserts,
-    not a rebuild over every span of the document.
-    """
-
-    def __init__(self, at: dict[int, tuple[tuple[Mark, ...], tuple[Mark, ...]]] | None = None) -> None:
-        self._at = at or {}
-        self._offsets = sorted(self._at)  # the keys of _at, in order
-
-    def get(self, offset: int) -> tuple[tuple[Mark, ...], tuple[Mark, ...]] | None:
-        return self._at.get(offset)
-
-    def between(self, start: int, end: int) -> list[int]:
-        """The offsets in [start, end) that have marks, in order."""
-        return self._offsets[bisect_left(self._offsets, start):bisect_left(self._offsets, end)]
-
-    def add(self, mark: Mark) -> None:
-        closes, opens = self._at.get(mark.end, _NONE)
-        self._set(mark.end, tuple(sorted(closes + (mark,), key=_closing_order)), opens)
-        closes, opens = self._at.get(mark.start, _NONE)
-        self._set(mark.start, closes, tuple(sorted(opens + (mark,), key=_opening_order)))
-
-    def remove(self, mark: Mark) -> None:
-        closes, opens = self._at[mark.end]
-        self._set(mark.end, tuple(m for m in closes if m != mark), opens)
-        closes, opens = self._at[mark.start]
-        self._set(mark.start, closes, tuple(m for m in opens if m != mark))
-
-    def _set(self, offset: int, closes: tuple[Mark, ...], opens: tuple[Mark, ...]) -> None:
-        if closes or opens:
-            if offset not in self._at:
-                insort(self._offsets, offset)
-            self._at[offset] = closes, opens
-        elif offset in self._at:
-            del self._at[offset]
-            del self._offsets[bisect_left(self._offsets, offset)]
-
-
-_NONE: tuple[tuple[Mark, ...], tuple[Mark, ...]] = ((), ())
-
-
-def marks_by_offset(marks: Iterable[Mark]) -> MarkTable:
-    """The mark table for a set of spans, built in one pass."""
-    at: dict[int, tuple[list[Mark], list[Mark]]] = {}
-    for mark in marks:
-        at.setdefault(mark.end, ([], []))[0].append(mark)
-        at.setdefault(mark.start, ([], []))[1].append(mark)
-    return MarkTable({offset: (tuple(sorted(closes, key=_closing_order)), tuple(sorted(opens, key=_opening_order)))
-                      for offset, (closes, opens) in at.items()})
-
-
-def layout_block(text: str, start: int, end: int, is_last: bool, marks: MarkTable, width: int) -> list[Row]:
+def layout_block(text: str, start: int, end: int, is_last: bool, width: int) -> list[Row]:
     """Wrap text[start:end] (one hard line) to `width` cells, words kept whole."""
     wrap = _Wrap(text, max(width, 4))
-    position = start
-    for offset in marks.between(start, end):
-        wrap.text(position, offset)
-        wrap.marks(marks.get(offset))
-        position = offset
-    wrap.text(position, end)
+    wrap.text(start, end)
     if is_last:
-        # The end of the text is a place too: for the cursor and closing marks.
-        wrap.marks(marks.get(end), opens=False)
+        # The end of the text is a place too: for the cursor to sit after the last word.
         wrap.space(end)
     return wrap.finish(start)
 
@@ -268,18 +178,8 @@ class _Wrap:
         if newline:
             self.space(end)
 
-    def marks(self, at: tuple[tuple[Mark, ...], tuple[Mark, ...]] | None, opens: bool = True) -> None:
-        if at is None:
-            return
-        closes, starting = at
-        for mark in closes:
-            self._unit((CLOSE, mark.end, mark.end, 1 + cell_len(mark.letter), mark))
-        if opens:
-            for mark in starting:
-                self._unit((OPEN, mark.start, mark.start, 1, mark))
-
     def space(self, offset: int) -> None:
-        self._unit((CHAR, offset, offset + 1, 1, None))
+        self._unit((offset, offset + 1, 1))
         self.after_space = len(self.line)
 
     def finish(self, block_start: int) -> list[Row]:
@@ -288,8 +188,8 @@ class _Wrap:
         return self.rows
 
     def _unit(self, piece: Piece) -> None:
-        """Place a piece that is never split: a mark or a space."""
-        cells = piece[3]
+        """Place a piece that is never split: a space."""
+        cells = piece[2]
         while self.used + cells > self.width and self.line:
             self._break()
         self.line.append(piece)
@@ -303,24 +203,24 @@ class _Wrap:
             if end - start <= room:
                 space = source.rfind(" ", start, end)
                 if space < 0:
-                    line.append((CHAR, start, end, end - start, None))
+                    line.append((start, end, end - start))
                 else:
-                    line.append((CHAR, start, space + 1, space + 1 - start, None))
+                    line.append((start, space + 1, space + 1 - start))
                     self.after_space = len(line)
                     if space + 1 < end:
-                        line.append((CHAR, space + 1, end, end - space - 1, None))
+                        line.append((space + 1, end, end - space - 1))
                 self.used += end - start
                 return
             space = source.rfind(" ", start, start + room) if room > 0 else -1
             if space >= 0:
-                line.append((CHAR, start, space + 1, space + 1 - start, None))
+                line.append((start, space + 1, space + 1 - start))
                 self._emit(line)
                 start = space + 1
             elif self.after_space:
                 self._break()
             else:
                 if room > 0:
-                    line.append((CHAR, start, start + room, room, None))
+                    line.append((start, start + room, room))
                     start += room
                 self._emit(line)
             line = self.line
@@ -344,11 +244,11 @@ class _Wrap:
                     taken += cell
                     cut += 1
             if cut > start:
-                self.line.append((CHAR, start, cut, taken, None))
+                self.line.append((start, cut, taken))
             self._emit(self.line)
             start, cells = cut, cells - taken
         if start < end:
-            self.line.append((CHAR, start, end, cells, None))
+            self.line.append((start, end, cells))
             self.used += cells
 
     def _break(self) -> None:
@@ -357,16 +257,14 @@ class _Wrap:
         rest = self.line[cut:]
         self._emit(self.line[:cut])
         self.line = rest
-        self.used = sum(piece[3] for piece in rest)
+        self.used = sum(piece[2] for piece in rest)
 
     def _emit(self, pieces: list[Piece], default: int = 0) -> None:
-        chars = [piece for piece in pieces if piece[0] == CHAR]
-        width = sum(piece[3] for piece in pieces)
-        if chars:
-            row = Row(self.source, tuple(pieces), chars[0][1], chars[-1][2], width)
+        width = sum(piece[2] for piece in pieces)
+        if pieces:
+            row = Row(self.source, tuple(pieces), pieces[0][0], pieces[-1][1], width)
         else:
-            start = pieces[0][1] if pieces else default
-            row = Row(self.source, tuple(pieces), start, start, width)
+            row = Row(self.source, (), default, default, width)
         self.rows.append(row)
         self.line = []
         self.used = 0
@@ -377,7 +275,7 @@ def column_of(row: Row, offset: int) -> int:
     """The cell column where `offset`'s character starts on this row."""
     column = 0
     for item in row.items:
-        if item.kind == CHAR and item.offset >= offset:
+        if item.offset >= offset:
             return column
         column += item.width
     return column
@@ -388,10 +286,9 @@ def offset_at_column(row: Row, column: int) -> int:
     position = 0
     best = row.start
     for item in row.items:
-        if item.kind == CHAR:
-            if position + item.width > column:
-                return item.offset
-            best = item.offset
+        if position + item.width > column:
+            return item.offset
+        best = item.offset
         position += item.width
     return best
 
