@@ -50,7 +50,8 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
-from workbench.linking import CONFIDENT_SCORE, EntitySearch, SearchContext, normalise_alias
+from workbench.entity_context import SearchContext
+from workbench.linking import CONFIDENT_SCORE, EntitySearch, normalise_alias
 from workbench.model import Entity
 from workbench.store import Store
 

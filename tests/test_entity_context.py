@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from workbench.linking import EntitySearch, SearchContext, confident_match, normalise_alias
+from workbench.entity_context import SearchContext
+from workbench.linking import EntitySearch, confident_match, normalise_alias
 from workbench.model import Entity, Label, NewDocument
 from workbench.store import Store
 

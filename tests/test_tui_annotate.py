@@ -16,10 +16,12 @@ from workbench.model import NewDocument
 from workbench.text import TextIndex
 from workbench.tui.app import make_app
 from workbench.tui.screens import annotate as annotate_module
+from workbench.tui.screens import annotate_time
 from workbench.tui.screens.annotate import AnnotateScreen
 from workbench.tui.screens.help import HelpScreen
 from workbench.tui.screens.queue import QueueScreen
-from workbench.tui.widgets.article import GUTTER, ArticleView
+from workbench.tui.widgets.article import ArticleView
+from workbench.tui.widgets.article_positions import GUTTER
 from workbench.tui.widgets.span_list import SpanList
 
 SIZE = (100, 30)
@@ -496,22 +498,24 @@ async def test_keymap_moves_a_label_to_another_key(store, docs):
 
 async def test_active_time_is_recorded_with_idle_gaps_capped(store, docs, monkeypatch):
     clock = SimpleNamespace(now=1000.0)
-    monkeypatch.setattr(annotate_module, "time", SimpleNamespace(monotonic=lambda: clock.now))
+    for module in (annotate_module, annotate_time):
+        monkeypatch.setattr(module, "time", SimpleNamespace(monotonic=lambda: clock.now))
 
     async with make_app(store, "alice").run_test(size=SIZE) as pilot:
         clock.now += 5
         await pilot.press("w")
-        clock.now += 10 * annotate_module.IDLE_SECONDS
+        clock.now += 10 * annotate_time.IDLE_SECONDS
         await pilot.press("w")
         pilot.app.screen.flush_time()
         seconds = store.queue("alice")[0].seconds
 
-    assert seconds == pytest.approx(5 + annotate_module.IDLE_SECONDS)
+    assert seconds == pytest.approx(5 + annotate_time.IDLE_SECONDS)
 
 
 async def test_time_is_saved_when_leaving_a_document(store, docs, monkeypatch):
     clock = SimpleNamespace(now=1000.0)
-    monkeypatch.setattr(annotate_module, "time", SimpleNamespace(monotonic=lambda: clock.now))
+    for module in (annotate_module, annotate_time):
+        monkeypatch.setattr(module, "time", SimpleNamespace(monotonic=lambda: clock.now))
 
     async with make_app(store, "alice").run_test(size=SIZE) as pilot:
         clock.now += 7

@@ -96,7 +96,8 @@ def kb_search(ctx: click.Context, query: str, type_: str | None, document: str |
       echo '{"q": "Pokrovsk", "document": 3}' | workbench kb search -
     """
     from .config import load_config
-    from .linking import EntitySearch, SearchContext, confident_match
+    from .entity_context import SearchContext
+    from .linking import EntitySearch, confident_match
 
     store = open_store(ctx, readonly=True)
     search = EntitySearch(store)

@@ -6,7 +6,7 @@ import time
 
 from rich.style import Style
 from rich.text import Text
-from textual import events, on
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -17,10 +17,12 @@ from ...errors import WorkbenchError
 from ...model import Label, Span, span_like
 from ..display import counted, for_widget, shortened
 from ..suggestion_keys import SUGGESTION_BINDINGS, SuggestionKeys
+from .annotate_jumps import JumpKeys
+from .annotate_time import ActiveTime
+from .annotate_links import LinkKeys
 from ..widgets.article import ArticleView
 from ..widgets.span_list import SpanList
 
-IDLE_SECONDS = 60.0
 """A pause longer than this is idle time and is not counted as work on the document."""
 
 
@@ -98,7 +100,7 @@ DOCUMENT_BINDINGS = [
 ]
 
 
-class AnnotateScreen(SuggestionKeys, Screen):
+class AnnotateScreen(SuggestionKeys, LinkKeys, JumpKeys, ActiveTime, Screen):
     """Keys in, store writes out; the view only ever shows what the store holds."""
 
     reviewing = False
@@ -228,32 +230,6 @@ class AnnotateScreen(SuggestionKeys, Screen):
         self.view.focus_span(event.span)
         self.view.focus()
 
-    # -- active time -------------------------------------------------------------
-
-    def on_key(self, event: events.Key) -> None:
-        self._touch()
-
-    def on_mouse_down(self, event: events.MouseDown) -> None:
-        self._touch()
-
-    def _touch(self) -> None:
-        now = time.monotonic()
-        self._unsaved_seconds += min(now - self._last_activity, IDLE_SECONDS)
-        self._last_activity = now
-
-    def flush_time(self) -> None:
-        if self._unsaved_seconds > 0:
-            try:
-                self.store.add_seconds(self.document, self.annotator, self._unsaved_seconds)
-            except WorkbenchError as error:
-                # Kept, and written with the next flush once the disk has room again.
-                self._failed(error)
-                return
-            self._unsaved_seconds = 0.0
-
-    def on_unmount(self) -> None:
-        self.flush_time()
-
     # -- cursor ----------------------------------------------------------------
 
     def action_move(self, unit: str, step: int) -> None:
@@ -295,60 +271,6 @@ class AnnotateScreen(SuggestionKeys, Screen):
         if found is None:
             return end if step > 0 else 0
         return found
-
-    def action_extend_clause(self, step: int) -> None:
-        """Extend the selection to where the next clause ends (before its , ; : – . or closing quote),
-        or back to where the previous one ended."""
-        view = self.view
-        index = view.index
-        target = index.next_clause_end(view.cursor) if step > 0 else index.previous_clause_end(view.cursor)
-        view.move_to(target, extend=True)
-
-    def action_jump(self, extend: bool = False) -> None:
-        """Show hints on the visible words; the hint typed next moves the cursor there, or with
-        `extend` takes the selection there: to the word's end after the cursor, its start before."""
-        from .jump import JumpScreen
-
-        view = self.view
-        origin = view.cursor if view.anchor is None else view.anchor
-
-        def jumped(offset: int | None) -> None:
-            if offset is None:
-                return
-            if not extend:
-                view.move_to(offset)
-                return
-            word = view.index.words.at(offset) or (offset, offset)
-            view.move_to(origin)
-            view.move_to(word[1] if offset >= origin else word[0], extend=True)
-
-        self.app.push_screen(JumpScreen(view, "extend to" if extend else "jump to"), jumped)
-
-    def action_search(self) -> None:
-        from .search import SearchScreen
-
-        def searched(query: str | None) -> None:
-            if query:
-                self._search_query = query
-            self.refresh_status()
-
-        self.app.push_screen(SearchScreen(self.view, self._search_query), searched)
-
-    def action_search_again(self, step: int) -> None:
-        from .search import find
-
-        view = self.view
-        if not self._search_query:
-            self.notify("Nothing searched yet: / searches.")
-            return
-        selection = view.selection
-        origin = (selection[0] + 1 if selection else view.cursor + 1) if step > 0 else \
-            (selection[0] if selection else view.cursor)
-        match = find(view.text, self._search_query, origin, step)
-        if match is None:
-            self.notify(f"“{for_widget(self._search_query)}” is not in this document.")
-            return
-        view.select(*match)
 
     def action_select_word(self) -> None:
         word = self.view.index.word_at(self.view.cursor)
@@ -456,71 +378,6 @@ class AnnotateScreen(SuggestionKeys, Screen):
             preceding = [s for s in ordered if s.start < position]
             target = preceding[-1] if preceding else ordered[-1]
         view.focus_span(target)
-
-    def action_open_link_picker(self) -> None:
-        # Imported here: search pulls in rapidfuzz, which start-up does not need.
-        from ...linking import EntitySearch, SearchContext
-        from .link_picker import LinkPicker
-
-        current = self.view.current
-        if current is None:
-            self.notify("Put the cursor on a span to link it.")
-            return
-        store = self.store
-        link_types = self.app.config.link_types
-        contexts: list[SearchContext] = []  # the span's document read once, by the first search
-
-        def search(query: str) -> list:
-            with store.reader() as reader:
-                if not contexts:
-                    contexts.append(SearchContext.of_mention(reader, current, link_types))
-                return EntitySearch(reader).search(query, limit=10, context=contexts[0])
-
-        picker = LinkPicker(current, search, store.entity_types())
-        self.app.push_screen(picker, lambda choice: self._link_chosen(current, choice))
-
-    def _link_chosen(self, span: Span, choice) -> None:
-        from ...linking import normalise_alias
-
-        if choice is None:
-            return
-        if choice.action == "create":
-            # One action in the store, so one undo takes back both the link and the entity.
-            def create() -> Span:
-                entity, linked = self.store.link_to_new_entity(
-                    span.id, choice.name, choice.type, [span.text, choice.name],
-                    normalise_alias=normalise_alias)
-                self.notify(f"Created {entity.name} ({entity.id}).")
-                return linked
-
-            self._write(create, focus=True)
-            return
-        entity_id = choice.entity_id if choice.action == "link" else None
-        self._write(lambda: self.store.link(span.id, entity_id, nil=choice.action == "nil"), focus=True)
-
-    def action_propagate_link(self) -> None:
-        """Give every unlinked span with the same normalised text the current span's link, as one action."""
-        from ...linking import unlinked_mentions_like
-
-        current = self.view.current
-        if current is None or not current.linked:
-            self.notify("Link the span under the cursor first.")
-            return
-        targets = unlinked_mentions_like(current, self.spans)
-        if targets:
-            try:
-                self.store.link_many([target.id for target in targets], current.entity_id, nil=current.nil)
-            except WorkbenchError as error:
-                self._failed(error)
-                return
-            self._reload_spans(focus_id=current.id)
-        self.notify(f"Linked {len(targets)} more mention{'s' if len(targets) != 1 else ''} of "
-                    f"“{for_widget(current.text)}”.")
-
-    def action_remove_link(self) -> None:
-        current = self.view.current
-        if current is not None and current.linked:
-            self._write(lambda: self.store.link(current.id, None), focus=True)
 
     def action_cycle_span(self) -> None:
         self.view.cycle_current()
