@@ -47,3 +47,13 @@ def seed_corpus() -> Path:
 def actions(store: Store, **where: str) -> list[str]:
     """What annotators did, in order: the event log without its `time` entries."""
     return [event.action for event in store.events(**where) if event.action != "time"]
+
+
+class Notifications(list):
+    """The message of every notification an app posts, collected as `run_test(message_hook=...)`."""
+
+    def __call__(self, message) -> None:
+        from textual.notifications import Notify
+
+        if isinstance(message, Notify):
+            self.append(message.notification.message)

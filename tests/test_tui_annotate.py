@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from conftest import actions
+from conftest import Notifications, actions
 from textual.widgets import Static
 
 from workbench.config import Config, remembered_annotator
@@ -113,7 +113,7 @@ async def test_shift_arrows_extend_a_selection_that_snaps_to_whole_tokens(store,
 async def test_shift_down_selects_across_a_row_and_snaps(store, docs):
     async with make_app(store, "alice").run_test(size=SIZE) as pilot:
         await pilot.press("w", "shift+down", "1")
-        rows = view(pilot.app)._rows
+        rows = view(pilot.app).rows
 
     (label, start, end, text), = tagged(store, docs[0])
     assert (label, start) == ("claim", 10)
@@ -239,7 +239,7 @@ async def test_document_start_end_and_line_keys_land_where_they_say(store, docs)
         await pilot.press("left_curly_bracket")
         assert article.cursor == 0
         await pilot.press("end")
-        first_row = article._rows[0]
+        first_row = article.rows[0]
         assert article.cursor == first_row.end - 1
         await pilot.press("home")
         assert article.cursor == 0
@@ -542,7 +542,7 @@ async def test_resize_rewraps_and_keeps_the_cursor_in_view(store):
         row = article.cursor_row()
         top = article.scroll_offset.y
         assert top <= row < top + article.scrollable_content_region.height
-        assert all(r.width <= article.scrollable_content_region.width for r in article._rows)
+        assert all(r.width <= article.scrollable_content_region.width for r in article.rows)
         await pilot.press("g")
         assert article.scroll_offset.y == 0
 
@@ -551,7 +551,7 @@ async def test_a_narrow_article_wraps_to_what_is_shown_rather_than_cropping(stor
     async with make_app(store, "alice").run_test(size=(50, 16)) as pilot:
         article = view(pilot.app)
         shown_width = article.scrollable_content_region.width
-        assert all(row.width <= shown_width for row in article._rows)
+        assert all(row.width <= shown_width for row in article.rows)
 
 
 async def test_the_article_stays_readable_on_a_40_column_terminal(store, docs):
@@ -711,9 +711,10 @@ async def test_a_keymap_that_steals_a_key_or_names_no_binding_is_reported(store,
     from workbench.config import Config
 
     config = Config(keymap={"label.claim": "c", "label.clam": "x"})
-    async with make_app(store, "alice", config=config).run_test(size=SIZE) as pilot:
+    shown = Notifications()
+    async with make_app(store, "alice", config=config).run_test(size=SIZE, message_hook=shown) as pilot:
         await pilot.pause()
-        messages = [notification.message for notification in pilot.app._notifications]
+        messages = list(shown)
 
     assert any("'c' is bound to both" in m and "span.cycle" in m for m in messages)
     assert any("'label.clam'" in m for m in messages)
@@ -723,9 +724,10 @@ async def test_remapping_keys_of_other_screens_is_checked_against_those_screens(
     from workbench.config import Config
 
     config = Config(keymap={"picker.nil": "ctrl+k", "review.done": "R", "queue.filter": "A"})
-    async with make_app(store, "alice", config=config).run_test(size=SIZE) as pilot:
+    shown = Notifications()
+    async with make_app(store, "alice", config=config).run_test(size=SIZE, message_hook=shown) as pilot:
         await pilot.pause()
-        messages = [notification.message for notification in pilot.app._notifications]
+        messages = list(shown)
 
     assert not any("no key binding" in m for m in messages)
     assert messages == ["'A' is bound to both queue.filter and queue.agreement; only one of them will run"]

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 from textual.widgets import DataTable, Static
 
-from conftest import actions
+from conftest import Notifications, actions
 from workbench.cli import cli
 from workbench.importer import import_paths
 from workbench.linking import normalise_alias
@@ -91,10 +91,6 @@ def panel_text(app) -> str:
     return str(app.screen.query_one("#review-panel", Static).content)
 
 
-def notifications(app) -> list[str]:
-    return [notification.message for notification in app._notifications]
-
-
 AGREED_GOLD = (*AGREED, "source", None, ("alice", "bob"))
 OTHER_AGREED_GOLD = (*at("Odesa", OTHER), "source", None, ("alice", "bob"))
 
@@ -140,10 +136,11 @@ async def test_with_nothing_ready_the_app_says_so_and_writes_no_gold(store, docs
     for document in docs[:2]:
         store.set_status(document, "bob", "in_progress")
 
-    async with review_app(store).run_test(size=SIZE) as pilot:
+    shown = Notifications()
+    async with review_app(store).run_test(size=SIZE, message_hook=shown) as pilot:
         await pilot.pause()
         assert isinstance(pilot.app.screen, QueueScreen)
-        assert any("No document is ready for review" in message for message in notifications(pilot.app))
+        assert any("No document is ready for review" in message for message in shown)
 
     assert [store.review_status(uid, []) for uid in docs] == ["not ready"] * 3
     assert all(store.spans(uid, GOLD) == [] for uid in docs)
@@ -371,24 +368,26 @@ async def test_D_marks_gold_reviewed_and_opens_the_next_ready_document(store, do
 
 
 async def test_D_on_the_last_ready_document_returns_to_the_queue(store, docs):
-    async with review_app(store).run_test(size=SIZE) as pilot:
+    shown = Notifications()
+    async with review_app(store).run_test(size=SIZE, message_hook=shown) as pilot:
         await pilot.press("D", "D")
         await pilot.pause()
         assert isinstance(pilot.app.screen, QueueScreen)
-        assert any("No more documents" in message for message in notifications(pilot.app))
+        assert any("No more documents" in message for message in shown)
 
     assert [store.review_status(uid, []) for uid in docs] == ["reviewed", "reviewed", "not ready"]
 
 
 async def test_S_leaves_the_document_in_review_and_opens_the_next_waiting_one(store, docs):
-    async with review_app(store).run_test(size=SIZE) as pilot:
+    shown = Notifications()
+    async with review_app(store).run_test(size=SIZE, message_hook=shown) as pilot:
         await pilot.press("n", "a", "S")
         assert pilot.app.screen.document == docs[1]
         await pilot.press("S")
         assert pilot.app.screen.document == docs[0]
         await pilot.press("S", "D", "S")  # on to Odesa, reviewed, back to the first: the only one left
         assert pilot.app.screen.document == docs[0]
-        assert any("No other document" in message for message in notifications(pilot.app))
+        assert any("No other document" in message for message in shown)
 
     assert [store.review_status(uid, []) for uid in docs] == ["in review", "reviewed", "not ready"]
     assert gold_at(store, docs[0], LABEL) == [("figure", None, ("alice",))]  # what was accepted stays
@@ -484,14 +483,15 @@ async def test_R_in_the_annotate_queue_opens_review_of_the_highlighted_document(
 
 
 async def test_R_on_a_document_not_ready_leaves_the_queue_opening_documents_to_annotate(store, docs):
-    async with make_app(store, "carol").run_test(size=SIZE) as pilot:
+    shown = Notifications()
+    async with make_app(store, "carol").run_test(size=SIZE, message_hook=shown) as pilot:
         await pilot.press("q")
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         await pilot.press("down", "down", "R")
         await pilot.pause()
         assert isinstance(pilot.app.screen, QueueScreen)
-        assert any("Not ready for review" in message for message in notifications(pilot.app))
+        assert any("Not ready for review" in message for message in shown)
         await pilot.press("up", "up", "enter")
         await pilot.pause()
         assert isinstance(pilot.app.screen, AnnotateScreen) and not pilot.app.screen.reviewing

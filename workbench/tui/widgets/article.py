@@ -179,6 +179,11 @@ class ArticleView(ScreenPositions, ScrollView, can_focus=True, inherit_bindings=
         return self._layout_width == max(self.scrollable_content_region.width - GUTTER, 1)
 
     @property
+    def rows(self) -> tuple[Row, ...]:
+        """The rows as laid out for the current width, read-only."""
+        return tuple(self._rows)
+
+    @property
     def row_count(self) -> int:
         return len(self._rows)
 
