@@ -13,6 +13,7 @@ import click
 from . import __version__
 from .config import load_config, read_label_file, remember_annotator, remembered_annotator
 from .errors import WorkbenchError
+from .cli_store import open_store
 from .failures import WorkbenchGroup
 from .model import annotator_name_problem
 from .corpus import expand
@@ -38,18 +39,6 @@ def run_tui(ctx: click.Context, app) -> None:
     app.run()
     if app.return_code:
         ctx.exit(app.return_code)
-
-
-def open_store(ctx: click.Context, *, readonly: bool = False) -> Store:
-    """The database of --db: to write (created or upgraded as needed), or `readonly` for
-    commands that only read, which never change the file and need no write access."""
-    store = Store.open(ctx.obj["db"], readonly=readonly)
-    ctx.call_on_close(store.close)
-    if readonly:
-        outdated = [problem for problem in store.check_schema() if "run `workbench init`" in problem]
-        if outdated:
-            raise WorkbenchError(f"{store.path}: {outdated[0].removeprefix('schema: ')}")
-    return store
 
 
 @click.group(cls=WorkbenchGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -7,13 +7,12 @@ from pathlib import Path
 
 import click
 
+from .cli_store import open_store
 from .errors import ImportRejected, WorkbenchError
 from .text import for_terminal, for_terminal_json
 
 
 def _store(ctx: click.Context, *, readonly: bool = False):
-    from .cli import open_store
-
     return open_store(ctx, readonly=readonly)
 
 

@@ -7,15 +7,9 @@ from pathlib import Path
 
 import click
 
+from .cli_store import open_store
 from .errors import WorkbenchError
 from .text import for_terminal, for_terminal_json
-
-
-def open_store(ctx: click.Context, *, readonly: bool = False):
-    # The group is registered by workbench.cli, which must be imported first: so here, not above.
-    from .cli import open_store as opened
-
-    return opened(ctx, readonly=readonly)
 
 
 @click.group()

@@ -29,12 +29,12 @@ import sys
 import unicodedata
 from array import array
 from collections import Counter, defaultdict, deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from itertools import chain, compress, repeat
 from operator import add, and_, itemgetter, lshift, not_, or_, truediv
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
@@ -43,8 +43,6 @@ from .collector import without_cyclic_gc
 from .model import Span
 from .transliterate import latin
 
-if TYPE_CHECKING:
-    from .entity_context import SearchContext
 
 EXACT, VARIANT, PREFIX, FUZZY = "exact", "variant", "prefix", "fuzzy"
 _TIER = {EXACT: 3, VARIANT: 2, PREFIX: 1, FUZZY: 0}
@@ -359,6 +357,12 @@ def confident_match(candidates: Sequence[Candidate]) -> Candidate | None:
     return candidates[0] if candidates and candidates[0].confident else None
 
 
+class DocumentContext(Protocol):
+    """What a mention's document says about its entity (`entity_context.SearchContext` is one)."""
+
+    def points(self, normalised_query: str) -> Callable[[dict], float]: ...
+
+
 class AliasSource(Protocol):
     """What EntitySearch needs from the store (workbench.store.Store provides it)."""
 
@@ -421,7 +425,7 @@ class EntitySearch:
                     return len(rows)
 
     def search(self, query: str, *, type: str | None = None, limit: int = 10,
-               context: SearchContext | None = None) -> list[Candidate]:
+               context: DocumentContext | None = None) -> list[Candidate]:
         """Candidates, best first; with a context, ranked as they fit the mention's document."""
         normalised = normalise_alias(query)
         if not normalised or limit <= 0:
