@@ -15,6 +15,7 @@ import click
 from . import __version__
 from .config import state_dir
 from .errors import WorkbenchError
+from .store.connection import STORAGE_REFUSALS
 from .text import as_typed, is_utf8, for_terminal
 
 
@@ -61,17 +62,12 @@ class WorkbenchGroup(click.Group):
             ctx.exit(2)
 
 
-# What SQLite says when the file system, not the database, is the problem.
-_SQLITE_REFUSALS = ("attempt to write a readonly database", "unable to open database file",
-                    "database or disk is full", "disk I/O error")
-
-
 def file_system_refusal(error: Exception, db: Path | None) -> str | None:
     """One line for an error the user's file system caused (a read-only folder, a full disk,
     a file where a folder should be), or None for anything else."""
     if isinstance(error, OSError):
         return f"{error.filename}: {error.strerror}" if error.filename and error.strerror else str(error)
-    if isinstance(error, sqlite3.OperationalError) and str(error) in _SQLITE_REFUSALS:
+    if isinstance(error, sqlite3.OperationalError) and str(error) in STORAGE_REFUSALS:
         return f"{db}: {error}"
     return None
 

@@ -28,13 +28,13 @@ BUSY_TIMEOUT_MS = 60_000
 
 
 # What SQLite says when the file system, not the database or the action, is the problem.
-_STORAGE_REFUSALS = ("attempt to write a readonly database", "unable to open database file",
-                     "database or disk is full", "disk I/O error")
+STORAGE_REFUSALS = ("attempt to write a readonly database", "unable to open database file",
+                    "database or disk is full", "disk I/O error")
 
 
 def storage_refusal(path: str, error: sqlite3.OperationalError) -> StorageRefused | None:
     """The user's error for a write the file system refused (a full disk, a read-only file)."""
-    if str(error) in _STORAGE_REFUSALS:
+    if str(error) in STORAGE_REFUSALS:
         return StorageRefused(f"{path}: {error}; nothing was saved")
     return None
 

@@ -6,7 +6,7 @@ import uuid
 
 from ..model import Event
 from .connection import Connection
-from .rows import EVENT_COLUMNS, event_from_row, insert_sql, json_or_none, now
+from .rows import EVENT_COLUMNS, event_from_row, insert_sql, json_or_none, now, where_equal
 
 
 class EventLog(Connection):
@@ -20,12 +20,5 @@ class EventLog(Connection):
         return cursor.lastrowid
 
     def events(self, *, document: str | None = None, annotator: str | None = None) -> list[Event]:
-        clauses, params = [], []
-        if document is not None:
-            clauses.append("document = ?")
-            params.append(document)
-        if annotator is not None:
-            clauses.append("annotator = ?")
-            params.append(annotator)
-        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        where, params = where_equal({"document": document, "annotator": annotator})
         return [event_from_row(row) for row in self.db.query(f"SELECT * FROM events {where} ORDER BY id", params)]

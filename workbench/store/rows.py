@@ -45,6 +45,13 @@ def insert_sql(table: str, columns: Sequence[str], *, verb: str = "INSERT",
     return f"{verb} INTO {table} ({quoted}) VALUES ({values}) {conflict}".rstrip()
 
 
+def where_equal(conditions: dict[str, object]) -> tuple[str, list[object]]:
+    """`WHERE column = ? AND ...` for the conditions given (a None value sets none), and its parameters."""
+    given = {column: value for column, value in conditions.items() if value is not None}
+    where = f"WHERE {' AND '.join(f'{column} = ?' for column in given)}" if given else ""
+    return where, list(given.values())
+
+
 # -- spans -----------------------------------------------------------------------
 
 def provenance_of(stored: str | None) -> tuple[str, ...]:

@@ -18,7 +18,7 @@ from ..errors import NotFound, OffsetMismatch, WorkbenchError
 from ..model import Span, covered_text_problem
 from ..recommend import Proposal, Suggestion, visible
 from .annotations import AnnotationTables
-from .rows import insert_sql, now
+from .rows import insert_sql, now, where_equal
 
 SUGGESTION_COLUMNS = ("id", "document", "start", "end", "label", "text", "entity_id", "score",
                       "recommender", "created_at")
@@ -100,14 +100,7 @@ class SuggestionTables(AnnotationTables):
     def suggestions(self, document: str | None = None, *,
                     recommender: str | None = None) -> Iterator[Suggestion]:
         """Stored suggestions, every one, in document (import) and text order."""
-        clauses, params = [], []
-        if document is not None:
-            clauses.append("s.document = ?")
-            params.append(document)
-        if recommender is not None:
-            clauses.append("s.recommender = ?")
-            params.append(recommender)
-        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        where, params = where_equal({"s.document": document, "s.recommender": recommender})
         for row in self.db.query(
                 f"""SELECT s.* FROM suggestions s JOIN documents d ON d.uid = s.document {where}
                     ORDER BY d.rowid, s.start, s."end", s.label, s.recommender""", params):
