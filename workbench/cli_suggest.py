@@ -20,7 +20,7 @@ def _store(ctx: click.Context, *, readonly: bool = False):
 @click.option("--recommender", "-r", "names", multiple=True, metavar="NAME",
               help="figures, sources, mentions or decisions (repeatable) [default: all].")
 @click.option("--document", "-d", "documents", multiple=True,
-              help="Only this document: uid, uid prefix, position or source (repeatable).")
+              help="Only this document: uid, uid prefix, #position or source (repeatable).")
 @click.option("--replace", is_flag=True,
               help="Drop the recommenders' earlier suggestions for these documents first.")
 @click.pass_context
@@ -33,7 +33,7 @@ def suggest(ctx: click.Context, names: tuple[str, ...], documents: tuple[str, ..
     \b
     Examples:
       workbench suggest
-      workbench suggest -r figures -r mentions --document 3 --replace
+      workbench suggest -r figures -r mentions --document '#3' --replace
       workbench suggest list --json
       workbench suggest import predictions.jsonl
       workbench suggest clear --recommender mentions

@@ -60,7 +60,7 @@ def kb_import(ctx: click.Context, file: Path) -> None:
 @click.option("--type", "type_", metavar="T", help="Only entities of this type.")
 @click.option("--document", "-d", metavar="ID",
               help="Rank as the picker would for a mention in this document: uid, uid prefix, "
-                   "position or source.")
+                   "#position or source.")
 @click.option("--label", "-l", metavar="L", help="The mention's label, whose preferred types rank first.")
 @click.option("--annotator", "-a", metavar="A",
               help="Whose links in the document count as context [default: everyone's].")
@@ -85,7 +85,7 @@ def kb_search(ctx: click.Context, query: str, type_: str | None, document: str |
     Examples:
       workbench kb search Zelenskyi
       workbench kb search Kharkov --type PLACE --limit 3 --json
-      workbench kb search Pokrovsk --document 3 --label source
+      workbench kb search Pokrovsk --document '#3' --label source
       printf 'Kiev\\nBahmut\\n' | workbench kb search -
       echo '{"q": "Pokrovsk", "document": 3}' | workbench kb search -
     """
