@@ -232,20 +232,26 @@ class Planner:
         raise RuntimeError(f"no way to select {start}-{end}")
 
     async def link(self, entity: str) -> list[str]:
+        from workbench.linking import confident_match
         from workbench.tui.screens.link_picker import LinkPicker
+
+        def to_choose(index: int) -> list[str]:
+            # With no confident match nothing is highlighted: the first step down picks the top.
+            unsure = confident_match(picker.candidates) is None
+            return ["down"] * (index + unsure) + ["enter"]
 
         pressed = await self.keys(["l"])
         picker = self.pilot.app.screen
         assert isinstance(picker, LinkPicker)
         ids = [c.entity_id for c in picker.candidates]
         if entity in ids[:5]:
-            return pressed + await self.keys(["down"] * ids.index(entity) + ["enter"])
+            return pressed + await self.keys(to_choose(ids.index(entity)))
         name = self.pilot.app.store.entity(entity).name
         pressed += await self.keys(["ctrl+u"])
         for letter in name:
             pressed += await self.keys([letter if letter != " " else "space"])
             if picker.candidates and picker.candidates[0].entity_id == entity:
-                return pressed + await self.keys(["enter"])
+                return pressed + await self.keys(to_choose(0))
         raise RuntimeError(f"the picker does not find {entity}")
 
 
