@@ -158,7 +158,7 @@ def annotate(ctx: click.Context, annotator: str | None, document: str | None) ->
     from .tui.app import make_app
 
     config = load_config()
-    store = open_store(ctx)
+    store = open_store(ctx, existing=True)
     uid = store.find_document(document).uid if document else None
     name = annotator if annotator is not None else config.annotator or remembered_annotator()
     problem = annotator_name_problem(name) if name is not None else None
@@ -189,7 +189,7 @@ def review(ctx: click.Context, annotators: tuple[str, ...], document: str | None
     """
     from .tui.app import make_app
 
-    store = open_store(ctx)
+    store = open_store(ctx, existing=True)
     known = set(store.annotators())
     unknown = [name for name in annotators if name not in known]
     if unknown:
