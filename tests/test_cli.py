@@ -106,7 +106,7 @@ def test_the_tui_commands_refuse_a_database_that_does_not_exist_and_create_none(
     result = CliRunner().invoke(cli, ["--db", str(missing), command])
 
     assert result.exit_code == 1
-    assert result.output == (f"error: {missing}: no such database; make it first with `workbench init`, "
+    assert result.output == (f"error: {missing}: no such database; create one with `workbench init`, "
                              "`workbench import PATH` or `workbench demo`\n")
     assert list(tmp_path.iterdir()) == []
 

@@ -8,6 +8,7 @@ import click
 
 from .errors import WorkbenchError
 from .store import Store
+from .store.connection import missing_database
 
 
 def open_store(ctx: click.Context, *, readonly: bool = False, existing: bool = False) -> Store:
@@ -19,8 +20,7 @@ def open_store(ctx: click.Context, *, readonly: bool = False, existing: bool = F
     """
     path = Path(ctx.obj["db"])
     if existing and not path.exists():
-        raise WorkbenchError(f"{path}: no such database; make it first with `workbench init`, "
-                             "`workbench import PATH` or `workbench demo`")
+        raise missing_database(path)
     store = Store.open(path, readonly=readonly)
     ctx.call_on_close(store.close)
     if readonly:

@@ -39,9 +39,15 @@ def storage_refusal(path: str, error: sqlite3.OperationalError) -> StorageRefuse
     return None
 
 
+def missing_database(path: str | os.PathLike[str]) -> WorkbenchError:
+    """The error for a command that needs a database that is not there: it says how to make one."""
+    return WorkbenchError(f"{path}: no such database; create one with `workbench init`, "
+                          "`workbench import PATH` or `workbench demo`")
+
+
 def _connect_readonly(path: str) -> Database:
     if path == ":memory:" or not os.path.isfile(path):
-        raise WorkbenchError(f"{path}: no such database; create one with `workbench init` or `workbench import`")
+        raise missing_database(path)
     uri = f"file:{urllib.parse.quote(os.path.abspath(path))}"
     try:
         conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000,
