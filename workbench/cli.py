@@ -160,12 +160,12 @@ def annotate(ctx: click.Context, annotator: str | None, document: str | None) ->
     config = load_config()
     store = open_store(ctx, existing=True)
     uid = store.find_document(document).uid if document else None
-    name = annotator if annotator is not None else config.annotator or remembered_annotator()
+    name = annotator if annotator is not None else config.annotator or remembered_annotator(store.path)
     problem = annotator_name_problem(name) if name is not None else None
     if problem:
         raise WorkbenchError(problem)
     if name:
-        remember_annotator(name)
+        remember_annotator(name, store.path)
     require_terminal("annotate")
     run_tui(ctx, make_app(store, name, document=uid, config=config))
 
@@ -196,7 +196,7 @@ def review(ctx: click.Context, annotators: tuple[str, ...], document: str | None
         raise WorkbenchError(f"no annotator named {', '.join(map(repr, unknown))}; "
                              f"known: {', '.join(sorted(known)) or 'none'}")
     uid = store.find_document(document).uid if document else None
-    reviewer = load_config().annotator or remembered_annotator() or "reviewer"
+    reviewer = load_config().annotator or remembered_annotator(store.path) or "reviewer"
     require_terminal("review")
     run_tui(ctx, make_app(store, reviewer, document=uid, config=load_config(), review=list(annotators)))
 

@@ -142,22 +142,40 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 
 def state_dir() -> Path:
-    """Where per-user state lives: the remembered annotator name and crash logs."""
+    """Where per-user state lives: the annotator name remembered per database, and crash logs."""
     base = os.environ.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local", "state")
     return Path(base) / "workbench"
 
 
-def remembered_annotator() -> str | None:
+ANNOTATORS_FILE = "annotators.json"
+"""In the state folder: the name last used with each database, keyed by its resolved path."""
+
+
+def _remembered_names() -> dict[str, str]:
     try:
-        name = (state_dir() / "annotator").read_text(encoding="utf-8").strip()
-    except OSError:
-        return None
-    return name or None
+        names = json.loads((state_dir() / ANNOTATORS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return names if isinstance(names, dict) else {}
 
 
-def remember_annotator(name: str) -> None:
+def _database_key(database: str | os.PathLike[str]) -> str:
+    return str(Path(database).resolve())
+
+
+def remembered_annotator(database: str | os.PathLike[str]) -> str | None:
+    """The name last used with this database; a name given for another one does not carry over,
+    since two projects on one machine are often annotated under two names."""
+    name = _remembered_names().get(_database_key(database))
+    return name if isinstance(name, str) and name else None
+
+
+def remember_annotator(name: str, database: str | os.PathLike[str]) -> None:
+    names = _remembered_names()
+    names[_database_key(database)] = name
     try:
         state_dir().mkdir(parents=True, exist_ok=True)
-        (state_dir() / "annotator").write_text(name + "\n", encoding="utf-8")
+        (state_dir() / ANNOTATORS_FILE).write_text(json.dumps(names, indent=1, ensure_ascii=False) + "\n",
+                                                   encoding="utf-8")
     except OSError:
         pass  # Remembering is a convenience; failing to must not stop annotation.

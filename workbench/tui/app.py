@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 from collections.abc import Iterable
 
 from textual.app import App, SystemCommand
@@ -75,11 +76,14 @@ class WorkbenchApp(App):
             self.exit()
             return
         self.annotator = name
-        remember_annotator(name)
+        remember_annotator(name, self.store.path)
         self._start()
 
     def _start(self) -> None:
         self.store.ensure_annotator(self.annotator)
+        # Shown, since the name may have been remembered from an earlier session.
+        self.notify(f"{'Reviewing' if self.review is not None else 'Annotating'} as {self.annotator} "
+                    f"in {os.path.basename(self.store.path)}", timeout=4)
         if self.review is not None:
             document = self.start_document or self.store.next_for_review(self.review)
             if document is None:
