@@ -79,12 +79,15 @@ TABLES: dict[str, dict[str, Any]] = {
             "annotator": "Who acted.",
             "document": "The document's uid.",
             "action": "add, delete, relabel, resize or link (undoable); undo and redo; status "
-                      "(a document's status changed); reject (a version rejected in review).",
-            "span_id": "The span acted on; empty for status.",
+                      "(a document's status changed); reject (a version rejected in review); "
+                      "time (active seconds saved); open and leave (a document opened and left "
+                      "on screen, never undone).",
+            "span_id": "The span acted on; empty for status, time, open and leave.",
             "target": "For undo and redo: the event undone or redone.",
             "before": "JSON object: the span (or for status, the status) before the action; "
                       "null for add.",
-            "after": "JSON object: the span (or status) after it; null for delete and reject.",
+            "after": "JSON object: the span (or status) after it; null for delete and reject; "
+                     "for leave, the cursor offset the document reopens at.",
             "batch": "Events that were one action (linking every mention of a name) share it; "
                      "one undo takes them all back.",
         },

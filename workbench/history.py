@@ -15,8 +15,14 @@ from .model import Event
 
 UNDOABLE = ("add", "delete", "relabel", "resize", "link", "reject", "entity", "accept_suggestion")
 """Actions an annotator can take back. Others are recorded and never undone: `status`
-changes, and `seed` (the agreed spans a review starts gold with). `entity` is the making of
-an entity from a span, batched with the link to it (`Store.link_to_new_entity`)."""
+changes, `time` worked, the `open` and `leave` of a document (VISITS), and `seed` (the agreed
+spans a review starts gold with). `entity` is the making of an entity from a span, batched
+with the link to it (`Store.link_to_new_entity`)."""
+
+OPEN, LEAVE = "open", "leave"
+VISITS = (OPEN, LEAVE)
+"""Events that mark an annotator opening and leaving a document: they change nothing, so an
+undo or redo passes over them (a redo still works after leaving and coming back)."""
 
 SPAN_UNCHANGED = ("reject", "entity")
 """Undoable actions that change no span row: a reviewer's rejection of an annotator's
@@ -62,3 +68,4 @@ def top_action(stack: list[Event]) -> list[Event]:
             break
         action.append(event)
     return action
+

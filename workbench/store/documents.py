@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from ..errors import NotFound, WorkbenchError
+from ..history import LEAVE, OPEN
 from ..model import DEFAULT_LABELS, GOLD, STATUSES, name_problem, Document, Label, NewDocument, QueueRow
 from ..text import content_hash
 from .events import EventLog
@@ -240,6 +241,33 @@ class DocumentTables(EventLog):
             self._upsert_status(document, annotator, seconds=seconds, started=False)
             # Logged too, so that a merge can tell time worked in another copy from time it shares.
             self._log(annotator, document, "time", None, None, {"seconds": seconds})
+
+    # -- visits: where each annotator opened and left a document --------------
+
+    def open_document(self, document: str, annotator: str) -> None:
+        """Log that the annotator opened the document. Like `leave_document`, it changes no
+        status and is never undone: it only marks the time, so that the log tells how long
+        each span took from the moment its document was opened."""
+        with self.transaction():
+            self.ensure_annotator(annotator)
+            self._log(annotator, document, OPEN, None, None, None)
+
+    def leave_document(self, document: str, annotator: str, cursor: int) -> None:
+        """Log that the annotator left the document with the cursor at `cursor`, where it
+        reopens next time."""
+        with self.transaction():
+            self.ensure_annotator(annotator)
+            self._log(annotator, document, LEAVE, None, None, {"cursor": cursor})
+
+    def last_cursor(self, document: str, annotator: str) -> int:
+        """Where the annotator's cursor was on leaving the document last; 0 if never left."""
+        row = next(self.db.query(
+            """SELECT after FROM events WHERE annotator = ? AND document = ? AND action = ?
+               ORDER BY id DESC LIMIT 1""", [annotator, document, LEAVE]), None)
+        if row is None:
+            return 0
+        cursor = json.loads(row["after"]).get("cursor")
+        return cursor if isinstance(cursor, int) and cursor >= 0 else 0
 
     def _upsert_status(self, document: str, annotator: str, *, status: str | None = None,
                        seconds: float = 0.0, started: bool = True) -> None:

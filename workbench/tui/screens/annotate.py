@@ -115,6 +115,7 @@ class AnnotateScreen(SuggestionKeys, LinkKeys, JumpKeys, ActiveTime, Screen):
         self.spans: list[Span] = []
         self._last_activity = time.monotonic()
         self._unsaved_seconds = 0.0
+        self._visiting = False
         self._saved_state = Text("✓ saved", Style(color="green"))
         self._status_shown: str | None = None
         self._search_query = ""
@@ -144,6 +145,8 @@ class AnnotateScreen(SuggestionKeys, LinkKeys, JumpKeys, ActiveTime, Screen):
         return self.query_one(SpanList)
 
     def on_mount(self) -> None:
+        # Kept for leaving the document when the screen is taken down, when no query finds it.
+        self._article_view = self.view
         self.load(self.document)
         self.set_interval(15, self.flush_time)
         self.view.focus()
@@ -151,12 +154,14 @@ class AnnotateScreen(SuggestionKeys, LinkKeys, JumpKeys, ActiveTime, Screen):
     # -- loading ---------------------------------------------------------------
 
     def load(self, document: str) -> None:
-        self.flush_time()
+        self.end_visit()
+        cursor = self.start_visit(document)
         self.document = document
         self.spans = self.store.spans(document, self.annotator)
         labels = self.app.labels
         self._remember_entity_names(self.spans)
         self.view.load(self.store.text(document), self.spans, labels)
+        self.view.move_to(cursor)  # where this annotator left it, the span there current
         span_list = self.span_list
         span_list.letters = self.view.letters
         span_list.colours = {label.name: label.colour for label in labels}
