@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..text import middle_cut
 from .widgets.article_layout import visible
 
 
@@ -11,13 +12,8 @@ def for_widget(text: str) -> str:
 
 
 def shortened(text: str, limit: int = 40) -> str:
-    """`text` for one line: whitespace runs as one space, and cut in the middle past `limit`,
-    so both the first and the last words of a long selection still show."""
-    flat = " ".join(text.split())
-    if len(flat) <= limit:
-        return for_widget(flat)
-    half = (limit - 1) // 2
-    return for_widget(flat[:half].rstrip() + "…" + flat[len(flat) - (limit - 1 - half):].lstrip())
+    """`text` for one line, cut in the middle past `limit` (`text.middle_cut`), safe to show."""
+    return for_widget(middle_cut(text, limit))
 
 
 def counted(number: int, noun: str) -> str:

@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from ...errors import WorkbenchError
+from ...history import describe
 from ...model import Label, Span, span_like
 from ..display import counted, for_widget, shortened
 from ..suggestion_keys import SUGGESTION_BINDINGS, SuggestionKeys
@@ -388,21 +389,27 @@ class AnnotateScreen(SuggestionKeys, LinkKeys, JumpKeys, ActiveTime, Screen):
         self.view.cycle_current()
 
     def action_undo(self) -> None:
-        self._history(self.store.undo, "Nothing to undo.")
+        self._history("undo", "Nothing to undo.")
 
     def action_redo(self) -> None:
-        self._history(self.store.redo, "Nothing to redo.")
+        self._history("redo", "Nothing to redo.")
 
-    def _history(self, step, empty_message: str) -> None:
+    def _history(self, direction: str, empty_message: str) -> None:
         try:
-            event = step(self.document, self.annotator)
+            events = self.store.replay(self.document, self.annotator, direction)
         except WorkbenchError as error:
             self._failed(error)
             return
-        if event is None:
+        if not events:
             self.notify(empty_message)
             return
-        self._reload_spans(focus_id=event.span_id)
+        self._reload_spans(focus_id=events[-1].span_id)
+        names = self.span_list.entity_names
+        change = describe(events, lambda entity_id: names.get(entity_id, entity_id))
+        # Where "✓ saved" stands: the change is saved, and this says which it was.
+        self._saved_state = Text(f"✓ {'undid' if direction == 'undo' else 'redid'}: {for_widget(change)}",
+                                 Style(color="green"))
+        self.refresh_status()
 
     def _reload_spans(self, focus_id: str | None) -> None:
         """Show the spans as the store now holds them, after a write that changed several."""
