@@ -16,6 +16,7 @@ from ..model import Label
 from ..store import Store
 from .display import for_widget
 from .screens.annotate import AnnotateScreen, screen_for_labels
+from .screens.annotate_panel import PanelChoice
 from .screens.help import HelpScreen, declared_bindings
 from .screens.prompt import AnnotatorPrompt
 from .screens.queue import QueueScreen
@@ -38,6 +39,8 @@ class WorkbenchApp(App):
         self.config = config or Config()
         self.review = review
         """The annotators being reviewed into gold, or None when annotating."""
+        self.panel_choice = PanelChoice()
+        """The side panel as the annotator last set it (shown, width), for every screen."""
         self.labels: list[Label] = store.labels()
         self.annotate_screen = screen_for_labels(self.labels)
 

@@ -21,6 +21,7 @@ from ..suggestion_keys import SUGGESTION_BINDINGS, SuggestionKeys
 from .annotate_jumps import JumpKeys
 from .annotate_time import ActiveTime
 from .annotate_links import LinkKeys
+from .annotate_panel import PANEL_BINDINGS, SidePanel
 from ..widgets.article import ArticleView
 from ..widgets.span_list import SpanList
 
@@ -101,12 +102,12 @@ DOCUMENT_BINDINGS = [
 ]
 
 
-class AnnotateScreen(SuggestionKeys, LinkKeys, JumpKeys, ActiveTime, Screen):
+class AnnotateScreen(SuggestionKeys, LinkKeys, JumpKeys, ActiveTime, SidePanel, Screen):
     """Keys in, store writes out; the view only ever shows what the store holds."""
 
     reviewing = False
 
-    BINDINGS = CURSOR_BINDINGS + SPAN_BINDINGS + SUGGESTION_BINDINGS + DOCUMENT_BINDINGS
+    BINDINGS = CURSOR_BINDINGS + SPAN_BINDINGS + SUGGESTION_BINDINGS + DOCUMENT_BINDINGS + PANEL_BINDINGS
     made_by: tuple[str, ...] = ()
     """The provenance recorded on spans made on this screen."""
 
@@ -148,6 +149,7 @@ class AnnotateScreen(SuggestionKeys, LinkKeys, JumpKeys, ActiveTime, Screen):
     def on_mount(self) -> None:
         # Kept for leaving the document when the screen is taken down, when no query finds it.
         self._article_view = self.view
+        self.fit_panel()
         self.load(self.document)
         self.set_interval(15, self.flush_time)
         self.view.focus()
@@ -491,10 +493,29 @@ class AnnotateScreen(SuggestionKeys, LinkKeys, JumpKeys, ActiveTime, Screen):
 
 def screen_for_labels(labels: list[Label], base: type[AnnotateScreen] = AnnotateScreen
                       ) -> type[AnnotateScreen]:
-    """A screen class with one key per label, as the label set defines them."""
+    """A screen class with one key per label, as the label set defines them.
+
+    The label keys come first, so the footer shows them first: a narrow footer cuts the
+    keys at its end, and the label keys are the ones an annotator needs most.
+    """
     bindings = [
         _b(label.key, f"label({label.name!r})", f"Tag as {label.name}", f"label.{label.name}",
            show=True)
         for label in labels
     ]
-    return type(base.__name__, (base,), {"BINDINGS": bindings})
+    return type(base.__name__, (base,), {"BINDINGS": bindings + _inherited_bindings(base)},
+                inherit_bindings=False)
+
+
+def _inherited_bindings(base: type[Screen]) -> list[Binding]:
+    """The bindings `base` has from all its classes, in order; as Textual's own inheritance
+    does, a class's binding takes a key from the bindings its base classes gave it."""
+    def keys(binding: Binding) -> set[str]:
+        return {key.strip() for key in binding.key.split(",")}
+
+    found: list[Binding] = []
+    for cls in reversed(base.__mro__):
+        own = [binding for binding in cls.__dict__.get("BINDINGS", ()) if isinstance(binding, Binding)]
+        taken = set().union(*map(keys, own))
+        found = [binding for binding in found if not keys(binding) & taken] + own
+    return found
