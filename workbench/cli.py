@@ -12,7 +12,7 @@ import click
 
 from . import __version__
 from .config import load_config, read_label_file, remember_annotator, remembered_annotator
-from .errors import WorkbenchError
+from .errors import NothingToCompare, WorkbenchError
 from .cli_store import open_store
 from .failures import WorkbenchGroup
 from .model import annotator_name_problem
@@ -438,8 +438,11 @@ def agreement(ctx: click.Context, annotators: tuple[str, ...], labels: tuple[str
     if out is not None:
         # Before the report, which can take seconds to build.
         refuse_output(out, store.path)
-    report = agreement_report(store, annotators=annotators, labels=labels,
-                              documents=documents, status=status, recommenders=recommenders)
+    try:
+        report = agreement_report(store, annotators=annotators, labels=labels,
+                                  documents=documents, status=status, recommenders=recommenders)
+    except NothingToCompare as error:
+        raise WorkbenchError(f"{error}{' (try --status any)' if error.only_done else ''}") from None
     if out is None and fmt == "table":
         from rich.console import Console
 

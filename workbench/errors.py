@@ -49,3 +49,13 @@ class StorageRefused(WorkbenchError):
 
 class Conflict(WorkbenchError):
     """The database changed underneath an action, which was not applied."""
+
+
+class NothingToCompare(WorkbenchError):
+    """No document meets an agreement report's criteria. `only_done` says the criteria asked
+    for finished documents, so counting unfinished ones too may find some: each caller says
+    how to ask for that (a flag on the command line, a key in the app)."""
+
+    def __init__(self, message: str, *, only_done: bool) -> None:
+        super().__init__(message)
+        self.only_done = only_done

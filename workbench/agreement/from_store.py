@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from .counting import ReportBuilder
 from .results import Report, ReportDocument
 from ..collector import without_cyclic_gc
-from ..errors import WorkbenchError
+from ..errors import NothingToCompare, WorkbenchError
 from ..store import Store
 
 # Fewer documents per part than this, and starting a process costs more than it saves.
@@ -78,8 +78,7 @@ def agreement_report(store: Store, *, annotators: Sequence[str] = (), labels: Se
                            tuple(dict.fromkeys(recommenders)))
     report = _build(store, selection, processes or _cpus()).finish(criteria)
     if not report.documents:
-        hint = " (try --status any)" if status == "done" else ""
-        raise WorkbenchError(f"no documents meet the criteria: {criteria}{hint}")
+        raise NothingToCompare(f"no documents meet the criteria: {criteria}", only_done=status == "done")
     return replace(report, basis=f"{criteria}{' among the ones named' if uids else ''}: "
                                  f"{report.documents} of {store.document_count()} documents")
 
