@@ -111,7 +111,7 @@ def test_a_file_name_that_is_not_utf8_is_rejected_by_name_and_the_rest_imported(
 
     assert result.returncode == 1, result.stderr
     assert b"rejected " + os.fsencode(folder) + b"/caf\\xe9.txt: the file name is not valid UTF-8" in result.stderr
-    assert b"1 added, 0 already present, 1 file(s) rejected" in result.stdout
+    assert b"1 added, 0 already present, 1 file rejected" in result.stdout
     assert [title for _, title, _, _ in store.document_summaries()] == ["Odesa port reopened."]
 
 
@@ -377,7 +377,7 @@ def test_encodings_and_line_endings_a_user_may_have(store, tmp_path, name, data,
 
     result = run(store.path, "import", str(path))
 
-    assert result.exit_code == 0 and "0 file(s) rejected" in result.output, result.output
+    assert result.exit_code == 0 and "0 files rejected" in result.output, result.output
     assert [t for _, t, _, _ in store.document_summaries()][0] == title
 
 

@@ -432,7 +432,7 @@ def test_the_gold_version_exports_in_every_format(store, docs, tmp_path, format_
 
     assert result.exit_code == 0, result.output
     assert out.exists()
-    assert "1 documents, 2 spans, 0 links, annotators: gold" in result.output
+    assert "1 document, 2 spans, 0 links, annotators: gold" in result.output
 
 
 def start_review_with_gold(store, document: str) -> None:

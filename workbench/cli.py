@@ -19,7 +19,7 @@ from .model import annotator_name_problem
 from .corpus import expand
 from .importer import import_paths
 from .store import Store, default_db_path
-from .text import for_terminal, for_terminal_json
+from .text import counted, for_terminal, for_terminal_json
 
 
 def has_terminal() -> bool:
@@ -107,8 +107,8 @@ def import_command(ctx: click.Context, paths: tuple[Path, ...]) -> None:
         click.secho(f"rejected {for_terminal(str(rejected))}", fg="red", err=True)
     ignored = ", ".join(f"{name} ({count})" for name, count in sorted(report.ignored.items()))
     click.echo(f"{report.added} added, {report.duplicates} already present, "
-               f"{len(report.rejected)} file(s) rejected"
-               + (f", {report.spans} spans restored" if report.spans else "")
+               f"{counted(len(report.rejected), 'file')} rejected"
+               + (f", {counted(report.spans, 'span')} restored" if report.spans else "")
                + (f"; ignored fields the format does not know: {for_terminal(ignored)}" if ignored else ""))
     if report.rejected:
         ctx.exit(1)
@@ -217,7 +217,7 @@ def demo(ctx: click.Context, annotator: str | None, no_open: bool) -> None:
     with resources.as_file(resources.files("workbench") / "data" / "demo_entities.jsonl") as kb_file:
         entities, aliases = store.import_entities(read_kb(kb_file), normalise_alias)
     click.echo(f"demo corpus: {report.added} added, {report.duplicates} already present; "
-               f"{entities} entities with {aliases} aliases; in {store.path}")
+               f"{counted(entities, 'entity', 'entities')} with {counted(aliases, 'alias', 'aliases')}; in {store.path}")
     if no_open or not has_terminal():
         click.echo(f"open it with: workbench --db {store.path} annotate")
         return
@@ -315,10 +315,10 @@ def check(ctx: click.Context) -> None:
     for problem in problems:
         click.echo(for_terminal(problem))
     if problems:
-        click.secho(f"{path}: {len(problems)} problem(s) found", fg="red", err=True)
+        click.secho(f"{path}: {counted(len(problems), 'problem')} found", fg="red", err=True)
         ctx.exit(1)
     click.echo(f"{path}: ok (schema version {store.schema_version()}, "
-               f"{store.document_count()} documents)")
+               f"{counted(store.document_count(), 'document')})")
 
 
 @cli.command()
@@ -352,7 +352,7 @@ def backup(ctx: click.Context, path: Path, force: bool) -> None:
         copy.close()
     if problems:
         raise WorkbenchError(f"{path}: the copy failed its check: {for_terminal(problems[0])}")
-    click.echo(f"{path}: backup of {store.path} written and checked ({documents} documents)")
+    click.echo(f"{path}: backup of {store.path} written and checked ({counted(documents, 'document')})")
 
 
 @cli.command("browse-metadata")

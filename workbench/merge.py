@@ -23,7 +23,7 @@ from .errors import WorkbenchError
 from .model import Span
 from .store import Store
 from .store.rows import span_from_row
-from .text import content_hash
+from .text import content_hash, counted
 
 SAME, KEEP, TAKE, CONFLICT = "same", "keep", "take", "conflict"
 
@@ -44,15 +44,15 @@ class MergeReport:
                     or self.statuses_updated)
 
     def summary(self) -> str:
-        added = ", ".join(f"{count} {table}" for table, count in self.added.items() if count)
+        added = ", ".join(_counted_rows(count, table) for table, count in self.added.items() if count)
         parts = [f"added {added}" if added else "nothing new to add"]
         if self.spans_updated or self.spans_removed:
-            parts.append(f"{self.spans_updated} span(s) updated, {self.spans_removed} removed")
+            parts.append(f"{counted(self.spans_updated, 'span')} updated, {self.spans_removed} removed")
         if self.statuses_updated:
-            parts.append(f"{self.statuses_updated} status(es) updated")
+            parts.append(f"{counted(self.statuses_updated, 'status', 'statuses')} updated")
         if self.seconds_added:
             parts.append(f"{self.seconds_added / 60:.1f} minutes of annotation time added")
-        parts.append(f"{len(self.conflicts)} conflict(s)")
+        parts.append(counted(len(self.conflicts), "conflict"))
         return f"merged {self.other}: " + "; ".join(parts)
 
 
@@ -259,3 +259,9 @@ def _merge_time(store: Store, other: Store, present: set[str], ours: dict[tuple[
         if extra > 1e-9:
             store.add_merged_seconds(*key, extra)
             report.seconds_added += extra
+
+
+def _counted_rows(count: int, table: str) -> str:
+    """'1 document', '3 entities', '1 suggestion rejection': a table name made singular for one."""
+    singular = table[:-3] + "y" if table.endswith("ies") else table.removesuffix("s")
+    return counted(count, singular, table)

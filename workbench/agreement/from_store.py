@@ -26,6 +26,7 @@ from .results import Report, ReportDocument
 from ..collector import without_cyclic_gc
 from ..errors import NothingToCompare, WorkbenchError
 from ..store import Store
+from ..text import counted
 
 # Fewer documents per part than this, and starting a process costs more than it saves.
 DOCUMENTS_PER_PART = 1_500
@@ -80,7 +81,7 @@ def agreement_report(store: Store, *, annotators: Sequence[str] = (), labels: Se
     if not report.documents:
         raise NothingToCompare(f"no documents meet the criteria: {criteria}", only_done=status == "done")
     return replace(report, basis=f"{criteria}{' among the ones named' if uids else ''}: "
-                                 f"{report.documents} of {store.document_count()} documents")
+                                 f"{report.documents} of {counted(store.document_count(), 'document')}")
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,7 @@ from workbench.agreement.measures import Measure
 from workbench.agreement.alignment import Kind
 from workbench.agreement.results import Counts, Disagreement, Report, Spread
 from workbench.collector import without_cyclic_gc
-from workbench.text import for_terminal
+from workbench.text import counted, for_terminal
 
 __all__ = ["FORMATS", "render", "table", "to_data"]
 
@@ -250,7 +250,8 @@ def _heading(report: Report) -> list[str]:
     spans = ", ".join(f"{name}: {n}" for name, n in report.spans.items())
     return [
         f"Documents: {report.basis}",
-        f"{report.documents} documents, {report.characters} characters, {report.tokens} tokens; "
+        f"{counted(report.documents, 'document')}, {counted(report.characters, 'character')}, "
+        f"{counted(report.tokens, 'token')}; "
         f"spans per annotator: {spans or 'none'}; labels: {', '.join(report.labels)}.",
         *report.notes,
     ]

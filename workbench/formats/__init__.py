@@ -27,6 +27,7 @@ from pathlib import Path
 from ..errors import OffsetMismatch, WorkbenchError
 from ..model import GOLD, Document, Entity, Span, covered_text_problem
 from ..output_paths import refuse_output
+from ..text import counted
 from ..store import Store, provenance_of
 
 # Module per format, imported only when used: spaCy stays an optional extra.
@@ -106,17 +107,18 @@ class ExportReport:
     def links_not_kept(self, format_name: str) -> None:
         """Say in the summary that the format had no place for the links counted."""
         if self.links:
-            self.notes.append(f"{self.links} links (entity or NIL) not written: {format_name} has no "
+            self.notes.append(f"{counted(self.links, 'link')} (entity or NIL) not written: {format_name} has no "
                               "place for them; jsonl, spacy, prodigy, brat and labelstudio keep them")
 
     def summary(self) -> str:
         if self.entities:
-            return f"{self.entities} entities"
+            return counted(self.entities, "entity", "entities")
         names = ", ".join(sorted(self.annotators)) or "none"
-        line = (f"{self.documents} documents, {self.spans} spans, {self.links} links, "
+        line = (f"{counted(self.documents, 'document')}, {counted(self.spans, 'span')}, "
+                f"{counted(self.links, 'link')}, "
                 f"annotators: {names}")
         if self.dropped:
-            line += f"; {self.dropped} overlapping spans dropped"
+            line += f"; {counted(self.dropped, 'overlapping span')} dropped"
         return "; ".join([line, *self.notes])
 
 

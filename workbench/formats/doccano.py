@@ -21,6 +21,7 @@ from pathlib import Path
 
 from . import ExportJob, Format
 from .jsonl import WRITE_BUFFER, dump_line
+from ..text import counted
 from .utf16 import utf16_offset
 
 
@@ -40,7 +41,8 @@ def write(job: ExportJob, path: Path) -> None:
     job.report.links_not_kept("doccano")
     if overlapping:
         job.report.notes.append(
-            f"{overlapping} spans overlap another span of the same annotator: import into a doccano "
+            f"{counted(overlapping, 'span')} {'overlaps' if overlapping == 1 else 'overlap'} another span "
+            "of the same annotator: import into a doccano "
             "project with \"Allow overlapping spans\" checked, or doccano drops them")
     if len(job.report.annotators) > 1:
         job.report.notes.append("each annotator's version is its own doccano example, credited to the "

@@ -34,6 +34,7 @@ from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
 from ..model import GOLD
+from ..text import counted
 from . import ExportJob, Format
 from .utf16 import utf16_offset
 
@@ -74,7 +75,8 @@ def write(job: ExportJob, path: Path) -> None:
             out.write(("\n" if not number else ",\n") + json.dumps(task, ensure_ascii=False))
         out.write("\n]\n")
     if in_progress:
-        job.report.notes.append(f"{in_progress} annotations not marked done are finished annotations in "
+        job.report.notes.append(f"{counted(in_progress, 'annotation')} not marked done "
+                                f"{'is a finished annotation' if in_progress == 1 else 'are finished annotations'} in "
                                 "Label Studio, which has no unfinished state")
     labels = [label for label in job.store.labels()
               if not job.selection.labels or label.name in job.selection.labels]

@@ -28,6 +28,7 @@ from pathlib import Path
 
 from ..errors import WorkbenchError
 from ..model import Document
+from ..text import counted
 from . import Annotation, ExportJob, Format
 from .tokens import shortest_first
 
@@ -70,12 +71,13 @@ class Tally:
             notes.append(f"{self.split_tokens} spaCy tokens split where a span boundary fell inside "
                          f"them ({shown}{more})")
         if self.detached_spaces:
-            notes.append(f"{self.detached_spaces} spaces made tokens of their own where a span "
+            notes.append(f"{counted(self.detached_spaces, 'space')} made tokens of their own where a span "
                          "began or ended on them")
         if self.outside_ents:
             why = "overlapping or not in --ents-label" if ents_labels else "overlapping a shorter span"
             by_label = ", ".join(f"{label} {count}" for label, count in sorted(self.outside_ents.items()))
-            notes.append(f"{sum(self.outside_ents.values())} spans are in doc.spans[{SPAN_KEY!r}] but "
+            outside = sum(self.outside_ents.values())
+            notes.append(f"{counted(outside, 'span')} {'is' if outside == 1 else 'are'} in doc.spans[{SPAN_KEY!r}] but "
                          f"not in doc.ents ({why}: {by_label})")
         return notes
 

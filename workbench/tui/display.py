@@ -1,8 +1,8 @@
-"""Document text made safe to show in any widget."""
+"""Document text made safe to show in any widget (and `counted`, from `text`, for the screens)."""
 
 from __future__ import annotations
 
-from ..text import middle_cut
+from ..text import counted, middle_cut
 from .widgets.article_layout import visible
 
 
@@ -14,8 +14,3 @@ def for_widget(text: str) -> str:
 def shortened(text: str, limit: int = 40) -> str:
     """`text` for one line, cut in the middle past `limit` (`text.middle_cut`), safe to show."""
     return for_widget(middle_cut(text, limit))
-
-
-def counted(number: int, noun: str) -> str:
-    """'1 span', '2 spans'."""
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"

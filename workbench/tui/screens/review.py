@@ -20,7 +20,7 @@ from ...model import GOLD, Span
 from ..widgets.article import ArticleView
 from ..widgets.span_list import SpanList
 from .annotate import AnnotateScreen
-from ..display import for_widget
+from ..display import counted, for_widget
 
 SIGNS = {Kind.ONLY_SOME: ("±", "#e5c07b", "only some"), Kind.LABEL: ("≠", "#e06c75", "label"),
          Kind.BOUNDARY: ("↔", "#c678dd", "boundary"), Kind.LINK: ("⇄", "#61afef", "link")}
@@ -82,7 +82,7 @@ class ReviewScreen(AnnotateScreen):
         unresolved = sum(not self._resolved(group) for group in self.groups)
         header.append(" review ", Style(bold=True, reverse=True))
         header.append(f"  {for_widget(', '.join(self._annotators_shown()))} → gold  ")
-        header.append(f"{unresolved} of {len(self.groups)} disagreements open  ")
+        header.append(f"{unresolved} of {counted(len(self.groups), 'disagreement')} open  ")
         header.append(for_widget(self.store.document(self.document).title), Style(bold=True))
         header.append(f"  [{self.store.review_status(self.document, self.chosen_annotators)}]",
                       Style(dim=True))
