@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from sqlite_utils import Database
+from .sqlite_utils_lean import Database
 
 from ..errors import StorageRefused, WorkbenchError
 from ..model import covered_text_problem

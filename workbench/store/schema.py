@@ -11,8 +11,7 @@ Tables by family, and the store module that owns each:
 
 from __future__ import annotations
 
-from sqlite_utils import Database
-from sqlite_utils.migrations import Migrations
+from .sqlite_utils_lean import Database, Migrations
 
 migrations = Migrations("workbench")
 

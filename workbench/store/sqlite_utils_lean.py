@@ -1,0 +1,34 @@
+"""sqlite-utils, imported without the pandas and numpy it loads whenever they are installed.
+
+sqlite-utils imports both when it is imported, only to map their value types to column
+types. The store never hands it such values, and loading them costs more start-up time
+than all of Textual. So while sqlite-utils is imported, the two are made unimportable
+(for that moment only, and only when the process has not loaded them already).
+"""
+
+from __future__ import annotations
+
+import sys
+
+_NOT_NEEDED = ("pandas", "numpy")
+
+
+def _import_sqlite_utils() -> None:
+    blocked = [name for name in _NOT_NEEDED if name not in sys.modules]
+    for name in blocked:
+        sys.modules[name] = None  # type: ignore[assignment]  # `import name` now raises ImportError
+    try:
+        import sqlite_utils.db  # noqa: F401
+        import sqlite_utils.migrations  # noqa: F401
+    finally:
+        for name in blocked:
+            if sys.modules.get(name, False) is None:
+                del sys.modules[name]
+
+
+_import_sqlite_utils()
+
+from sqlite_utils import Database  # noqa: E402
+from sqlite_utils.migrations import Migrations  # noqa: E402
+
+__all__ = ["Database", "Migrations"]
