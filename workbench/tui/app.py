@@ -56,10 +56,10 @@ class WorkbenchApp(App):
     def on_mount(self) -> None:
         if self.config.keymap:
             self._report_keymap_problems()
-        self.push_screen(QueueScreen())
         if self.annotator:
             self._start()
         else:
+            self.push_screen(QueueScreen())
             self.push_screen(AnnotatorPrompt(), self._annotator_chosen)
 
     def _report_keymap_problems(self) -> None:
@@ -92,6 +92,7 @@ class WorkbenchApp(App):
             if document is None:
                 self.notify("No document is ready for review: the chosen annotators must mark "
                             "documents done first.", title="Nothing to review", timeout=30)
+                self.action_back_to_queue()
                 return
             self.open_review(document)
             return
@@ -100,6 +101,7 @@ class WorkbenchApp(App):
         if document is None:
             self.notify("No documents yet: add some with `workbench import PATH`.",
                         title="Empty database", timeout=30)
+            self.action_back_to_queue()
             return
         self.open_document(document)
         self.call_after_refresh(self._settled)
@@ -117,8 +119,7 @@ class WorkbenchApp(App):
         if isinstance(screen, AnnotateScreen) and not screen.reviewing:
             screen.load(document)
         else:
-            self.action_back_to_queue()
-            self.push_screen(self.annotate_screen(document))
+            self._open_over_queue(self.annotate_screen(document))
 
     def open_review(self, document: str) -> None:
         if self.store.review_status(document, self.review or []) == "not ready":
@@ -133,12 +134,23 @@ class WorkbenchApp(App):
             # Imported here: review needs the agreement code, which start-up does not.
             from .screens.review import ReviewScreen
 
-            self.action_back_to_queue()
-            self.push_screen(screen_for_labels(self.labels, ReviewScreen)(document, self.review or []))
+            self._open_over_queue(screen_for_labels(self.labels, ReviewScreen)(document, self.review or []))
+
+    def _close_down_to_queue(self) -> None:
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, QueueScreen):
+            self.pop_screen()
+
+    def _open_over_queue(self, screen: Screen) -> None:
+        """Open a document's screen over the queue; at start-up, with no queue under it yet."""
+        self._close_down_to_queue()
+        self.push_screen(screen)
 
     def action_back_to_queue(self) -> None:
-        while len(self.screen_stack) > 2 and not isinstance(self.screen, QueueScreen):
-            self.pop_screen()
+        """Close every screen above the queue. The queue is made the first time it is wanted:
+        start-up opens a document straight away, and the first paint does not wait for it."""
+        self._close_down_to_queue()
+        if not isinstance(self.screen, QueueScreen):
+            self.push_screen(QueueScreen())
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
