@@ -13,13 +13,15 @@ from collections.abc import Iterator, Mapping, Sequence
 from itertools import groupby
 from operator import itemgetter
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..agreement.alignment import Group, Mark, align
 from ..history import undo_stacks, undoable
 from ..model import GOLD, Span
 from .exchange import ExchangeTables
 from .rows import span_payload
+
+if TYPE_CHECKING:
+    from ..agreement.alignment import Group
 
 REVIEWABLE = ("ready", "in review")
 
@@ -191,6 +193,9 @@ class ReviewTables(ExchangeTables):
         Afterwards gold is whatever the reviewer made of it. The seeded spans are
         logged as `seed` events: undo never removes them.
         """
+        # Imported here: the agreement package is for reviewing, and start-up does without it.
+        from ..agreement.alignment import Mark, align
+
         with self.transaction():
             compared = self.compared_annotators(document, annotators)
             by_annotator = {name: self.spans(document, name) for name in compared}
