@@ -136,7 +136,6 @@ class AnnotateScreen(SuggestionKeys, LinkKeys, JumpKeys, ActiveTime, SidePanel, 
             yield ArticleView(id="article")
             yield SpanList(id="spans")
         yield Static(id="status")
-        yield Footer()
 
     @property
     def view(self) -> ArticleView:
@@ -153,6 +152,13 @@ class AnnotateScreen(SuggestionKeys, LinkKeys, JumpKeys, ActiveTime, SidePanel, 
         self.load(self.document)
         self.set_interval(15, self.flush_time)
         self.view.focus()
+        # A footer of some twenty keys takes as long to build as the rest of the screen:
+        # it comes right after the article is on screen, not before.
+        self.call_after_refresh(self._add_footer)
+
+    async def _add_footer(self) -> None:
+        await self.mount(Footer())
+        self.refresh_bindings()  # what a footer waits for before it shows any key
 
     # -- loading ---------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from ...agreement.alignment import Group, Kind, Mark
 from ...errors import WorkbenchError
@@ -62,7 +62,6 @@ class ReviewScreen(AnnotateScreen):
                     yield Static(id="review-panel")
                 yield SpanList(id="spans")
         yield Static(id="status")
-        yield Footer()
 
     # -- loading ---------------------------------------------------------------
 
