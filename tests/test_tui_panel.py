@@ -65,3 +65,24 @@ async def test_the_panel_keys_can_be_remapped(store, doc):
         hidden = widths(pilot.app)[0]
 
     assert hidden == 0
+
+
+async def test_the_panel_keys_are_in_the_palette_and_the_help(store, doc):
+    import io
+
+    from rich.console import Console
+
+    from workbench.tui.screens.help import HelpScreen
+
+    async with make_app(store, "alice").run_test(size=(100, 30)) as pilot:
+        titles = {command.title for command in pilot.app.get_system_commands(pilot.app.screen)}
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, HelpScreen)
+        table = pilot.app.screen.query_one("#help-body Static").content
+        console = Console(width=200, record=True, file=io.StringIO())
+        console.print(table)
+        shown = console.export_text()
+
+    assert {"Hide or show the side panel", "Narrower side panel", "Wider side panel"} <= titles
+    assert all(binding_id in shown for binding_id in ("panel.toggle", "panel.narrower", "panel.wider"))
