@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from .sqlite_utils_lean import Database
+from .sqlite_utils_lean import Database, database
 
 from ..errors import StorageRefused, WorkbenchError
 from ..model import covered_text_problem
@@ -64,7 +64,7 @@ def _connect_readonly(path: str) -> Database:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlite3.DatabaseError as error:
         raise WorkbenchError(f"{path}: not a workbench database ({error})") from None
-    return Database(conn)
+    return database(conn)
 
 
 class Connection:
@@ -92,7 +92,7 @@ class Connection:
         existed = path != ":memory:" and os.path.exists(path) and os.path.getsize(path) > 0
         try:
             conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
-            db = Database(conn)
+            db = database(conn)
             db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             db.execute("PRAGMA foreign_keys = ON")
             store = cls(db, path)
