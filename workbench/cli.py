@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .config import load_config, read_label_file, remember_annotator, remembered_annotator
+from .config import LabelSet, load_config, read_label_file, remember_annotator, remembered_annotator
 from .errors import WorkbenchError
 from .cli_store import open_store
 from .failures import WorkbenchGroup
@@ -56,7 +56,7 @@ def cli(ctx: click.Context, db: Path | None, debug: bool) -> None:
 
 @cli.command()
 @click.option("--labels", "labels_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="A TOML or JSON file of labels (name, key, colour, description).")
+              help="A TOML or JSON file of labels (name, key, colour, description) and relation types.")
 @click.pass_context
 def init(ctx: click.Context, labels_file: Path | None) -> None:
     """Create the database, or bring an existing one up to date.
@@ -68,16 +68,23 @@ def init(ctx: click.Context, labels_file: Path | None) -> None:
     """
     from .tui.app import label_key_problems
 
-    labels = read_label_file(labels_file) if labels_file else load_config().labels
-    for problem in label_key_problems(labels):
+    if labels_file:
+        label_set = read_label_file(labels_file)
+    else:
+        config = load_config()
+        label_set = LabelSet(config.labels, config.relation_types)
+    for problem in label_key_problems(label_set.labels):
         raise WorkbenchError(f"{labels_file or 'workbench.toml'}: {problem}")
     store = open_store(ctx)
     try:
-        store.set_labels(labels)
+        store.set_labels(label_set.labels)
+        store.set_relation_types(label_set.relation_types)
     except WorkbenchError as error:
         raise WorkbenchError(f"{labels_file or 'workbench.toml'}: {error}") from None
     names = ", ".join(f"{label.name} ({label.key})" for label in store.labels())
-    click.echo(f"{store.path}: schema version {store.schema_version()}; labels: {for_terminal(names)}")
+    kinds = ", ".join(kind.rule() for kind in store.relation_types()) or "none"
+    click.echo(f"{store.path}: schema version {store.schema_version()}; labels: {for_terminal(names)}; "
+               f"relations: {for_terminal(kinds)}")
 
 
 @cli.command("import")
@@ -109,6 +116,7 @@ def import_command(ctx: click.Context, paths: tuple[Path, ...]) -> None:
     click.echo(f"{report.added} added, {report.duplicates} already present, "
                f"{len(report.rejected)} file(s) rejected"
                + (f", {report.spans} spans restored" if report.spans else "")
+               + (f", {report.relations} relations restored" if report.relations else "")
                + (f"; ignored fields the format does not know: {for_terminal(ignored)}" if ignored else ""))
     if report.rejected:
         ctx.exit(1)

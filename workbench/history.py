@@ -13,10 +13,12 @@ from collections.abc import Iterable
 
 from .model import Event
 
-UNDOABLE = ("add", "delete", "relabel", "resize", "link", "reject", "entity", "accept_suggestion")
+UNDOABLE = ("add", "delete", "relabel", "resize", "link", "reject", "entity", "accept_suggestion", "relate",
+            "unrelate")
 """Actions an annotator can take back. Others are recorded and never undone: `status`
 changes, and `seed` (the agreed spans a review starts gold with). `entity` is the making of
-an entity from a span, batched with the link to it (`Store.link_to_new_entity`)."""
+an entity from a span, batched with the link to it (`Store.link_to_new_entity`). `relate` and
+`unrelate` make and remove a relation between spans (`Store.add_relation`)."""
 
 SPAN_UNCHANGED = ("reject", "entity")
 """Undoable actions that change no span row: a reviewer's rejection of an annotator's

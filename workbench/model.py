@@ -55,6 +55,39 @@ DEFAULT_LABELS = (
 
 
 @dataclass(frozen=True, slots=True)
+class RelationType:
+    """A kind of relation between two spans, head → tail, and which span labels each end may have.
+
+    An empty `heads` or `tails` admits any label at that end.
+    """
+
+    name: str
+    key: str
+    description: str = ""
+    heads: tuple[str, ...] = ()
+    tails: tuple[str, ...] = ()
+
+    def rule(self) -> str:
+        """The type's rule in words, as errors quote it: "attributed_to: claim → source"."""
+        return f"{self.name}: {'|'.join(self.heads) or 'any'} → {'|'.join(self.tails) or 'any'}"
+
+    def admits(self, head_label: str, tail_label: str) -> bool:
+        return (not self.heads or head_label in self.heads) and (not self.tails or tail_label in self.tails)
+
+
+DEFAULT_RELATION_TYPES = (
+    RelationType("attributed_to", "a", "The claim (head) is attributed to the source (tail).",
+                 ("claim",), ("source",)),
+)
+
+
+def fitting_relation_types(types: Iterable[RelationType], head_label: str,
+                           tail_label: str) -> list[RelationType]:
+    """The relation types whose rule admits a head with `head_label` and a tail with `tail_label`."""
+    return [kind for kind in types if kind.admits(head_label, tail_label)]
+
+
+@dataclass(frozen=True, slots=True)
 class Document:
     uid: str
     title: str
@@ -97,6 +130,18 @@ class Span:
         if self.nil:
             return "NIL"
         return self.entity_id
+
+
+@dataclass(frozen=True, slots=True)
+class Relation:
+    """A directed, labelled link between two spans of one document and annotator: head → tail."""
+
+    id: str
+    document: str
+    annotator: str
+    head: str
+    tail: str
+    label: str
 
 
 def span_like(spans: Iterable[Span], start: int, end: int, label: str, *,
@@ -174,3 +219,5 @@ class Event:
     after: dict[str, Any] | None
     batch: str | None = None
     """Shared by the events of one action that changed several spans."""
+    relation_id: str | None = None
+    """The relation an event made, removed or seeded; such an event names no span."""

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from ..errors import OffsetMismatch, WorkbenchError
-from ..model import GOLD, Document, Entity, Span, covered_text_problem
+from ..model import GOLD, Document, Entity, Relation, Span, covered_text_problem
 from ..output_paths import refuse_output
 from ..store import Store, provenance_of
 
@@ -44,8 +44,10 @@ EXPORT_STATUSES = ("done", "any")
 # One span as `Store.export_documents` yields it: (id, start, end, label, text,
 # entity_id, nil, provenance JSON, entity name, entity type).
 SpanRow = tuple[str, int, int, str, str, str | None, int, str, str | None, str | None]
-# One annotator's work on one document: (annotator, status, seconds, spans).
-AnnotationRow = tuple[str, str, float, list[SpanRow]]
+# One relation as `Store.export_documents` yields it: (id, head span id, tail span id, label).
+RelationRow = tuple[str, str, str, str]
+# One annotator's work on one document: (annotator, status, seconds, spans, relations).
+AnnotationRow = tuple[str, str, float, list[SpanRow], list[RelationRow]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +64,8 @@ class Annotation:
     status: str
     seconds: float
     spans: tuple[LinkedSpan, ...]
+    relations: tuple[Relation, ...] = ()
+    """Head → tail between `spans`, in the order they were made."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +104,9 @@ class ExportReport:
     links: int = 0
     annotators: set[str] = field(default_factory=set)
     dropped: int = 0
+    relations: int = 0
+    relations_unselected: int = 0
+    """Relations left out because `--label` left out one of their ends."""
     entities: int = 0
     notes: list[str] = field(default_factory=list)
 
@@ -109,14 +116,23 @@ class ExportReport:
             self.notes.append(f"{self.links} links (entity or NIL) not written: {format_name} has no "
                               "place for them; jsonl, spacy, prodigy, brat and labelstudio keep them")
 
+    def relations_not_kept(self, format_name: str) -> None:
+        """Say in the summary that the format had no place for the relations counted."""
+        if self.relations:
+            self.notes.append(f"{self.relations} relations not written: {format_name} has no place for them; "
+                              "jsonl, spacy, prodigy, doccano, brat and labelstudio keep them")
+
     def summary(self) -> str:
         if self.entities:
             return f"{self.entities} entities"
         names = ", ".join(sorted(self.annotators)) or "none"
-        line = (f"{self.documents} documents, {self.spans} spans, {self.links} links, "
+        relations = f", {self.relations} relations" if self.relations else ""
+        line = (f"{self.documents} documents, {self.spans} spans, {self.links} links{relations}, "
                 f"annotators: {names}")
         if self.dropped:
             line += f"; {self.dropped} overlapping spans dropped"
+        if self.relations_unselected:
+            line += f"; {self.relations_unselected} relations left out: --label left out one of their ends"
         return "; ".join([line, *self.notes])
 
 
@@ -146,7 +162,8 @@ class ExportJob:
             self.on_document()
             uid, text = document[0], document[2]
             report.documents += 1
-            for annotator, _, _, spans in annotations:
+            kept = []
+            for annotator, status, seconds, spans, relations in annotations:
                 report.annotators.add(annotator)
                 report.spans += len(spans)
                 for span in spans:
@@ -157,7 +174,13 @@ class ExportJob:
                                              "nothing was exported", document=uid)
                     if entity_id is not None or nil:
                         report.links += 1
-            yield document, annotations
+                # With --label, a relation whose end was not selected has nothing to point at.
+                exported = {span[0] for span in spans}
+                whole = [relation for relation in relations if relation[1] in exported and relation[2] in exported]
+                report.relations += len(whole)
+                report.relations_unselected += len(relations) - len(whole)
+                kept.append((annotator, status, seconds, spans, whole))
+            yield document, kept
 
     def documents(self) -> Iterator[ExportDocument]:
         """Selected documents in import order, each span checked against the text."""
@@ -169,8 +192,9 @@ class ExportJob:
                                     bool(nil), provenance_of(provenance)),
                                None if name is None else Entity(entity_id, name, type_))
                     for span_id, start, end, label, recorded, entity_id, nil, provenance, name, type_
-                    in spans))
-                for annotator, status, seconds, spans in annotations))
+                    in spans), tuple(Relation(relation_id, uid, annotator, head, tail, label)
+                                     for relation_id, head, tail, label in relations))
+                for annotator, status, seconds, spans, relations in annotations))
 
     def annotations(self) -> Iterator[tuple[Document, Annotation]]:
         """One (document, annotation) pair per document per annotator."""

@@ -29,7 +29,7 @@ def write(job: ExportJob, path: Path) -> None:
     with open(path, "w", encoding="utf-8", newline="\n", buffering=WRITE_BUFFER) as out:
         for (uid, _, text, *_), annotations in job.rows():
             units = utf16_offset(text)
-            for annotator, _, _, spans in annotations:
+            for annotator, _, _, spans, _ in annotations:
                 overlapping += count_overlapping([(start, end) for _, start, end, *_ in spans])
                 out.write(dump_line({
                     "text": text,
