@@ -11,13 +11,14 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from ...model import Span
+from ...attribution import arrow, other_end, relations_of
+from ...model import Relation, Span
 from ..display import for_widget
 from .scrolling import keep_row_visible
 
 
 class SpanList(ScrollView, can_focus=False):
-    """One row per span: label letter, label, covered text and linked entity."""
+    """One row per span: label letter, label, covered text, linked entity and relations."""
 
     DEFAULT_CSS = """
     SpanList { width: 38; border-left: solid $primary-darken-2; background: $panel; }
@@ -35,6 +36,7 @@ class SpanList(ScrollView, can_focus=False):
         self.entity_names: dict[str, str] = {}
         self.colours: dict[str, str] = {}
         self.letters: dict[str, str] = {}
+        self.relations: list[Relation] = []
 
     def show(self, spans: list[Span], current_id: str | None) -> None:
         self.spans = spans
@@ -66,6 +68,14 @@ class SpanList(ScrollView, can_focus=False):
         elif span.entity_id:
             name = self.entity_names.get(span.entity_id, span.entity_id)
             row.append(f"  → {for_widget(name)}", Style(italic=True))
+        mine = relations_of(span.id, self.relations)
+        if len(mine) == 1:
+            other = next((s for s in self.spans if s.id == other_end(mine[0], span.id)), None)
+            if other is not None:
+                row.append(f"  {arrow(mine[0], span.id)} {for_widget(other.text[:30])}", Style(dim=True))
+        elif mine:
+            ends = {arrow(relation, span.id) for relation in mine}
+            row.append(f"  {''.join(sorted(ends))} {len(mine)} spans", Style(dim=True))
         return row
 
     def render_line(self, y: int) -> Strip:
