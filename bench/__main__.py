@@ -226,6 +226,16 @@ def keystrokes_figures(r: dict) -> list[Figure]:
     ]
 
 
+def relation_keys_figures(r: dict) -> list[Figure]:
+    return [
+        Figure("relation_keys.keys_per_relation",
+               f"Keys per relation once both spans exist ({r['relations']} gold claim → source pairs)",
+               r["keys_per_relation"], "keys", 3.0),
+        Figure("relation_keys.exact", "  relations made equal to the gold (1 = every one)", float(r["exact"]), "",
+               1, higher_is_better=True),
+    ]
+
+
 BENCHMARKS: dict[str, tuple[str, Callable[[dict], list[Figure]], int]] = {
     # name: (module, its figures, runs by default at full size)
     "startup": ("bench.startup", startup_figures, 3),
@@ -240,6 +250,7 @@ BENCHMARKS: dict[str, tuple[str, Callable[[dict], list[Figure]], int]] = {
     # Deterministic: one run says it all.
     "tokens": ("bench.tokens", tokens_figures, 1),
     "keystrokes": ("bench.keystrokes", keystrokes_figures, 1),
+    "relation_keys": ("bench.relation_keys", relation_keys_figures, 1),
     # One run: its latencies are already percentiles over 2,000 queries, its recall
     # is deterministic, and a run at full size takes minutes.
     "entity_search": ("bench.entity_search", entity_search_figures, 1),

@@ -77,7 +77,7 @@ async def test_a_hint_picks_a_source_outside_the_sentence(store, article):
         await pilot.press("r")
         screen = pilot.app.screen
         hint = next(label for offset, label in screen.hints.items()
-                    if screen._span_at[offset].id == spans["officials"].id)
+                    if screen.span_at(offset).id == spans["officials"].id)
         await pilot.press(*hint)
         await pilot.pause()
     assert pairs(store, document) == [("losses were over 1,000 soldiers per day", "attributed_to", "officials")]

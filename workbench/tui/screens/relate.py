@@ -71,6 +71,10 @@ class RelationEndScreen(JumpScreen):
         self.view.show_hints({}, "")
         self.dismiss(self.candidates[self.chosen])
 
+    def span_at(self, offset: int) -> Span:
+        """The candidate whose hint is drawn at `offset`."""
+        return self._span_at[offset]
+
     def _finish(self, offset: int | None) -> None:
         self.view.show_hints({}, "")
         self.dismiss(None if offset is None else self._span_at[offset])
