@@ -106,6 +106,19 @@ class SuggestionTables(AnnotationTables):
                     ORDER BY d.rowid, s.start, s."end", s.label, s.recommender""", params):
             yield _from_row(row)
 
+    def export_suggestions(self, document: str, recommender: str,
+                           labels: Sequence[str] | None = None) -> list[tuple[Any, ...]]:
+        """One recommender's suggestions for a document as an export reads an annotator's spans:
+        (id, start, end, label, text, entity_id, nil, provenance JSON, entity name, entity type),
+        in text order. Only an export asked to include suggestions reads these."""
+        label_filter = f" AND s.label IN ({', '.join('?' * len(labels))})" if labels else ""
+        return [tuple(row) for row in self.db.conn.execute(
+            f"""SELECT s.id, s.start, s."end", s.label, s.text, s.entity_id, 0, json_array('suggestion:' || s.recommender),
+                       e.name, e.type
+                FROM suggestions s LEFT JOIN entities e ON e.id = s.entity_id
+                WHERE s.document = ? AND s.recommender = ?{label_filter}
+                ORDER BY s.start, s."end", s.label, s.id""", [document, recommender, *(labels or ())])]
+
     def has_suggestions(self) -> bool:
         """Whether this project uses suggestions at all: any is stored, for any document."""
         return next(self.db.query("SELECT 1 AS one FROM suggestions LIMIT 1"), None) is not None
