@@ -95,6 +95,8 @@ def test_import_reads_what_list_writes(demo_db, tmp_path):
     (lambda row: {**row, "entity": "wb:nobody"}, "unknown entity 'wb:nobody'"),
     (lambda row: {**row, "document": "0000"}, "no document '0000'"),
     (lambda row: None, "not JSON"),
+    (lambda row: {**row, "recommender": "llm\x1b[2J"}, '"recommender" must not contain control'),
+    (lambda row: {**row, "recommender": " "}, '"recommender" must not be empty'),
 ])
 def test_a_bad_prediction_rejects_the_file_naming_its_line(demo_db, tmp_path, change, message):
     uid = demo_db.document_uids()[0]
@@ -211,3 +213,21 @@ def test_native_import_refuses_an_export_holding_suggestions(demo_db, tmp_path):
     result = CliRunner().invoke(cli, ["--db", str(fresh), "import", str(out)])
     assert result.exit_code == 1
     assert f"{out}:1:" in result.output and "holds a recommender's suggestions" in result.output
+
+
+def test_import_keeps_the_better_scored_of_two_duplicate_predictions(demo_db, tmp_path):
+    uid = demo_db.document_uids()[0]
+    text = demo_db.text(uid)
+    row = {"document": uid, "start": 0, "end": 8, "label": "figure", "text": text[:8], "recommender": "llm"}
+    path = tmp_path / "predictions.jsonl"
+    path.write_text("".join(json.dumps({**row, "score": score}) + "\n" for score in (0.2, 0.9, 0.5)),
+                    encoding="utf-8")
+    assert "3 prediction(s), 1 new suggestion(s)" in run(demo_db, "suggest", "import", str(path)).stdout
+    assert [suggestion["score"] for suggestion in listed(demo_db)] == [0.9]
+
+
+def test_nobody_annotates_under_a_recommenders_name():
+    from workbench.model import annotator_name_problem
+
+    assert "reserved for recommenders" in annotator_name_problem("Recommender:figures")
+    assert annotator_name_problem("recommender") is None
