@@ -216,6 +216,7 @@ def tokens_figures(r: dict) -> list[Figure]:
 
 
 def keystrokes_figures(r: dict) -> list[Figure]:
+    suggested = r["with_suggestions"]
     return [
         Figure("keystrokes.keys_per_span",
                f"Keys per span, links included ({r['spans']} gold spans in {len(r['documents'])} articles)",
@@ -223,6 +224,11 @@ def keystrokes_figures(r: dict) -> list[Figure]:
         Figure("keystrokes.navigation_share", "  share of keys spent reaching a span", r["navigation_share"], "%"),
         Figure("keystrokes.exact", "  replayed spans equal to the gold (1 = every one)", float(r["exact"]), "",
                1, higher_is_better=True),
+        Figure("keystrokes.suggested_keys_per_span",
+               "Keys per span with suggestions, the same gold reproduced exactly",
+               suggested["keys_per_span"], "keys", 3.0),
+        Figure("keystrokes.suggested_exact", "  replayed spans equal to the gold (1 = every one)",
+               float(suggested["exact"]), "", 1, higher_is_better=True),
     ]
 
 

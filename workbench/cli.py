@@ -253,13 +253,16 @@ def demo(ctx: click.Context, annotator: str | None, no_open: bool) -> None:
 @click.option("--layout", type=click.Choice(["flat", "per-annotator"]), default="flat", show_default=True,
               help="brat: <uid>-<annotator> files in one folder, or one folder per annotator "
                    "(what bratiaa and brat's comparison read).")
+@click.option("--suggestions", "recommenders", multiple=True, metavar="RECOMMENDER",
+              help="Add this recommender's stored suggestions as the pseudo-annotator "
+                   "recommender:RECOMMENDER (repeatable) [default: no suggestions].")
 @click.option("--out", type=click.Path(path_type=Path),
               help="Output file, or - for standard output (a folder for brat and labelstudio) "
                    "[default: exports/<format>-<who>-<status>...].")
 @click.pass_context
 def export(ctx: click.Context, format_name: str, annotators: tuple[str, ...], gold: bool,
            status: str, labels: tuple[str, ...], lang: str, ents_labels: tuple[str, ...],
-           layout: str, out: Path | None) -> None:
+           layout: str, recommenders: tuple[str, ...], out: Path | None) -> None:
     """Write annotations in a format other tools load for training and evaluation.
 
     Every span is checked against its document text first; a mismatch stops
@@ -279,12 +282,14 @@ def export(ctx: click.Context, format_name: str, annotators: tuple[str, ...], go
       workbench export --format brat --layout per-annotator --out brat-iaa/
       workbench export --format labelstudio --out labelstudio/
       workbench export --format kb
+      workbench export --format jsonl --status any --suggestions figures --suggestions mentions
     """
     from .formats import Options, Selection, default_path, export as run_export, get_format
 
     store = open_store(ctx, readonly=True)
     fmt = get_format(format_name)
-    selection = Selection(annotators=annotators, gold=gold, status=status, labels=labels)
+    selection = Selection(annotators=annotators, gold=gold, status=status, labels=labels,
+                          recommenders=tuple(dict.fromkeys(recommenders)))
     options = Options(lang=lang, ents_labels=ents_labels, layout=layout)
     if out == Path("-"):
         if not fmt.suffix:

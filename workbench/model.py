@@ -11,6 +11,9 @@ from typing import Any
 STATUSES = ("new", "in_progress", "done", "skipped")
 GOLD = "gold"
 """The reserved annotator whose spans are the adjudicated gold standard."""
+RECOMMENDER_PREFIX = "recommender:"
+"""How a recommender's suggestions are named where a report or an export is asked to include
+them, as a pseudo-annotator: no person annotates under such a name."""
 
 
 # Characters that would act on a terminal, or reorder the text around them, wherever a
@@ -34,6 +37,8 @@ def annotator_name_problem(name: str) -> str | None:
         return problem
     if name.strip().casefold() == GOLD:
         return f"{GOLD!r} is reserved for the reviewed version; adjudicate with `workbench review`"
+    if name.strip().casefold().startswith(RECOMMENDER_PREFIX):
+        return f"names starting {RECOMMENDER_PREFIX!r} are reserved for recommenders' suggestions"
     return None
 
 

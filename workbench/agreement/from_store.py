@@ -25,16 +25,13 @@ from .counting import ReportBuilder
 from .results import Report, ReportDocument
 from ..collector import without_cyclic_gc
 from ..errors import WorkbenchError
+from ..model import RECOMMENDER_PREFIX
 from ..store import Store
 
 # Fewer documents per part than this, and starting a process costs more than it saves.
 DOCUMENTS_PER_PART = 1_500
 LEAD_SHARE = 0.15
 MAX_PARTS = 8
-
-
-RECOMMENDER_PREFIX = "recommender:"
-"""How a recommender scored as a pseudo-annotator is named in a report."""
 
 
 def agreement_report(store: Store, *, annotators: Sequence[str] = (), labels: Sequence[str] = (),

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from ..errors import OffsetMismatch, WorkbenchError
-from ..model import GOLD, Document, Entity, Relation, Span, covered_text_problem
+from ..model import GOLD, RECOMMENDER_PREFIX, Document, Entity, Relation, Span, covered_text_problem
 from ..output_paths import refuse_output
 from ..store import Store, provenance_of
 
@@ -48,6 +48,8 @@ SpanRow = tuple[str, int, int, str, str, str | None, int, str, str | None, str |
 RelationRow = tuple[str, str, str, str]
 # One annotator's work on one document: (annotator, status, seconds, spans, relations).
 AnnotationRow = tuple[str, str, float, list[SpanRow], list[RelationRow]]
+SUGGESTED_STATUS = "new"
+"""A recommender's status on every document: it finishes none."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +84,9 @@ class Selection:
     gold: bool = False
     status: str = "done"
     labels: tuple[str, ...] = ()
+    recommenders: tuple[str, ...] = ()
+    """Whose stored suggestions to add, each as the pseudo-annotator "recommender:NAME";
+    none (the default) means no export sees a suggestion."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +166,10 @@ class ExportJob:
                 annotators, statuses=statuses, labels=self.selection.labels or None):
             self.on_document()
             uid, text = document[0], document[2]
+            for recommender in self.selection.recommenders:
+                annotations.append((RECOMMENDER_PREFIX + recommender, SUGGESTED_STATUS, 0.0,
+                                    self.store.export_suggestions(uid, recommender,
+                                                                  self.selection.labels or None), []))
             report.documents += 1
             kept = []
             for annotator, status, seconds, spans, relations in annotations:
@@ -242,7 +251,8 @@ def default_path(format: Format, selection: Selection, folder: Path = Path("expo
     if format.name == "kb":
         return folder / f"kb-entities{format.suffix}"
     who = list(selection.annotators) + ([GOLD] if selection.gold and GOLD not in selection.annotators else [])
-    parts = [format.name, "-".join(sorted(who)) if who else "all", selection.status, *selection.labels]
+    parts = [format.name, "-".join(sorted(who)) if who else "all", selection.status, *selection.labels,
+             *(f"suggested_{name}" for name in selection.recommenders)]
     return folder / (safe_name("-".join(parts)) + format.suffix)
 
 
@@ -260,6 +270,11 @@ def export(store: Store, format: Format, selection: Selection, path: Path,
     for label in (*selection.labels, *options.ents_labels):
         if label not in known_labels:
             raise WorkbenchError(f"no label {label!r}; known: {', '.join(sorted(known_labels))}")
+    stored = set(store.recommenders())
+    for name in selection.recommenders:
+        if name not in stored:
+            raise WorkbenchError(f"no suggestions from a recommender {name!r}; "
+                                 f"stored: {', '.join(sorted(stored)) or 'none'} (run `workbench suggest`)")
     _check_options(format, options)
     refuse_output(path, store.path, folder=not format.suffix)
     if format.earlier_export and path.is_dir() and not format.earlier_export(path):

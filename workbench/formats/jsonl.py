@@ -27,7 +27,8 @@ from typing import Any
 
 from ..corpus import document_from_record, source_path
 from ..errors import ImportRejected
-from ..model import STATUSES, Entity, NewDocument, Relation, RelationType, Span, entity_id_problem, name_problem
+from ..model import (RECOMMENDER_PREFIX, STATUSES, Entity, NewDocument, Relation, RelationType, Span,
+                     entity_id_problem, name_problem)
 from ..text import content_hash, normalise, title_from
 from . import AnnotationRow, ExportJob, Format, provenance_of
 
@@ -203,6 +204,10 @@ class _Line:
         problem = name_problem(annotator)
         if problem:
             raise self.reject(f"annotation {number}: {problem}")
+        if annotator.strip().casefold().startswith(RECOMMENDER_PREFIX):
+            # Suggestions exported beside the work must not come back as somebody's spans.
+            raise self.reject(f"annotation {number}: {annotator!r} holds a recommender's suggestions, "
+                              "not an annotator's work; import suggestions with `workbench suggest import`")
         if annotator in seen:
             raise self.reject(f"annotator {annotator!r} appears twice")
         seen.add(annotator)
