@@ -237,3 +237,9 @@ def test_check_names_a_relation_whose_rule_a_raw_edit_broke(store, article, clai
     assert store.check() == [f"relation: {relation.id} (alice, document {article}): attributed_to joins "
                              f"claim → source, not figure → source ('Russian losses were over 1,000 soldiers "
                              f"per day' → 'Ukraine’s general staff')"]
+
+
+def test_two_relation_types_may_not_share_a_key(store):
+    with pytest.raises(WorkbenchError, match="'attributed_to' and relation type 'quotes' would both have the key 'a'"):
+        store.set_relation_types([RelationType("quotes", "a", "", ("claim",), ("source",))])
+    assert [kind.name for kind in store.relation_types()] == ["attributed_to"]

@@ -59,6 +59,17 @@ DEFAULT_LABELS = (
 )
 
 
+def shared_key(keys: dict[str, str]) -> tuple[str, str, str] | None:
+    """(the first holder, another name, the key) when two names in `keys` (name -> key) share a
+    key; None when every name has a key of its own."""
+    holders: dict[str, str] = {}
+    for name, key in keys.items():
+        holder = holders.setdefault(key, name)
+        if holder != name:
+            return holder, name, key
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class RelationType:
     """A kind of relation between two spans, head → tail, and which span labels each end may have.

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..errors import Conflict, NotFound, RelationRefused, WorkbenchError
-from ..model import DEFAULT_RELATION_TYPES, Event, Relation, RelationType, Span
+from ..model import DEFAULT_RELATION_TYPES, Event, Relation, RelationType, Span, shared_key
 from .annotations import AnnotationTables
 from .rows import (RELATION_COLUMNS, RELATION_TYPE_COLUMNS, insert_sql, now, relation_from_row,
                    relation_payload, relation_type_from_row)
@@ -56,12 +56,11 @@ class RelationTables(AnnotationTables):
         labels = {label.name for label in self.labels()}
         keys = {kind.name: kind.key for kind in self.relation_types()}
         keys.update((kind.name, kind.key) for kind in kinds)
-        holders: dict[str, str] = {}
-        for name, key in keys.items():
-            holder = holders.setdefault(key, name)
-            if holder != name:
-                raise WorkbenchError(f"relation type {holder!r} and relation type {name!r} would both have "
-                                     f"the key {key!r}; give one of them another key")
+        clash = shared_key(keys)
+        if clash:
+            holder, name, key = clash
+            raise WorkbenchError(f"relation type {holder!r} and relation type {name!r} would both have "
+                                 f"the key {key!r}; give one of them another key")
         for kind in kinds:
             unknown = sorted((set(kind.heads) | set(kind.tails)) - labels)
             if unknown:
