@@ -88,6 +88,29 @@ class ReviewTables(ExchangeTables):
                     pending = next(by_document, None)
                 yield uid, title, text, spans
 
+    def has_relations(self, annotators: Sequence[str]) -> bool:
+        """Whether any of `annotators` made a relation: a report without any reads none."""
+        if not annotators:
+            return False
+        return next(self.db.query(
+            f"SELECT 1 FROM relations WHERE annotator IN ({', '.join('?' * len(annotators))}) LIMIT 1",
+            list(annotators)), None) is not None
+
+    def agreement_relations(self, document: str, annotators: Sequence[str]
+                            ) -> dict[str, list[tuple[int, int, str, int, int, str, str, str]]]:
+        """{annotator: [(head start, end, label, tail start, end, label, relation label, id)]},
+        the document's relations as agreement compares them, in the order they were made."""
+        relations: dict[str, list[tuple[int, int, str, int, int, str, str, str]]] = {}
+        if not annotators:
+            return relations
+        for row in self.db.conn.execute(
+                f"""SELECT r.annotator, h.start, h."end", h.label, t.start, t."end", t.label, r.label, r.id
+                    FROM relations r JOIN spans h ON h.id = r.head JOIN spans t ON t.id = r.tail
+                    WHERE r.document = ? AND r.annotator IN ({', '.join('?' * len(annotators))})
+                    ORDER BY r.annotator, r.rowid""", [document, *annotators]):
+            relations.setdefault(row[0], []).append(tuple(row[1:]))
+        return relations
+
     def agreement_positions(
         self, annotators: Sequence[str], *, labels: Sequence[str] | None = None,
         documents: Sequence[str] | None = None, all_done: bool = True,
