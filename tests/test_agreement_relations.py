@@ -189,3 +189,30 @@ def test_the_report_from_the_store_compares_relations(store):
     row = report.relation_f1_of(("alice", "bob"))
     assert (row.exact.tp, row.lenient.tp, row.unpaired_exact) == (1, 2, 2)
     assert agreement_report(store, labels=["claim"], processes=1).relation_f1 == []
+
+
+async def test_the_agreement_view_in_the_app_shows_relation_f1(store):
+    from workbench.tui.app import make_app
+    from workbench.tui.screens.agreement import AgreementScreen
+
+    store.add_documents([NewDocument(TEXT, "Losses", "news/losses.txt")])
+    document = store.document_uids()[0]
+    for name, claim in (("alice", LOSSES), ("bob", LOSSES_SHORT)):
+        source = store.add_span(document, name, STAFF.start, STAFF.end, "source")
+        said = store.add_span(document, name, claim.start, claim.end, "claim")
+        store.add_relation(said.id, source.id, "attributed_to")
+        store.set_status(document, name, "done")
+
+    async with make_app(store, "alice").run_test(size=(160, 50)) as pilot:
+        await pilot.press("q")
+        await pilot.pause()
+        await pilot.press("A")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, AgreementScreen)
+        shown = pilot.app.screen.query_one("#agreement-report").content
+        text = "".join(segment.text for segment in pilot.app.console.render(shown))
+    assert "Relation F1" in text and "Relation disagreements" in text
+    # The claims differ at the end: no exact relation match, one lenient.
+    row = next(line for line in text.splitlines() if "alice / bob" in line and "attributed_to" in line)
+    assert "1.000" in row and "0.000" in row
