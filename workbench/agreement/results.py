@@ -9,10 +9,11 @@ from itertools import combinations
 
 from workbench.agreement.alignment import Group, Kind, Mark
 from workbench.agreement.measures import Measure, Note
+from workbench.agreement.relations import RelationGroup
 
 __all__ = [
-    "Counts", "Disagreement", "DocumentAgreement", "LinkRow", "PairF1", "Report", "ReportDocument",
-    "Spread", "TokenRow",
+    "Counts", "Disagreement", "DocumentAgreement", "LinkRow", "PairF1", "RelationDisagreement",
+    "RelationF1", "Report", "ReportDocument", "Spread", "TokenRow",
 ]
 
 Pair = tuple[str, str]
@@ -26,6 +27,9 @@ class ReportDocument:
     text: str
     spans: Mapping[str, Sequence[Mark | tuple]]
     title: str = ""
+    relations: Mapping[str, Sequence[tuple]] = field(default_factory=dict)
+    """Per annotator, their relations as flat (head start, end, label, tail start, end, label,
+    relation label, id) tuples (`RelationMark.of`)."""
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,19 @@ class PairF1:
     label: str | None
     exact: Counts
     overlap: Counts
+
+
+@dataclass(frozen=True)
+class RelationF1:
+    """Relation F1 of a pair for one relation label (None: all), exact and lenient, and how
+    many relations each way had an end the other annotator did not mark."""
+
+    pair: Pair
+    label: str | None
+    exact: Counts
+    lenient: Counts
+    unpaired_exact: int
+    unpaired_lenient: int
 
 
 @dataclass(frozen=True)
@@ -117,6 +134,21 @@ class Disagreement:
 
 
 @dataclass(frozen=True)
+class RelationDisagreement:
+    document: str
+    title: str
+    group: RelationGroup
+    words: Mapping[str, tuple[str, str]]
+    """Per annotator, the words their version's head and tail cover."""
+
+    def said(self, annotator: str) -> str:
+        """Who said what, e.g. ``claim “over 1,000 a day” → source “the general staff”``."""
+        mark = self.group.versions[annotator]
+        head, tail = self.words[annotator]
+        return f"{mark.head.label} “{head}” → {mark.tail.label} “{tail}”"
+
+
+@dataclass(frozen=True)
 class Report:
     annotators: tuple[str, ...]
     labels: tuple[str, ...]
@@ -131,6 +163,11 @@ class Report:
     per_document: list[DocumentAgreement]
     disagreements: list[Disagreement]
     notes: list[str] = field(default_factory=list)
+    relation_labels: tuple[str, ...] = ()
+    """The relation labels compared; empty when no compared annotator made a relation."""
+    relations: Mapping[str, int] = field(default_factory=dict)
+    relation_f1: list[RelationF1] = field(default_factory=list)
+    relation_disagreements: list[RelationDisagreement] = field(default_factory=list)
 
     @property
     def pairs(self) -> list[Pair]:
@@ -142,6 +179,13 @@ class Report:
     def spread(self, mode: str, label: str | None = None) -> Spread:
         """F1 mean and sd over pairs for ``mode`` "exact" or "overlap"."""
         return _spread([getattr(row, mode).f1 for row in self.span_f1 if row.label == label])
+
+    def relation_f1_of(self, pair: Pair, label: str | None = None) -> RelationF1:
+        return next(row for row in self.relation_f1 if row.pair == pair and row.label == label)
+
+    def relation_spread(self, mode: str, label: str | None = None) -> Spread:
+        """Relation F1 mean and sd over pairs for ``mode`` "exact" or "lenient"."""
+        return _spread([getattr(row, mode).f1 for row in self.relation_f1 if row.label == label])
 
 
 def _spread(measures: list[Measure]) -> Spread:

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..errors import Conflict, NotFound, RelationRefused, WorkbenchError
+from ..history import SPAN_UNCHANGED
 from ..model import DEFAULT_RELATION_TYPES, Event, Relation, RelationType, Span, shared_key
 from .annotations import AnnotationTables
 from .rows import (RELATION_COLUMNS, RELATION_TYPE_COLUMNS, insert_sql, now, relation_from_row,
@@ -187,7 +188,8 @@ class RelationTables(AnnotationTables):
             self._refuse_broken_relations(self.span(span_id))
 
     def _replay_event(self, event: Event, old: dict | None, new: dict | None) -> None:
-        if event.relation_id is None:
+        if event.relation_id is None or event.action in SPAN_UNCHANGED:
+            # A reviewer's rejection of a relation marks it and changes no row.
             super()._replay_event(event, old, new)
             return
         row = next(self.db.query("SELECT * FROM relations WHERE id = ?", [event.relation_id]), None)
