@@ -178,7 +178,7 @@ def test_export_command_names_the_file_by_content_and_prints_a_summary(fixture, 
                                       "--annotator", "bob", "--annotator", "alice"])
     assert result.exit_code == 0, result.output
     assert result.output.strip() == ("exports/jsonl-alice-bob-done.jsonl: 2 documents, "
-                                     "14 spans, 6 links, annotators: alice, bob")
+                                     "14 spans, 6 links, 5 relations, annotators: alice, bob")
     assert (tmp_path / "exports" / "jsonl-alice-bob-done.jsonl").exists()
 
 
