@@ -55,6 +55,43 @@ def test_prodigy_hashes_are_stable_and_tell_annotations_apart(fixture, tmp_path)
     assert all(-2**31 <= h < 2**31 for h in (alice["_input_hash"], alice["_task_hash"]))
 
 
+def test_prodigy_relations_point_at_the_last_token_of_the_head_and_the_child(fixture, tmp_path):
+    store = fixture.store
+    path = tmp_path / "prodigy.jsonl"
+    export(store, get_format("prodigy"), Selection(annotators=("alice", "bob"), gold=True), path)
+    tasks = lines(path)
+    for task in tasks:
+        tokens = task["tokens"]
+        stored = store.relations(task["meta"]["document"], task["_annotator_id"])
+        spans = {span.id: span for span in store.spans(task["meta"]["document"], task["_annotator_id"])}
+        assert len(task["relations"]) == len(stored) > 0
+        assert task["_view_id"] == "relations"
+        for relation, expected in zip(task["relations"], stored):
+            assert relation["label"] == expected.label
+            for index, end, span in ((relation["head"], relation["head_span"], spans[expected.head]),
+                                     (relation["child"], relation["child_span"], spans[expected.tail])):
+                # Prodigy anchors a span in a relation at its last token.
+                assert index == end["token_end"] and tokens[index]["end"] == span.end
+                assert (tokens[end["token_start"]]["start"], end["end"], end["label"]) == (
+                    span.start, span.end, span.label)
+                assert task["text"][end["start"]:end["end"]] == span.text
+    english = tasks[0]
+    assert [(english["tokens"][r["head"]]["text"], english["tokens"][r["child"]]["text"])
+            for r in english["relations"]] == [("Bakhmut", "Staff"), ("Bakhmut", "Zelensky")]
+
+
+def test_prodigy_task_hash_tells_apart_annotations_that_differ_only_in_relations(fixture, tmp_path):
+    store = fixture.store
+    first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    export(store, get_format("prodigy"), Selection(annotators=("bob",)), first)
+    store.delete_relation(store.relations(fixture.english, "bob")[0].id)
+    export(store, get_format("prodigy"), Selection(annotators=("bob",)), second)
+    [before], [after] = lines(first), lines(second)
+    assert before["spans"] == after["spans"] and after["relations"] == []
+    assert before["_task_hash"] != after["_task_hash"]
+    assert after["_view_id"] == "spans_manual"
+
+
 def test_doccano_lines_carry_text_and_labels(fixture, tmp_path):
     path = tmp_path / "doccano.jsonl"
     export(fixture.store, get_format("doccano"), Selection(annotators=("bob",)), path)
