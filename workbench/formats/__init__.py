@@ -94,6 +94,8 @@ class Options:
     """spacy: the labels `doc.ents` takes; none means every label."""
     layout: str = field(default="flat", metadata={"flag": "--layout"})
     """brat: "flat" (<uid>-<annotator> files in one folder) or "per-annotator" (a folder each)."""
+    doccano_layout: str = field(default="labels", metadata={"flag": "--doccano-layout"})
+    """doccano: "labels" (sequence labelling, `label` lists) or "relations" (`entities` and `relations`)."""
 
 
 @dataclass
