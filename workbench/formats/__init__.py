@@ -122,7 +122,8 @@ class ExportReport:
         """Say in the summary that the format had no place for the relations counted."""
         if self.relations:
             self.notes.append(f"{self.relations} relations not written: {format_name} has no place for them; "
-                              "jsonl, spacy, prodigy, doccano, brat and labelstudio keep them")
+                              "jsonl, spacy, prodigy, brat, labelstudio and doccano (--doccano-layout "
+                              "relations) keep them")
 
     def summary(self) -> str:
         if self.entities:
