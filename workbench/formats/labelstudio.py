@@ -24,8 +24,8 @@ after an emoji they are one more per emoji than workbench's code points. The
 `text` of each region is the covered text itself.
 
 `label_config.xml` declares the labels (with their colours), the relation
-types (`<Relations>`), the text, and the two TextAreas; paste it into the project's labelling setup before
-importing `tasks.json`.
+types (`<Relations>`), the text, and the two TextAreas; paste it into the
+project's labelling setup before importing `tasks.json`.
 """
 
 from __future__ import annotations
