@@ -253,6 +253,10 @@ def demo(ctx: click.Context, annotator: str | None, no_open: bool) -> None:
 @click.option("--layout", type=click.Choice(["flat", "per-annotator"]), default="flat", show_default=True,
               help="brat: <uid>-<annotator> files in one folder, or one folder per annotator "
                    "(what bratiaa and brat's comparison read).")
+@click.option("--doccano-layout", type=click.Choice(["labels", "relations"]), default="labels",
+              show_default=True,
+              help="doccano: the sequence labelling layout (label lists; no relations), or the "
+                   "relation layout (entities and relations) a project with relation labeling imports.")
 @click.option("--suggestions", "recommenders", multiple=True, metavar="RECOMMENDER",
               help="Add this recommender's stored suggestions as the pseudo-annotator "
                    "recommender:RECOMMENDER (repeatable) [default: no suggestions].")
@@ -262,7 +266,7 @@ def demo(ctx: click.Context, annotator: str | None, no_open: bool) -> None:
 @click.pass_context
 def export(ctx: click.Context, format_name: str, annotators: tuple[str, ...], gold: bool,
            status: str, labels: tuple[str, ...], lang: str, ents_labels: tuple[str, ...],
-           layout: str, recommenders: tuple[str, ...], out: Path | None) -> None:
+           layout: str, doccano_layout: str, recommenders: tuple[str, ...], out: Path | None) -> None:
     """Write annotations in a format other tools load for training and evaluation.
 
     Every span is checked against its document text first; a mismatch stops
@@ -280,6 +284,7 @@ def export(ctx: click.Context, format_name: str, annotators: tuple[str, ...], go
       workbench export --format conll --gold --label source --out train.conll
       workbench export --format brat --gold --out brat/
       workbench export --format brat --layout per-annotator --out brat-iaa/
+      workbench export --format doccano --doccano-layout relations
       workbench export --format labelstudio --out labelstudio/
       workbench export --format kb
       workbench export --format jsonl --status any --suggestions figures --suggestions mentions
@@ -290,7 +295,7 @@ def export(ctx: click.Context, format_name: str, annotators: tuple[str, ...], go
     fmt = get_format(format_name)
     selection = Selection(annotators=annotators, gold=gold, status=status, labels=labels,
                           recommenders=tuple(dict.fromkeys(recommenders)))
-    options = Options(lang=lang, ents_labels=ents_labels, layout=layout)
+    options = Options(lang=lang, ents_labels=ents_labels, layout=layout, doccano_layout=doccano_layout)
     if out == Path("-"):
         if not fmt.suffix:
             raise WorkbenchError(f"{fmt.name} writes a folder, not standard output; give --out a folder")

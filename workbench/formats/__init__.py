@@ -99,6 +99,8 @@ class Options:
     """spacy: the labels `doc.ents` takes; none means every label."""
     layout: str = field(default="flat", metadata={"flag": "--layout"})
     """brat: "flat" (<uid>-<annotator> files in one folder) or "per-annotator" (a folder each)."""
+    doccano_layout: str = field(default="labels", metadata={"flag": "--doccano-layout"})
+    """doccano: "labels" (sequence labelling, `label` lists) or "relations" (`entities` and `relations`)."""
 
 
 @dataclass
@@ -125,7 +127,8 @@ class ExportReport:
         """Say in the summary that the format had no place for the relations counted."""
         if self.relations:
             self.notes.append(f"{self.relations} relations not written: {format_name} has no place for them; "
-                              "jsonl, spacy, prodigy, doccano, brat and labelstudio keep them")
+                              "jsonl, spacy, prodigy, brat, labelstudio and doccano (--doccano-layout "
+                              "relations) keep them")
 
     def summary(self) -> str:
         if self.entities:
