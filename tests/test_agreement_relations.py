@@ -216,3 +216,11 @@ async def test_the_agreement_view_in_the_app_shows_relation_f1(store):
     # The claims differ at the end: no exact relation match, one lenient.
     row = next(line for line in text.splitlines() if "alice / bob" in line and "attributed_to" in line)
     assert "1.000" in row and "0.000" in row
+
+
+def test_relation_f1_notes_speak_of_relations_not_spans():
+    document = ReportDocument("d", TEXT, {"alice": spans_of(STAFF, LOSSES), "bob": spans_of(STAFF, LOSSES)},
+                              "Losses", {"alice": [flat(rel(LOSSES, STAFF, id="a1"))], "bob": []})
+    report = build_report([document], ["alice", "bob"], ["claim", "source"], "t")
+    row = report.relation_f1_of(("alice", "bob"))
+    assert (row.exact.f1.value, str(row.exact.f1.note)) == (0.0, "one annotator made no relations")

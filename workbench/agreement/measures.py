@@ -65,6 +65,8 @@ class Note(str, Enum):
     NO_SEGMENTS = "no coder marked any segment: agreement is trivially perfect"
     NO_SPANS = "undefined: neither annotator marked any span"
     ONE_SIDE_EMPTY = "one annotator marked no spans"
+    NO_RELATIONS = "undefined: neither annotator made any relation"
+    ONE_SIDE_NO_RELATIONS = "one annotator made no relations"
 
     def __str__(self) -> str:
         return self.value

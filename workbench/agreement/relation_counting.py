@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from workbench.agreement.relations import End, RelationMark, align_relations, compare_relations
-from workbench.agreement.results import Counts, RelationDisagreement, RelationF1, ReportDocument
+from workbench.agreement.results import RelationCounts, RelationDisagreement, RelationF1, ReportDocument
 
 __all__ = ["RelationTally"]
 
@@ -87,4 +87,5 @@ class RelationTally:
 
 def _row(pair: Pair, label: str | None, tallies: Mapping[bool, Sequence[int]]) -> RelationF1:
     exact, lenient = tallies[True], tallies[False]
-    return RelationF1(pair, label, Counts(*exact[:3]), Counts(*lenient[:3]), exact[3], lenient[3])
+    return RelationF1(pair, label, RelationCounts(*exact[:3]), RelationCounts(*lenient[:3]), exact[3],
+                      lenient[3])

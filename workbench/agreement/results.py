@@ -6,6 +6,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
+from typing import ClassVar
 
 from workbench.agreement.alignment import Group, Kind, Mark
 from workbench.agreement.measures import Measure, Note
@@ -13,7 +14,7 @@ from workbench.agreement.relations import RelationGroup
 
 __all__ = [
     "Counts", "Disagreement", "DocumentAgreement", "LinkRow", "PairF1", "RelationDisagreement",
-    "RelationF1", "Report", "ReportDocument", "Spread", "TokenRow",
+    "RelationCounts", "RelationF1", "Report", "ReportDocument", "Spread", "TokenRow",
 ]
 
 Pair = tuple[str, str]
@@ -34,25 +35,36 @@ class ReportDocument:
 
 @dataclass(frozen=True)
 class Counts:
-    """tp/fp/fn of a pair, the first annotator taken as reference."""
+    """tp/fp/fn of a pair of annotators' spans, the first annotator taken as reference."""
 
     tp: int = 0
     fp: int = 0
     fn: int = 0
+    # What the F1 says when one annotator, or neither, marked anything.
+    NONE_MARKED: ClassVar[Note] = Note.NO_SPANS
+    ONE_MARKED: ClassVar[Note] = Note.ONE_SIDE_EMPTY
 
     def __add__(self, other: "Counts") -> "Counts":
-        return Counts(self.tp + other.tp, self.fp + other.fp, self.fn + other.fn)
+        return type(self)(self.tp + other.tp, self.fp + other.fp, self.fn + other.fn)
 
     @property
     def f1(self) -> Measure:
         """F1 with the conventions of `pairwise_f1`."""
         marked_a, marked_b = self.tp + self.fn, self.tp + self.fp
         if not marked_a and not marked_b:
-            return Measure(None, Note.NO_SPANS)
+            return Measure(None, self.NONE_MARKED)
         value = 2 * self.tp / (2 * self.tp + self.fp + self.fn)
         if not marked_a or not marked_b:
-            return Measure(value, Note.ONE_SIDE_EMPTY)
+            return Measure(value, self.ONE_MARKED)
         return Measure(value, Note.PERFECT_AGREEMENT if self.fp == self.fn == 0 else None)
+
+
+@dataclass(frozen=True)
+class RelationCounts(Counts):
+    """tp/fp/fn of a pair of annotators' relations."""
+
+    NONE_MARKED: ClassVar[Note] = Note.NO_RELATIONS
+    ONE_MARKED: ClassVar[Note] = Note.ONE_SIDE_NO_RELATIONS
 
 
 @dataclass(frozen=True)
@@ -185,18 +197,20 @@ class Report:
 
     def relation_spread(self, mode: str, label: str | None = None) -> Spread:
         """Relation F1 mean and sd over pairs for ``mode`` "exact" or "lenient"."""
-        return _spread([getattr(row, mode).f1 for row in self.relation_f1 if row.label == label])
+        return _spread([getattr(row, mode).f1 for row in self.relation_f1 if row.label == label],
+                       none_marked=Note.NO_RELATIONS)
 
 
-def _spread(measures: list[Measure]) -> Spread:
-    return spread_of_values([m.value for m in measures])
+def _spread(measures: list[Measure], none_marked: Note = Note.NO_SPANS) -> Spread:
+    return spread_of_values([m.value for m in measures], none_marked)
 
 
-def spread_of_values(values: list[float | None]) -> Spread:
-    """Mean and sd of the defined values; all undefined means no spans (or no pairs at all)."""
+def spread_of_values(values: list[float | None], none_marked: Note = Note.NO_SPANS) -> Spread:
+    """Mean and sd of the defined values; all undefined means nothing was marked (`none_marked`),
+    or no pairs at all."""
     defined = [v for v in values if v is not None]
     if not defined:
-        note = Note.TOO_FEW_CODERS if not values else Note.NO_SPANS
+        note = Note.TOO_FEW_CODERS if not values else none_marked
         return Spread(Measure(None, note), None, 0)
     # The pairs are all the pairs there are, not a sample of them: population sd.
     # (Plain arithmetic: statistics.pstdev's exact fractions cost more than a whole document.)
