@@ -5,10 +5,13 @@ of one demo article, with its links to the demo knowledge base) there is a
 committed key sequence. The benchmark replays it through Pilot on a fresh demo
 database and checks that the spans then stored equal the gold exactly:
 offsets, labels and links. It prints the keys per span and the share of keys
-that only moved the cursor to where a span starts.
+that only moved the cursor to where a span starts. Then it does the same with
+the second set of sequences, `*.suggested.keys.json`, on a database holding
+the recommenders' suggestions (see `keystrokes_suggested`).
 
     python -m bench.keystrokes             # replay and check
     python -m bench.keystrokes --record    # plan the sequences again and write them
+    python -m bench.keystrokes --record --with-suggestions   # the same, with suggestions
 
 `--record` plays the expert: for each gold span it picks the shortest way the
 keys offer to reach its start (already there, `w`, or a hint jump), to select
@@ -87,14 +90,22 @@ async def press(pilot, key: str) -> None:
         await pilot.pause()
 
 
-async def replay(gold: Gold, steps: list[dict]) -> set:
+async def replay(gold: Gold, steps: list[dict], *, suggested: bool = False) -> set:
     from workbench.tui.app import make_app
 
     with tempfile.TemporaryDirectory() as folder:
         store = demo_store(Path(folder))
+        if suggested:
+            from .keystrokes_suggested import suggest_all
+
+            suggest_all(store)
         uid = document_uid(store, gold.document)
         async with make_app(store, ANNOTATOR, document=uid).run_test(size=SIZE) as pilot:
             await pilot.pause()
+            if suggested:
+                # The screen's own recommenders run in a worker as the article opens.
+                await pilot.app.workers.wait_for_complete()
+                await pilot.pause()
             for step in steps:
                 for part in ("navigate", "select", "label", "link"):
                     for key in step[part]:
@@ -114,11 +125,21 @@ def measure(gold: Gold, steps: list[dict], result: set) -> dict:
 
 
 def run(quick: bool = False) -> dict:
-    """Replay every committed sequence (about a minute each); --quick replays the first only."""
+    """Replay every committed sequence, without suggestions and then with them (about a minute
+    each); --quick replays the first article's only."""
+    result = replay_all(quick, suggested=False)
+    result["with_suggestions"] = replay_all(quick, suggested=True)
+    return result
+
+
+def replay_all(quick: bool, *, suggested: bool) -> dict:
+    from .keystrokes_suggested import suggestion_keys_path
+
     documents = []
     for gold in gold_files()[:1] if quick else gold_files():
-        steps = json.loads(keys_path(gold).read_text(encoding="utf-8"))["steps"]
-        documents.append(measure(gold, steps, asyncio.run(replay(gold, steps))))
+        path = suggestion_keys_path(gold) if suggested else keys_path(gold)
+        steps = json.loads(path.read_text(encoding="utf-8"))["steps"]
+        documents.append(measure(gold, steps, asyncio.run(replay(gold, steps, suggested=suggested))))
     spans = sum(d["spans"] for d in documents)
     keys = sum(d["keys"] for d in documents)
     return {"documents": documents, "spans": spans, "keys": keys,
@@ -301,11 +322,17 @@ def main() -> None:
                         help="plan the key sequences again; write each that is no longer than before")
     parser.add_argument("--force", action="store_true",
                         help="with --record, write longer sequences too (after a change of keys)")
+    parser.add_argument("--with-suggestions", action="store_true",
+                        help="with --record, plan the sequences that use suggestions")
     args = parser.parse_args()
     if args.record:
+        from .keystrokes_suggested import RECOMMENDERS as SUGGESTED_BY, record_with_suggestions, suggestion_keys_path
+
         for gold in gold_files():
-            steps = asyncio.run(record(gold))
-            path = keys_path(gold)
+            if args.with_suggestions:
+                steps, path = asyncio.run(record_with_suggestions(gold)), suggestion_keys_path(gold)
+            else:
+                steps, path = asyncio.run(record(gold)), keys_path(gold)
             count = sum(len(s[p]) for s in steps for p in ("navigate", "select", "label", "link"))
             before = None
             if path.exists():
@@ -314,18 +341,24 @@ def main() -> None:
             if before is not None and count > before and not args.force:
                 print(f"{path.name}: {count} keys, longer than the committed {before}: not written")
                 continue
-            path.write_text(json.dumps({"document": gold.document, "size": list(SIZE), "steps": steps},
+            made = {"suggestions": list(SUGGESTED_BY)} if args.with_suggestions else {}
+            path.write_text(json.dumps({"document": gold.document, "size": list(SIZE), **made, "steps": steps},
                                        ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
             print(f"{path.name}: {count} keys for {len(gold.spans)} spans (was {before})")
+    from .keystrokes_suggested import TARGET_KEYS_PER_SPAN as TARGET_WITH_SUGGESTIONS
+
     result = run()
-    for d in result["documents"]:
-        print(f"{d['document']}: {d['spans']} spans, {d['keys']} keys, {d['keys'] / d['spans']:.2f} per span, "
-              f"navigation {d['navigation_keys'] / d['keys']:.0%}, "
-              f"{'exact' if d['exact'] else 'NOT EXACT: missing ' + str(d['missing']) + ' extra ' + str(d['extra'])}")
-    print(f"all: {result['keys_per_span']:.2f} keys per span (target ≤ {TARGET_KEYS_PER_SPAN}), "
-          f"navigation {result['navigation_share']:.0%} of keys, "
-          f"{'exact' if result['exact'] else 'NOT exact'}")
-    sys.exit(0 if result["exact"] else 1)
+    for title, figures, target in (("without suggestions", result, TARGET_KEYS_PER_SPAN),
+                                   ("with suggestions", result["with_suggestions"], TARGET_WITH_SUGGESTIONS)):
+        print(title)
+        for d in figures["documents"]:
+            print(f"  {d['document']}: {d['spans']} spans, {d['keys']} keys, {d['keys'] / d['spans']:.2f} per span, "
+                  f"navigation {d['navigation_keys'] / d['keys']:.0%}, "
+                  f"{'exact' if d['exact'] else 'NOT EXACT: missing ' + str(d['missing']) + ' extra ' + str(d['extra'])}")
+        print(f"  all: {figures['keys_per_span']:.2f} keys per span (target ≤ {target}), "
+              f"navigation {figures['navigation_share']:.0%} of keys, "
+              f"{'exact' if figures['exact'] else 'NOT exact'}")
+    sys.exit(0 if result["exact"] and result["with_suggestions"]["exact"] else 1)
 
 
 if __name__ == "__main__":

@@ -32,6 +32,8 @@ EVERY_FIGURE = {
     "suggestions.kb_peer_build_s",
     "tokens.agreement.demo",
     "keystrokes.keys_per_span", "keystrokes.navigation_share", "keystrokes.exact",
+    "keystrokes.suggested_keys_per_span", "keystrokes.suggested_exact",
+    "relation_keys.keys_per_relation", "relation_keys.exact",
 } | ({"tokens.agreement.shared_corpus"} if (ROOT.parent / "shared" / "corpus").is_dir() else set())
 ONLY_WITH_SHARED_CORPUS = {"suggestions.real_ms"}
 

@@ -752,7 +752,7 @@ async def test_a_keymap_that_steals_a_key_or_names_no_binding_is_reported(store,
 async def test_remapping_keys_of_other_screens_is_checked_against_those_screens(store, docs):
     from workbench.config import Config
 
-    config = Config(keymap={"picker.nil": "ctrl+k", "review.done": "R", "queue.filter": "A"})
+    config = Config(keymap={"picker.nil": "ctrl+k", "review.done": "Z", "queue.filter": "A"})
     shown = Notifications()
     async with make_app(store, "alice", config=config).run_test(size=SIZE, message_hook=shown) as pilot:
         await pilot.pause()

@@ -58,9 +58,9 @@ async def test_keys_hide_show_narrow_and_widen_the_panel_for_the_whole_session(s
 
 
 async def test_the_panel_keys_can_be_remapped(store, doc):
-    config = Config(keymap={"panel.toggle": "ctrl+o"})
+    config = Config(keymap={"panel.toggle": "ctrl+g"})
     async with make_app(store, "alice", config=config).run_test(size=(100, 30)) as pilot:
-        await pilot.press("ctrl+o")
+        await pilot.press("ctrl+g")
         await pilot.pause()
         hidden = widths(pilot.app)[0]
 

@@ -79,3 +79,14 @@ async def test_the_status_line_says_what_undo_and_redo_changed(store, doc):
     assert "✓ undid: claim “Russia’s milit…institute said.”" in after_undo
     assert "✓ redid: claim “Russia’s milit…institute said.”" in after_redo
     assert [span.label for span in store.spans(doc, "alice")] == ["claim"]
+
+
+def test_relations_are_named_by_type_and_a_span_deleted_with_them_leads(store, doc):
+    claim = store.add_span(doc, "alice", 0, TEXT.index(" since"), "claim")
+    institute = TEXT.index("the institute")
+    source = store.add_span(doc, "alice", institute, institute + len("the institute"), "source")
+    store.add_relation(claim.id, source.id, "attributed_to")
+    assert undone(store, doc) == "relation attributed_to"
+    assert redone(store, doc) == "relation attributed_to"
+    store.delete_span(source.id)
+    assert undone(store, doc) == "delete source “the institute” and 1 more change"

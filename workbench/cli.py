@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .config import load_config, read_label_file, remember_annotator, remembered_annotator
+from .config import LabelSet, load_config, read_label_file, remember_annotator, remembered_annotator
 from .errors import NothingToCompare, WorkbenchError
 from .cli_store import open_store
 from .failures import WorkbenchGroup
@@ -56,7 +56,7 @@ def cli(ctx: click.Context, db: Path | None, debug: bool) -> None:
 
 @cli.command()
 @click.option("--labels", "labels_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="A TOML or JSON file of labels (name, key, colour, description).")
+              help="A TOML or JSON file of labels (name, key, colour, description) and relation types.")
 @click.pass_context
 def init(ctx: click.Context, labels_file: Path | None) -> None:
     """Create the database, or bring an existing one up to date.
@@ -68,16 +68,23 @@ def init(ctx: click.Context, labels_file: Path | None) -> None:
     """
     from .tui.app import label_key_problems
 
-    labels = read_label_file(labels_file) if labels_file else load_config().labels
-    for problem in label_key_problems(labels):
+    if labels_file:
+        label_set = read_label_file(labels_file)
+    else:
+        config = load_config()
+        label_set = LabelSet(config.labels, config.relation_types)
+    for problem in label_key_problems(label_set.labels):
         raise WorkbenchError(f"{labels_file or 'workbench.toml'}: {problem}")
     store = open_store(ctx)
     try:
-        store.set_labels(labels)
+        store.set_labels(label_set.labels)
+        store.set_relation_types(label_set.relation_types)
     except WorkbenchError as error:
         raise WorkbenchError(f"{labels_file or 'workbench.toml'}: {error}") from None
     names = ", ".join(f"{label.name} ({label.key})" for label in store.labels())
-    click.echo(f"{store.path}: schema version {store.schema_version()}; labels: {for_terminal(names)}")
+    kinds = ", ".join(kind.rule() for kind in store.relation_types()) or "none"
+    click.echo(f"{store.path}: schema version {store.schema_version()}; labels: {for_terminal(names)}; "
+               f"relations: {for_terminal(kinds)}")
 
 
 @cli.command("import")
@@ -109,6 +116,7 @@ def import_command(ctx: click.Context, paths: tuple[Path, ...]) -> None:
     click.echo(f"{report.added} added, {report.duplicates} already present, "
                f"{counted(len(report.rejected), 'file')} rejected"
                + (f", {counted(report.spans, 'span')} restored" if report.spans else "")
+               + (f", {counted(report.relations, 'relation')} restored" if report.relations else "")
                + (f"; ignored fields the format does not know: {for_terminal(ignored)}" if ignored else ""))
     if report.rejected:
         ctx.exit(1)
@@ -245,13 +253,20 @@ def demo(ctx: click.Context, annotator: str | None, no_open: bool) -> None:
 @click.option("--layout", type=click.Choice(["flat", "per-annotator"]), default="flat", show_default=True,
               help="brat: <uid>-<annotator> files in one folder, or one folder per annotator "
                    "(what bratiaa and brat's comparison read).")
+@click.option("--doccano-layout", type=click.Choice(["labels", "relations"]), default="labels",
+              show_default=True,
+              help="doccano: the sequence labelling layout (label lists; no relations), or the "
+                   "relation layout (entities and relations) a project with relation labeling imports.")
+@click.option("--suggestions", "recommenders", multiple=True, metavar="RECOMMENDER",
+              help="Add this recommender's stored suggestions as the pseudo-annotator "
+                   "recommender:RECOMMENDER (repeatable) [default: no suggestions].")
 @click.option("--out", type=click.Path(path_type=Path),
               help="Output file, or - for standard output (a folder for brat and labelstudio) "
                    "[default: exports/<format>-<who>-<status>...].")
 @click.pass_context
 def export(ctx: click.Context, format_name: str, annotators: tuple[str, ...], gold: bool,
            status: str, labels: tuple[str, ...], lang: str, ents_labels: tuple[str, ...],
-           layout: str, out: Path | None) -> None:
+           layout: str, doccano_layout: str, recommenders: tuple[str, ...], out: Path | None) -> None:
     """Write annotations in a format other tools load for training and evaluation.
 
     Every span is checked against its document text first; a mismatch stops
@@ -269,15 +284,18 @@ def export(ctx: click.Context, format_name: str, annotators: tuple[str, ...], go
       workbench export --format conll --gold --label source --out train.conll
       workbench export --format brat --gold --out brat/
       workbench export --format brat --layout per-annotator --out brat-iaa/
+      workbench export --format doccano --doccano-layout relations
       workbench export --format labelstudio --out labelstudio/
       workbench export --format kb
+      workbench export --format jsonl --status any --suggestions figures --suggestions mentions
     """
     from .formats import Options, Selection, default_path, export as run_export, get_format
 
     store = open_store(ctx, readonly=True)
     fmt = get_format(format_name)
-    selection = Selection(annotators=annotators, gold=gold, status=status, labels=labels)
-    options = Options(lang=lang, ents_labels=ents_labels, layout=layout)
+    selection = Selection(annotators=annotators, gold=gold, status=status, labels=labels,
+                          recommenders=tuple(dict.fromkeys(recommenders)))
+    options = Options(lang=lang, ents_labels=ents_labels, layout=layout, doccano_layout=doccano_layout)
     if out == Path("-"):
         if not fmt.suffix:
             raise WorkbenchError(f"{fmt.name} writes a folder, not standard output; give --out a folder")

@@ -39,6 +39,10 @@ class DuplicateSpan(WorkbenchError):
     """The annotator already has a span with the same offsets and label in the document."""
 
 
+class RelationRefused(WorkbenchError):
+    """A relation would break a rule: its ends' document, annotator or labels, or it exists already."""
+
+
 class NotFound(WorkbenchError):
     """A document, span, label, annotator or entity does not exist."""
 

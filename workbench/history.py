@@ -14,11 +14,13 @@ from collections.abc import Callable, Iterable
 from .model import Event
 from .text import middle_cut
 
-UNDOABLE = ("add", "delete", "relabel", "resize", "link", "reject", "entity", "accept_suggestion")
+UNDOABLE = ("add", "delete", "relabel", "resize", "link", "reject", "entity", "accept_suggestion", "relate",
+            "unrelate")
 """Actions an annotator can take back. Others are recorded and never undone: `status`
 changes, `time` worked, the `open` and `leave` of a document (VISITS), and `seed` (the agreed
 spans a review starts gold with). `entity` is the making of an entity from a span, batched
-with the link to it (`Store.link_to_new_entity`)."""
+with the link to it (`Store.link_to_new_entity`). `relate` and `unrelate` make and remove a
+relation between spans (`Store.add_relation`)."""
 
 OPEN, LEAVE = "open", "leave"
 VISITS = (OPEN, LEAVE)
@@ -81,7 +83,9 @@ def describe(action: list[Event], name_of: Callable[[str], str], limit: int = 30
     events = sorted(action, key=lambda event: event.id)
     made = {event.after["entity"]["id"]: event.after["entity"]["name"]
             for event in events if event.action == "entity" and event.after}
-    changes = [event for event in events if event.action != "entity"] or events
+    # A span's change leads: deleting a span takes its relations along in the same action.
+    changes = ([event for event in events if event.span_id]
+               + [event for event in events if not event.span_id and event.action != "entity"]) or events
 
     def entity_name(entity_id: str) -> str:
         return made.get(entity_id) or name_of(entity_id)
@@ -110,6 +114,8 @@ def _describe_one(event: Event, entity_name: Callable[[str], str], limit: int) -
         return f"resize {label} to {quoted}"
     if event.action == "entity":
         return f"new entity {span['entity']['name']}"
+    if event.action in ("relate", "unrelate"):
+        return f"{'relation' if event.action == 'relate' else 'remove relation'} {span.get('label', '')}"
     verb = {"add": "", "delete": "delete ", "reject": "reject ", "accept_suggestion": "accept "}
     return f"{verb.get(event.action, event.action + ' ')}{label} {quoted}"
 

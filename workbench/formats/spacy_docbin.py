@@ -16,7 +16,13 @@ the document's text exactly, so no span is moved.
   source and figure inside a claim win over the claim. `--ents-label` limits
   `doc.ents` to some labels. The summary counts the spans left out of
   `doc.ents`; they all stay in `doc.spans["sc"]`.
-- `doc.user_data`: "document" (uid), "annotator" and "status".
+- `doc.user_data`: "document" (uid), "annotator" and "status", and
+  "relations" (spaCy has no container of its own for them): a list, empty
+  when there are none, of `{"head": [start_char, end_char], "head_label":
+  "claim", "tail": [start_char, end_char], "tail_label": "source", "label":
+  "attributed_to"}`. Character offsets and labels name each end exactly
+  (`doc.char_span(*relation["head"], label=relation["head_label"])`) and
+  survive DocBin's serialisation, which stores user_data.
 """
 
 from __future__ import annotations
@@ -25,9 +31,10 @@ from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..errors import WorkbenchError
-from ..model import Document
+from ..model import Document, Span
 from ..text import counted
 from . import Annotation, ExportJob, Format
 from .tokens import shortest_first
@@ -116,12 +123,22 @@ def build_doc(nlp, document: Document, annotation: Annotation, tally: Tally,
         group.append(made)
         by_id[span.id] = made
     doc.spans[SPAN_KEY] = group
+    ends = {linked.span.id: linked.span for linked in annotation.spans}
+    doc.user_data["relations"] = [relation_data(ends[relation.head], ends[relation.tail], relation.label)
+                                  for relation in annotation.relations]
     candidates = [span for span in spans if not ents_labels or span.label in ents_labels]
     kept, _ = shortest_first(candidates)
     kept_ids = {span.id for span in kept}
     tally.outside_ents.update(span.label for span in spans if span.id not in kept_ids)
     doc.ents = [by_id[span.id] for span in kept]
     return doc
+
+
+def relation_data(head: Span, tail: Span, label: str) -> dict[str, Any]:
+    """A relation as doc.user_data holds it; lists, not tuples, so a Doc read back from a DocBin
+    (whose msgpack gives lists) equals the one written."""
+    return {"head": [head.start, head.end], "head_label": head.label,
+            "tail": [tail.start, tail.end], "tail_label": tail.label, "label": label}
 
 
 def _words(tokenized, spans, tally: Tally) -> tuple[list[str], list[bool]]:

@@ -156,7 +156,8 @@ class AnnotationTables(DocumentTables):
             for event in events:
                 old, new = (event.after, event.before) if action == "undo" else (event.before, event.after)
                 self._replay_event(event, old, new)
-                self._log(annotator, document, action, event.span_id, old, new, event.id)
+                self._log(annotator, document, action, event.span_id, old, new, event.id,
+                          relation_id=event.relation_id)
             return events
 
     def _replay_event(self, event: Event, old: dict | None, new: dict | None) -> None:

@@ -97,8 +97,11 @@ class Connection:
             db.execute("PRAGMA foreign_keys = ON")
             store = cls(db, path)
             store._refuse_newer_schema()
-            if path != ":memory:":
-                db.query("PRAGMA journal_mode = WAL")
+            if path != ":memory:" and db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                # Switching needs the file to itself: under the write lock, so that a process
+                # migrating an old database meanwhile is waited for, not refused as locked.
+                with store._write_lock():
+                    db.execute("PRAGMA journal_mode = WAL")
             # FULL: a committed action survives power loss too, not only a crash.
             db.execute("PRAGMA synchronous = FULL")
         except sqlite3.DatabaseError as error:

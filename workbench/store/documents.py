@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from ..errors import NotFound, WorkbenchError
 from ..history import LEAVE, OPEN
-from ..model import DEFAULT_LABELS, GOLD, STATUSES, name_problem, Document, Label, NewDocument, QueueRow
+from ..model import (DEFAULT_LABELS, GOLD, STATUSES, Document, Label, NewDocument, QueueRow, name_problem,
+                     shared_key)
 from ..text import content_hash
 from .events import EventLog
 from .rows import (ANNOTATOR_COLUMNS, DOCUMENT_COLUMNS, LABEL_COLUMNS, STATUS_COLUMNS,
@@ -42,12 +43,11 @@ class DocumentTables(EventLog):
         labels = list(labels)
         keys = {label.name: label.key for label in self.labels()}
         keys.update((label.name, label.key) for label in labels)
-        holders: dict[str, str] = {}
-        for name, key in keys.items():
-            holder = holders.setdefault(key, name)
-            if holder != name:
-                raise WorkbenchError(f"label {holder!r} and label {name!r} would both have the key {key!r}; "
-                                     "give one of them another key")
+        clash = shared_key(keys)
+        if clash:
+            holder, name, key = clash
+            raise WorkbenchError(f"label {holder!r} and label {name!r} would both have the key {key!r}; "
+                                 "give one of them another key")
         upsert = insert_sql("labels", LABEL_COLUMNS, conflict="""ON CONFLICT(name) DO UPDATE SET
             key = excluded.key, colour = excluded.colour, description = excluded.description,
             position = excluded.position""")

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import Any
 
-from ..model import Document, Entity, Event, Span
+from ..model import Document, Entity, Event, Relation, RelationType, Span
 
 DOCUMENT_COLUMNS = ("uid", "title", "text", "source", "meta", "imported_at")
 LABEL_COLUMNS = ("name", "key", "colour", "description", "position")
@@ -25,7 +25,9 @@ ENTITY_COLUMNS = ("id", "name", "type", "description", "prior", "country", "regi
                   "updated_at")
 ALIAS_COLUMNS = ("entity_id", "alias", "normalised")
 EVENT_COLUMNS = ("uid", "at", "annotator", "document", "action", "span_id", "target", "before",
-                 "after", "batch")
+                 "after", "batch", "relation_id")
+RELATION_COLUMNS = ("id", "document", "annotator", "head", "tail", "label", "created_at")
+RELATION_TYPE_COLUMNS = ("name", "key", "description", "heads", "tails", "position")
 
 SPAN_FIELDS = ("id", "document", "annotator", "start", "end", "label", "text", "entity_id", "nil",
                "provenance")
@@ -105,7 +107,23 @@ def event_from_row(row: dict[str, Any]) -> Event:
     return Event(row["id"], row["at"], row["annotator"], row["document"], row["action"],
                  row["span_id"], row["target"],
                  json.loads(row["before"]) if row["before"] else None,
-                 json.loads(row["after"]) if row["after"] else None, row.get("batch"))
+                 json.loads(row["after"]) if row["after"] else None, row.get("batch"),
+                 row.get("relation_id"))
+
+
+def relation_from_row(row: dict[str, Any]) -> Relation:
+    return Relation(row["id"], row["document"], row["annotator"], row["head"], row["tail"], row["label"])
+
+
+def relation_payload(relation: Relation) -> dict[str, Any]:
+    """The relation's state as an event records it."""
+    return {"id": relation.id, "document": relation.document, "annotator": relation.annotator,
+            "head": relation.head, "tail": relation.tail, "label": relation.label}
+
+
+def relation_type_from_row(row: dict[str, Any]) -> RelationType:
+    return RelationType(row["name"], row["key"], row["description"], tuple(json.loads(row["heads"])),
+                        tuple(json.loads(row["tails"])))
 
 
 def json_or_none(value: dict | None) -> str | None:

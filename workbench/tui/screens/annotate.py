@@ -22,6 +22,7 @@ from .annotate_jumps import JumpKeys
 from .annotate_time import ActiveTime
 from .annotate_links import LinkKeys
 from .annotate_panel import PANEL_BINDINGS, SidePanel
+from .annotate_relations import RELATION_BINDINGS, RelationKeys
 from ..widgets.article import ArticleView
 from ..widgets.span_list import SpanList
 
@@ -102,12 +103,13 @@ DOCUMENT_BINDINGS = [
 ]
 
 
-class AnnotateScreen(SuggestionKeys, LinkKeys, JumpKeys, ActiveTime, SidePanel, Screen):
+class AnnotateScreen(SuggestionKeys, RelationKeys, LinkKeys, JumpKeys, ActiveTime, SidePanel, Screen):
     """Keys in, store writes out; the view only ever shows what the store holds."""
 
     reviewing = False
 
-    BINDINGS = CURSOR_BINDINGS + SPAN_BINDINGS + SUGGESTION_BINDINGS + DOCUMENT_BINDINGS + PANEL_BINDINGS
+    BINDINGS = (CURSOR_BINDINGS + SPAN_BINDINGS + RELATION_BINDINGS + SUGGESTION_BINDINGS + DOCUMENT_BINDINGS
+                + PANEL_BINDINGS)
     made_by: tuple[str, ...] = ()
     """The provenance recorded on spans made on this screen."""
 
@@ -175,6 +177,7 @@ class AnnotateScreen(SuggestionKeys, LinkKeys, JumpKeys, ActiveTime, SidePanel, 
         span_list.letters = self.view.letters
         span_list.colours = {label.name: label.colour for label in labels}
         span_list.show(self.spans, None)
+        self.load_relations()
         self._last_activity = time.monotonic()
         self.start_suggestions()
         self.refresh_header()
@@ -226,6 +229,7 @@ class AnnotateScreen(SuggestionKeys, LinkKeys, JumpKeys, ActiveTime, SidePanel, 
             elif current.entity_id:
                 name = self.span_list.entity_names.get(current.entity_id, current.entity_id)
                 status.append(f" → {for_widget(name)}", Style(italic=True))
+            status.append_text(self.relation_status(current))
             if view.picked:
                 status.append(" (a label key relabels it)", Style(dim=True))
             elif len(view.spans_at(view.cursor)) > 1:
@@ -237,6 +241,7 @@ class AnnotateScreen(SuggestionKeys, LinkKeys, JumpKeys, ActiveTime, SidePanel, 
     @on(ArticleView.CursorMoved)
     def _cursor_moved(self) -> None:
         self.span_list.set_current(self.view.current_id)
+        self.show_relations()
         self.refresh_status()
 
     @on(SpanList.Chosen)
@@ -453,6 +458,8 @@ class AnnotateScreen(SuggestionKeys, LinkKeys, JumpKeys, ActiveTime, SidePanel, 
             view.picked = True
         self._saved_state = Text("✓ saved", Style(color="green"))
         self.refresh_suggestions()
+        # A write to a span can take relations with it (a delete), or bring them back (undo).
+        self.load_relations()
         self.span_list.show(view.spans, view.current_id)
         if self.header_outdated():
             self.refresh_header()
