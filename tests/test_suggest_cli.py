@@ -84,7 +84,7 @@ def test_import_reads_what_list_writes(demo_db, tmp_path):
     run(demo_db, "suggest", "clear")
     path = tmp_path / "predictions.jsonl"
     path.write_text("".join(json.dumps({**row, "recommender": "llm"}) + "\n" for row in exported), encoding="utf-8")
-    assert f"{len(exported)} new suggestion(s)" in run(demo_db, "suggest", "import", str(path)).stdout
+    assert f"{len(exported)} new suggestions" in run(demo_db, "suggest", "import", str(path)).stdout
     assert [{**row, "recommender": "figures"} for row in listed(demo_db)] == exported
 
 
@@ -222,7 +222,7 @@ def test_import_keeps_the_better_scored_of_two_duplicate_predictions(demo_db, tm
     path = tmp_path / "predictions.jsonl"
     path.write_text("".join(json.dumps({**row, "score": score}) + "\n" for score in (0.2, 0.9, 0.5)),
                     encoding="utf-8")
-    assert "3 prediction(s), 1 new suggestion(s)" in run(demo_db, "suggest", "import", str(path)).stdout
+    assert "3 predictions, 1 new suggestion" in run(demo_db, "suggest", "import", str(path)).stdout
     assert [suggestion["score"] for suggestion in listed(demo_db)] == [0.9]
 
 

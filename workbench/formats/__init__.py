@@ -127,7 +127,8 @@ class ExportReport:
     def relations_not_kept(self, format_name: str) -> None:
         """Say in the summary that the format had no place for the relations counted."""
         if self.relations:
-            self.notes.append(f"{self.relations} relations not written: {format_name} has no place for them; "
+            self.notes.append(f"{counted(self.relations, 'relation')} not written: {format_name} has no "
+                              "place for them; "
                               "jsonl, spacy, prodigy, brat, labelstudio and doccano (--doccano-layout "
                               "relations) keep them")
 

@@ -67,7 +67,8 @@ def write(job: ExportJob, path: Path) -> None:
         job.report.notes.append("doccano relation layout: import as JSONL(Relation) into a sequence labelling "
                                 "project with \"Use relation labeling\" checked")
     elif job.report.relations:
-        job.report.notes.append(f"{job.report.relations} relations not written: doccano's sequence labelling "
+        job.report.notes.append(f"{counted(job.report.relations, 'relation')} not written: doccano's "
+                                "sequence labelling "
                                 "layout has no place for them; --doccano-layout relations writes them")
     if overlapping:
         job.report.notes.append(
