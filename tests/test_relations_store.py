@@ -243,3 +243,29 @@ def test_two_relation_types_may_not_share_a_key(store):
     with pytest.raises(WorkbenchError, match="'attributed_to' and relation type 'quotes' would both have the key 'a'"):
         store.set_relation_types([RelationType("quotes", "a", "", ("claim",), ("source",))])
     assert [kind.name for kind in store.relation_types()] == ["attributed_to"]
+
+
+def test_a_relation_id_used_twice_in_a_file_rejects_it_naming_the_id(tmp_path, store):
+    path = tmp_path / "in.jsonl"
+    relations = [{"id": "r1", "head": "c1", "tail": "s1", "label": "attributed_to"}]
+    line = json.loads(native_line(relations))
+    other = dict(line["annotations"][0], annotator="bob")
+    line["annotations"].append(other)
+    path.write_text(json.dumps(line, ensure_ascii=False) + "\n", encoding="utf-8")
+    [rejected] = import_paths(store, [path]).rejected
+    assert rejected.line == 1
+    assert "annotator 'bob', relation 1: \"id\" 'r1' is used by another relation, on line 1" in str(rejected)
+    assert store.document_uids() == []
+
+
+def test_a_relation_id_the_database_has_rejects_the_file_naming_the_id(tmp_path, store):
+    first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
+    relations = [{"id": "r1", "head": "c1", "tail": "s1", "label": "attributed_to"}]
+    first.write_text(native_line(relations) + "\n", encoding="utf-8")
+    assert import_paths(store, [first]).rejected == []
+    line = json.loads(native_line(relations).replace('"s1"', '"s2"').replace('"c1"', '"c2"'))
+    line["annotations"][0]["annotator"] = "bob"
+    second.write_text(json.dumps(line, ensure_ascii=False) + "\n", encoding="utf-8")
+    [rejected] = import_paths(store, [second]).rejected
+    assert "relation id 'r1' is taken by another relation in this database" in str(rejected)
+    assert store.relations(store.document_uids()[0], "bob") == []

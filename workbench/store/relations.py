@@ -147,6 +147,9 @@ class RelationTables(AnnotationTables):
                             [relation.id, relation.document, relation.annotator, relation.head, relation.tail,
                              relation.label, now()])
         except sqlite3.IntegrityError as error:
+            if "relations.id" in str(error):
+                raise RelationRefused(f"relation id {relation.id!r} is taken by another relation in this "
+                                      "database", document=relation.document) from None
             if "UNIQUE" in str(error):
                 raise RelationRefused(f"{head.text!r} is already {relation.label} {tail.text!r}",
                                       document=relation.document) from None
