@@ -269,3 +269,26 @@ def test_a_relation_id_the_database_has_rejects_the_file_naming_the_id(tmp_path,
     [rejected] = import_paths(store, [second]).rejected
     assert "relation id 'r1' is taken by another relation in this database" in str(rejected)
     assert store.relations(store.document_uids()[0], "bob") == []
+
+
+def run_init(tmp_path, db, labels: str):
+    path = tmp_path / "labels.toml"
+    path.write_text(labels, encoding="utf-8")
+    return subprocess.run([sys.executable, "-m", "workbench", "--db", str(db), "init", "--labels", str(path)],
+                          capture_output=True, text=True)
+
+
+LABELS = '[[labels]]\nname = "claim"\nkey = "1"\n[[labels]]\nname = "source"\nkey = "2"\n'
+
+
+def test_init_whose_relation_types_are_refused_adds_none_of_its_labels(tmp_path):
+    db = tmp_path / "x.db"
+    assert run_init(tmp_path, db, LABELS).returncode == 0
+    done = run_init(tmp_path, db, LABELS + '[[labels]]\nname = "quote"\nkey = "9"\n'
+                    '[[relations]]\nname = "said_by"\nkey = "a"\nheads = "claim"\ntails = "source"\n')
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "labels.toml: relation type 'attributed_to' and relation type 'said_by'" in done.stderr
+    store = Store.open(db)
+    assert "quote" not in [label.name for label in store.labels()]
+    store.close()
+

@@ -17,7 +17,7 @@ from typing import Any
 
 from ..errors import Conflict, NotFound, RelationRefused, WorkbenchError
 from ..history import SPAN_UNCHANGED
-from ..model import DEFAULT_RELATION_TYPES, Event, Relation, RelationType, Span, shared_key
+from ..model import DEFAULT_RELATION_TYPES, Event, Label, Relation, RelationType, Span, shared_key
 from .annotations import AnnotationTables
 from .rows import (RELATION_COLUMNS, RELATION_TYPE_COLUMNS, insert_sql, now, relation_from_row,
                    relation_payload, relation_type_from_row)
@@ -74,6 +74,12 @@ class RelationTables(AnnotationTables):
             for position, kind in enumerate(kinds):
                 self.db.execute(upsert, [kind.name, kind.key, kind.description, json.dumps(list(kind.heads)),
                                          json.dumps(list(kind.tails)), position])
+
+    def set_label_set(self, labels: Iterable[Label], kinds: Iterable[RelationType]) -> None:
+        """A label file's labels and relation types, in one transaction: both or neither."""
+        with self.transaction():
+            self.set_labels(labels)
+            self.set_relation_types(kinds)
 
     # -- relations -------------------------------------------------------------------
 
