@@ -292,3 +292,23 @@ def test_init_whose_relation_types_are_refused_adds_none_of_its_labels(tmp_path)
     assert "quote" not in [label.name for label in store.labels()]
     store.close()
 
+
+def test_init_may_not_change_a_relation_types_rule_under_relations_it_would_break(tmp_path):
+    db = tmp_path / "x.db"
+    assert run_init(tmp_path, db, LABELS).returncode == 0
+    store = Store.open(db)
+    store.add_documents([NewDocument(TEXT, "Losses", "news/losses.txt")])
+    article = store.document_uids()[0]
+    source = store.add_span(article, "alice", *at("Ukraine’s general staff"), "source")
+    claim = store.add_span(article, "alice", *at("Russian losses were over 1,000 soldiers per day"), "claim")
+    store.add_relation(claim.id, source.id, "attributed_to")
+    store.close()
+    done = run_init(tmp_path, db, LABELS + '[[relations]]\nname = "attributed_to"\nkey = "a"\n'
+                    'heads = "source"\ntails = "claim"\n')
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert ("relation type 'attributed_to': the rule source → claim would break 1 relation(s) made under "
+            "the old one") in done.stderr
+    store = Store.open(db)
+    assert store.relation_type("attributed_to").heads == ("claim",)
+    assert store.check() == []
+    store.close()

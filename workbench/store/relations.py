@@ -67,6 +67,11 @@ class RelationTables(AnnotationTables):
             if unknown:
                 raise WorkbenchError(f"relation type {kind.name!r} names label(s) {', '.join(unknown)} "
                                      "that the label set does not have")
+        for kind in kinds:
+            broken = self._broken_by_rule(kind)
+            if broken:
+                raise WorkbenchError(f"relation type {kind.name!r}: the rule {kind.rule().split(': ', 1)[1]} "
+                                     f"would break {broken}; delete those relations or keep the rule")
         upsert = insert_sql("relation_types", RELATION_TYPE_COLUMNS, conflict="""ON CONFLICT(name) DO UPDATE
             SET key = excluded.key, description = excluded.description, heads = excluded.heads,
                 tails = excluded.tails, position = excluded.position""")
@@ -74,6 +79,21 @@ class RelationTables(AnnotationTables):
             for position, kind in enumerate(kinds):
                 self.db.execute(upsert, [kind.name, kind.key, kind.description, json.dumps(list(kind.heads)),
                                          json.dumps(list(kind.tails)), position])
+
+    def _broken_by_rule(self, kind: RelationType) -> str | None:
+        """The relations of type `kind` already made that its rule would refuse, counted with the first."""
+        broken = [row for row in self.db.query(
+            """SELECT r.annotator, r.document, h.label AS head_label, t.label AS tail_label,
+                      h.text AS head_text, t.text AS tail_text
+                 FROM relations r JOIN spans h ON h.id = r.head JOIN spans t ON t.id = r.tail
+                WHERE r.label = ? ORDER BY r.rowid""", [kind.name])
+            if not kind.admits(row["head_label"], row["tail_label"])]
+        if not broken:
+            return None
+        first = broken[0]
+        return (f"{len(broken)} relation(s) made under the old one, the first {first['head_label']} → "
+                f"{first['tail_label']} ({first['head_text']!r} → {first['tail_text']!r}, "
+                f"{first['annotator']}, document {first['document']})")
 
     def set_label_set(self, labels: Iterable[Label], kinds: Iterable[RelationType]) -> None:
         """A label file's labels and relation types, in one transaction: both or neither."""
