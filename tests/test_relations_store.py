@@ -312,3 +312,20 @@ def test_init_may_not_change_a_relation_types_rule_under_relations_it_would_brea
     assert store.relation_type("attributed_to").heads == ("claim",)
     assert store.check() == []
     store.close()
+
+
+def test_merge_keeps_a_span_related_here_that_the_other_copy_deleted(tmp_path, store, article,
+                                                                      claim_and_source):
+    claim, source = claim_and_source
+    copy_path = tmp_path / "copy.db"
+    store.backup(copy_path)
+    copy = Store.open(copy_path)
+    copy.delete_span(claim.id)
+    copy.close()
+    made = store.add_relation(claim.id, source.id, "attributed_to")
+    report = merge(store, copy_path)
+    assert store.relations(article) == [made]
+    assert store.span(claim.id) == claim
+    assert report.conflicts == [f"span {claim.id} (alice, document {article}) was deleted there but related "
+                                "here since (1 relation(s)); kept here"]
+    assert store.check() == []
