@@ -329,3 +329,13 @@ def test_merge_keeps_a_span_related_here_that_the_other_copy_deleted(tmp_path, s
     assert report.conflicts == [f"span {claim.id} (alice, document {article}) was deleted there but related "
                                 "here since (1 relation(s)); kept here"]
     assert store.check() == []
+
+
+def test_check_names_a_relation_type_a_raw_edit_damaged_instead_of_crashing(tmp_path, store):
+    store.db.execute("UPDATE relation_types SET heads = 'claim' WHERE name = 'attributed_to'")
+    store.db.conn.commit()
+    assert store.check() == ["relation type: relation type 'attributed_to' in the database: heads 'claim' "
+                             "is not a JSON list of labels"]
+    done = subprocess.run([sys.executable, "-m", "workbench", "--db", str(store.path), "check"],
+                          capture_output=True, text=True)
+    assert done.returncode == 1 and "Traceback" not in done.stderr and "internal error" not in done.stderr

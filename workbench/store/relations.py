@@ -251,6 +251,11 @@ class RelationTables(AnnotationTables):
     def _relation_problems(self) -> list[str]:
         """What `workbench check` reports of relations: broken rules, ends that went astray."""
         problems = []
+        for row in self.db.query("SELECT * FROM relation_types ORDER BY position"):
+            try:
+                relation_type_from_row(row)
+            except WorkbenchError as error:
+                problems.append(f"relation type: {error}")
         spans: dict[str, Span] = {}
         for row in self.db.query("SELECT * FROM relations ORDER BY rowid"):
             relation = relation_from_row(row)
@@ -258,7 +263,7 @@ class RelationTables(AnnotationTables):
                 ends = [spans.get(end) or spans.setdefault(end, self.span(end))
                         for end in (relation.head, relation.tail)]
                 problem = self.relation_problem(relation, *ends)
-            except NotFound as error:
+            except WorkbenchError as error:
                 problem = str(error)
             if problem:
                 problems.append(f"relation: {relation.id} ({relation.annotator}, document "
