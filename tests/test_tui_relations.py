@@ -61,6 +61,18 @@ async def test_r_then_enter_attributes_a_claim_to_the_source_in_its_sentence(sto
                                        "The general staff")]
 
 
+async def test_r_then_enter_on_an_attributed_claim_offers_the_next_source_not_the_one_it_has(store, article):
+    document, spans = article
+    store.add_relation(spans["losses"].id, spans["staff"].id, "attributed_to")
+    async with make_app(store, "alice").run_test(size=SIZE) as pilot:
+        await focus(pilot, spans["losses"])
+        await pilot.press("r", "enter")
+        await pilot.pause()
+    assert pairs(store, document) == [
+        ("losses were over 1,000 soldiers per day", "attributed_to", "The general staff"),
+        ("losses were over 1,000 soldiers per day", "attributed_to", "officials")]
+
+
 async def test_starting_on_the_source_still_makes_the_claim_the_head(store, article):
     document, spans = article
     async with make_app(store, "alice").run_test(size=SIZE) as pilot:

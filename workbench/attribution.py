@@ -35,10 +35,16 @@ def relation_choices(kinds: Iterable[RelationType], one: Span, other: Span) -> l
 
 
 def candidate_ends(kinds: Sequence[RelationType], span: Span, spans: Iterable[Span],
-                   sentence: tuple[int, int] | None) -> list[Span]:
-    """The spans that some type can relate to `span`, those in its sentence first, then the
-    rest in reading order from `span` onwards and wrapping round."""
-    fitting = [other for other in spans if other.id != span.id and relation_choices(kinds, span, other)]
+                   sentence: tuple[int, int] | None, relations: Iterable[Relation] = ()) -> list[Span]:
+    """The spans that some type can relate to `span` in a way not made yet, those in its sentence
+    first, then the rest in reading order from `span` onwards and wrapping round.
+
+    A span already related to `span` in every way that fits is left out, so that enter on a claim
+    with one source offers the next source rather than the one it has."""
+    made = {(relation.label, relation.head, relation.tail) for relation in relations}
+    fitting = [other for other in spans if other.id != span.id
+               and any((choice.kind.name, choice.head.id, choice.tail.id) not in made
+                       for choice in relation_choices(kinds, span, other))]
 
     def order(other: Span) -> tuple[bool, bool, int, int]:
         in_sentence = sentence is not None and other.start < sentence[1] and other.end > sentence[0]

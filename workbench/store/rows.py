@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import Any
 
+from ..errors import WorkbenchError
 from ..model import Document, Entity, Event, Relation, RelationType, Span
 
 DOCUMENT_COLUMNS = ("uid", "title", "text", "source", "meta", "imported_at")
@@ -122,8 +123,18 @@ def relation_payload(relation: Relation) -> dict[str, Any]:
 
 
 def relation_type_from_row(row: dict[str, Any]) -> RelationType:
-    return RelationType(row["name"], row["key"], row["description"], tuple(json.loads(row["heads"])),
-                        tuple(json.loads(row["tails"])))
+    """The relation type a row holds; a row edited by hand into nonsense is a one-line error, not a crash."""
+    ends = []
+    for end in ("heads", "tails"):
+        try:
+            labels = json.loads(row[end])
+        except (TypeError, ValueError):
+            labels = None
+        if not isinstance(labels, list) or not all(isinstance(label, str) for label in labels):
+            raise WorkbenchError(f"relation type {row['name']!r} in the database: {end} {row[end]!r} is not "
+                                 "a JSON list of labels")
+        ends.append(tuple(labels))
+    return RelationType(row["name"], row["key"], row["description"], *ends)
 
 
 def json_or_none(value: dict | None) -> str | None:

@@ -73,7 +73,8 @@ class RelationKeys:
             self.notify("Put the cursor on a span (tab) to relate it to another.")
             return
         kinds = self.store.relation_types()
-        candidates = candidate_ends(kinds, current, self.spans, self.view.index.sentence_at(current.start))
+        candidates = candidate_ends(kinds, current, self.spans, self.view.index.sentence_at(current.start),
+                                    self.relations)
         if not candidates:
             names = ", ".join(kind.rule() for kind in kinds) or "none in this label set"
             self.notify(f"No span here can be related to this {current.label} (relation types: {names}).")
