@@ -186,6 +186,7 @@ def test_native_import_restores_relations(tmp_path, store):
     ({"head": "s1", "tail": "c1", "label": "attributed_to"}, "attributed_to joins claim → source"),
     ({"head": "c1", "tail": "s1", "label": "said"}, "unknown relation type 'said'"),
     ({"head": "c1", "label": "attributed_to"}, "missing \"tail\""),
+    ({"head": "c1", "tail": "c1", "label": "attributed_to"}, "a span cannot be related to itself"),
 ])
 def test_a_bad_relation_rejects_the_whole_file_naming_the_line(tmp_path, store, relation, message):
     path = tmp_path / "in.jsonl"

@@ -250,6 +250,8 @@ class _Line:
                 raise self.reject(f'{where}: "{end}" {span_id!r} is not the id of a span of this annotation')
             ends.append(spans[span_id])
         head, tail = ends
+        if head.id == tail.id:
+            raise self.reject(f"{where}: a span cannot be related to itself")
         label = self.field(value, "label", str, where=where)
         kind = self.relation_types.get(label)
         if kind is None:
@@ -258,8 +260,6 @@ class _Line:
         if not kind.admits(head.label, tail.label):
             raise self.reject(f"{where}: {kind.name} joins {kind.rule().split(': ', 1)[1]}, not "
                               f"{head.label} → {tail.label}")
-        if head.id == tail.id:
-            raise self.reject(f"{where}: a span cannot be related to itself")
         relation_id = self.field(value, "id", str, uuid.uuid4().hex, where=where)
         if not relation_id.strip():
             raise self.reject(f'{where}: "id" must not be empty (leave it out to get a new one)')
