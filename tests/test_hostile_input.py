@@ -514,3 +514,20 @@ def test_a_label_key_may_not_take_a_command_key(tmp_path, key, owner):
     assert result.exit_code == 1
     assert result.output == (f"error: {labels}: label 'claim' would take the key {key!r}, which {owner} uses; "
                              "give the label another key\n")
+
+
+def test_a_span_provenance_edited_into_nonsense_is_named_by_check_and_stops_an_export_in_one_line(tmp_path):
+    db = tmp_path / "a.db"
+    store = Store.open(db)
+    store.add_documents([NewDocument("Kyiv said 12 drones fell.", "t", "t.txt")])
+    span = store.add_span(store.document_uids()[0], "alice", 0, 4, "source")
+    store.db.execute("UPDATE spans SET provenance = 'not json'")
+    store.db.conn.commit()
+    store.close()
+    checked = run(db, "check")
+    assert checked.exit_code == 1
+    assert f"provenance: span {span.id} (alice" in checked.output
+    exported = run(db, "export", "--format", "jsonl", "--status", "any", "--out", str(tmp_path / "x.jsonl"))
+    assert exported.exit_code == 1
+    assert "provenance in the database, 'not json', is not a JSON list of names" in exported.output
+    assert "Traceback" not in exported.output and not (tmp_path / "x.jsonl").exists()

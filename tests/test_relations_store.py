@@ -186,6 +186,7 @@ def test_native_import_restores_relations(tmp_path, store):
     ({"head": "s1", "tail": "c1", "label": "attributed_to"}, "attributed_to joins claim → source"),
     ({"head": "c1", "tail": "s1", "label": "said"}, "unknown relation type 'said'"),
     ({"head": "c1", "label": "attributed_to"}, "missing \"tail\""),
+    ({"head": "c1", "tail": "c1", "label": "attributed_to"}, "a span cannot be related to itself"),
 ])
 def test_a_bad_relation_rejects_the_whole_file_naming_the_line(tmp_path, store, relation, message):
     path = tmp_path / "in.jsonl"
@@ -243,3 +244,99 @@ def test_two_relation_types_may_not_share_a_key(store):
     with pytest.raises(WorkbenchError, match="'attributed_to' and relation type 'quotes' would both have the key 'a'"):
         store.set_relation_types([RelationType("quotes", "a", "", ("claim",), ("source",))])
     assert [kind.name for kind in store.relation_types()] == ["attributed_to"]
+
+
+def test_a_relation_id_used_twice_in_a_file_rejects_it_naming_the_id(tmp_path, store):
+    path = tmp_path / "in.jsonl"
+    relations = [{"id": "r1", "head": "c1", "tail": "s1", "label": "attributed_to"}]
+    line = json.loads(native_line(relations))
+    other = dict(line["annotations"][0], annotator="bob")
+    line["annotations"].append(other)
+    path.write_text(json.dumps(line, ensure_ascii=False) + "\n", encoding="utf-8")
+    [rejected] = import_paths(store, [path]).rejected
+    assert rejected.line == 1
+    assert "annotator 'bob', relation 1: \"id\" 'r1' is used by another relation, on line 1" in str(rejected)
+    assert store.document_uids() == []
+
+
+def test_a_relation_id_the_database_has_rejects_the_file_naming_the_id(tmp_path, store):
+    first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
+    relations = [{"id": "r1", "head": "c1", "tail": "s1", "label": "attributed_to"}]
+    first.write_text(native_line(relations) + "\n", encoding="utf-8")
+    assert import_paths(store, [first]).rejected == []
+    line = json.loads(native_line(relations).replace('"s1"', '"s2"').replace('"c1"', '"c2"'))
+    line["annotations"][0]["annotator"] = "bob"
+    second.write_text(json.dumps(line, ensure_ascii=False) + "\n", encoding="utf-8")
+    [rejected] = import_paths(store, [second]).rejected
+    assert "relation id 'r1' is taken by another relation in this database" in str(rejected)
+    assert store.relations(store.document_uids()[0], "bob") == []
+
+
+def run_init(tmp_path, db, labels: str):
+    path = tmp_path / "labels.toml"
+    path.write_text(labels, encoding="utf-8")
+    return subprocess.run([sys.executable, "-m", "workbench", "--db", str(db), "init", "--labels", str(path)],
+                          capture_output=True, text=True)
+
+
+LABELS = '[[labels]]\nname = "claim"\nkey = "1"\n[[labels]]\nname = "source"\nkey = "2"\n'
+
+
+def test_init_whose_relation_types_are_refused_adds_none_of_its_labels(tmp_path):
+    db = tmp_path / "x.db"
+    assert run_init(tmp_path, db, LABELS).returncode == 0
+    done = run_init(tmp_path, db, LABELS + '[[labels]]\nname = "quote"\nkey = "9"\n'
+                    '[[relations]]\nname = "said_by"\nkey = "a"\nheads = "claim"\ntails = "source"\n')
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "labels.toml: relation type 'attributed_to' and relation type 'said_by'" in done.stderr
+    store = Store.open(db)
+    assert "quote" not in [label.name for label in store.labels()]
+    store.close()
+
+
+def test_init_may_not_change_a_relation_types_rule_under_relations_it_would_break(tmp_path):
+    db = tmp_path / "x.db"
+    assert run_init(tmp_path, db, LABELS).returncode == 0
+    store = Store.open(db)
+    store.add_documents([NewDocument(TEXT, "Losses", "news/losses.txt")])
+    article = store.document_uids()[0]
+    source = store.add_span(article, "alice", *at("Ukraine’s general staff"), "source")
+    claim = store.add_span(article, "alice", *at("Russian losses were over 1,000 soldiers per day"), "claim")
+    store.add_relation(claim.id, source.id, "attributed_to")
+    store.close()
+    done = run_init(tmp_path, db, LABELS + '[[relations]]\nname = "attributed_to"\nkey = "a"\n'
+                    'heads = "source"\ntails = "claim"\n')
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert ("relation type 'attributed_to': the rule source → claim would break 1 relation(s) made under "
+            "the old one") in done.stderr
+    store = Store.open(db)
+    assert store.relation_type("attributed_to").heads == ("claim",)
+    assert store.check() == []
+    store.close()
+
+
+def test_merge_keeps_a_span_related_here_that_the_other_copy_deleted(tmp_path, store, article,
+                                                                      claim_and_source):
+    claim, source = claim_and_source
+    copy_path = tmp_path / "copy.db"
+    store.backup(copy_path)
+    copy = Store.open(copy_path)
+    copy.delete_span(claim.id)
+    copy.close()
+    made = store.add_relation(claim.id, source.id, "attributed_to")
+    report = merge(store, copy_path)
+    assert store.relations(article) == [made]
+    assert store.span(claim.id) == claim
+    assert report.conflicts == [f"span {claim.id} (alice, document {article}) was deleted there but related "
+                                "here since (1 relation(s)); kept here"]
+    assert store.check() == []
+
+
+def test_check_names_a_relation_type_a_raw_edit_damaged_instead_of_crashing(tmp_path, store):
+    store.db.execute("UPDATE relation_types SET heads = 'claim' WHERE name = 'attributed_to'")
+    store.db.conn.commit()
+    assert store.check() == ["relation type: relation type 'attributed_to' in the database: heads 'claim' "
+                             "is not a JSON list of labels"]
+    done = subprocess.run([sys.executable, "-m", "workbench", "--db", str(store.path), "check"],
+                          capture_output=True, text=True)
+    assert done.returncode == 1 and "Traceback" not in done.stderr and "internal error" not in done.stderr

@@ -61,6 +61,18 @@ async def test_r_then_enter_attributes_a_claim_to_the_source_in_its_sentence(sto
                                        "The general staff")]
 
 
+async def test_r_then_enter_on_an_attributed_claim_offers_the_next_source_not_the_one_it_has(store, article):
+    document, spans = article
+    store.add_relation(spans["losses"].id, spans["staff"].id, "attributed_to")
+    async with make_app(store, "alice").run_test(size=SIZE) as pilot:
+        await focus(pilot, spans["losses"])
+        await pilot.press("r", "enter")
+        await pilot.pause()
+    assert pairs(store, document) == [
+        ("losses were over 1,000 soldiers per day", "attributed_to", "The general staff"),
+        ("losses were over 1,000 soldiers per day", "attributed_to", "officials")]
+
+
 async def test_starting_on_the_source_still_makes_the_claim_the_head(store, article):
     document, spans = article
     async with make_app(store, "alice").run_test(size=SIZE) as pilot:
@@ -90,7 +102,7 @@ async def test_the_relation_shows_in_the_status_line_span_list_and_text_and_undo
         await pilot.press("r", "enter")
         await pilot.pause()
         status = str(pilot.app.screen.query_one("#status", Static).render())
-        assert "← attributed_to source “The general staff”" in status
+        assert "← source “The general staff”" in status
         span_list = pilot.app.screen.query_one(SpanList)
         row = next(span_list.describe(span) for span in span_list.spans if span.id == spans["losses"].id)
         assert row.plain.endswith("← The general staff")
@@ -103,16 +115,18 @@ async def test_the_relation_shows_in_the_status_line_span_list_and_text_and_undo
     assert len(pairs(store, document)) == 1
 
 
-async def test_apostrophe_follows_a_claim_to_its_source_and_back(store, article):
+async def test_apostrophe_goes_out_to_each_source_of_a_claim_and_back(store, article):
     document, spans = article
-    store.add_relation(spans["losses"].id, spans["staff"].id, "attributed_to")
+    for claim, source in (("losses", "staff"), ("losses", "officials"), ("attacks", "officials")):
+        store.add_relation(spans[claim].id, spans[source].id, "attributed_to")
     async with make_app(store, "alice").run_test(size=SIZE) as pilot:
         await focus(pilot, spans["losses"])
         view = pilot.app.screen.query_one(ArticleView)
-        await pilot.press("apostrophe")
-        assert view.current_id == spans["staff"].id
-        await pilot.press("apostrophe")
-        assert view.current_id == spans["losses"].id
+        visited = []
+        for _ in range(4):
+            await pilot.press("apostrophe")
+            visited.append(next(name for name, span in spans.items() if span.id == view.current_id))
+    assert visited == ["staff", "losses", "officials", "losses"]
 
 
 async def test_shift_r_deletes_the_relation_shown_and_undo_brings_it_back(store, article):
@@ -194,20 +208,23 @@ def test_choices_put_the_claim_at_the_head_whichever_span_came_first():
     assert relation_choices(DEFAULT_RELATION_TYPES, claim, span("f", "figure", 20)) == []
 
 
-def test_candidates_come_from_the_sentence_first_then_onwards_and_round():
+def test_candidates_come_from_the_sentence_first_then_nearest_first():
     claim = span("c", "claim", 50)
-    before, inside, after = span("b", "source", 5), span("i", "source", 44), span("a", "source", 80)
-    ordered = candidate_ends(DEFAULT_RELATION_TYPES, claim, [before, after, inside], (40, 70))
-    assert [s.id for s in ordered] == ["i", "a", "b"]
+    far_before, inside, after, near_before = (span("b", "source", 5), span("i", "source", 44),
+                                              span("a", "source", 80), span("n", "source", 30))
+    ordered = candidate_ends(DEFAULT_RELATION_TYPES, claim, [far_before, after, inside, near_before], (40, 70))
+    assert [s.id for s in ordered] == ["i", "n", "a", "b"]
 
 
-def test_following_visits_each_source_of_a_claim_in_turn():
+def test_following_goes_out_to_each_source_of_a_claim_and_back_in_turn():
     relations = [Relation("r1", "d", "a", "c", "s1", "attributed_to"),
-                 Relation("r2", "d", "a", "c", "s2", "attributed_to")]
-    assert next_along("c", relations, None).id == "r1"
-    assert next_along("c", relations, "r1").id == "r2"
-    assert next_along("c", relations, "r2").id == "r1"
-    assert next_along("s1", relations, "r1").id == "r1"
+                 Relation("r2", "d", "a", "c", "s2", "attributed_to"),
+                 Relation("r3", "d", "a", "c2", "s1", "attributed_to")]
+    assert next_along("c", relations, None, False).id == "r1"
+    assert next_along("s1", relations, "r1", False).id == "r1"  # back to c, not on to c2
+    assert next_along("c", relations, "r1", True).id == "r2"
+    assert next_along("s2", relations, "r2", False).id == "r2"
+    assert next_along("c", relations, "r2", True).id == "r1"
 
 
 def test_the_next_claim_without_a_source_wraps_round():

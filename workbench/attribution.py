@@ -35,14 +35,21 @@ def relation_choices(kinds: Iterable[RelationType], one: Span, other: Span) -> l
 
 
 def candidate_ends(kinds: Sequence[RelationType], span: Span, spans: Iterable[Span],
-                   sentence: tuple[int, int] | None) -> list[Span]:
-    """The spans that some type can relate to `span`, those in its sentence first, then the
-    rest in reading order from `span` onwards and wrapping round."""
-    fitting = [other for other in spans if other.id != span.id and relation_choices(kinds, span, other)]
+                   sentence: tuple[int, int] | None, relations: Iterable[Relation] = ()) -> list[Span]:
+    """The spans that some type can relate to `span` in a way not made yet, those in its sentence
+    first, each group nearest first (a span after it before one as near before it).
 
-    def order(other: Span) -> tuple[bool, bool, int, int]:
+    A span already related to `span` in every way that fits is left out, so that enter on a claim
+    with one source offers the next source rather than the one it has."""
+    made = {(relation.label, relation.head, relation.tail) for relation in relations}
+    fitting = [other for other in spans if other.id != span.id
+               and any((choice.kind.name, choice.head.id, choice.tail.id) not in made
+                       for choice in relation_choices(kinds, span, other))]
+
+    def order(other: Span) -> tuple[bool, int, bool, int]:
         in_sentence = sentence is not None and other.start < sentence[1] and other.end > sentence[0]
-        return not in_sentence, other.start < span.start, other.start, other.end
+        # An enter that took a source pages away, when one stood just before, would surprise.
+        return not in_sentence, abs(other.start - span.start), other.start < span.start, other.end
 
     return sorted(fitting, key=order)
 
@@ -72,16 +79,21 @@ def other_end(relation: Relation, span_id: str) -> str:
     return relation.tail if relation.head == span_id else relation.head
 
 
-def next_along(span_id: str, relations: Sequence[Relation], arrived_by: str | None) -> Relation | None:
-    """The relation to follow from `span_id`: the one after the relation it was reached by,
-    so that following again and again visits each related span and comes back."""
+def next_along(span_id: str, relations: Sequence[Relation], arrived_by: str | None,
+               returned: bool) -> Relation | None:
+    """The relation to follow from `span_id`, given the one it was reached by and whether that
+    was a way back: back along the same relation after going out on it, else on to the span's
+    next relation. So from a claim with two sources: out to the first, back, out to the second,
+    back, and round again."""
     mine = relations_of(span_id, relations)
     if not mine:
         return None
     ids = [relation.id for relation in mine]
     if arrived_by not in ids:
         return mine[0]
-    return mine[(ids.index(arrived_by) + 1) % len(mine)] if len(mine) > 1 else mine[0]
+    if not returned:
+        return mine[ids.index(arrived_by)]
+    return mine[(ids.index(arrived_by) + 1) % len(mine)]
 
 
 def arrow(relation: Relation, span_id: str) -> str:

@@ -77,8 +77,7 @@ def init(ctx: click.Context, labels_file: Path | None) -> None:
         raise WorkbenchError(f"{labels_file or 'workbench.toml'}: {problem}")
     store = open_store(ctx)
     try:
-        store.set_labels(label_set.labels)
-        store.set_relation_types(label_set.relation_types)
+        store.set_label_set(label_set.labels, label_set.relation_types)
     except WorkbenchError as error:
         raise WorkbenchError(f"{labels_file or 'workbench.toml'}: {error}") from None
     names = ", ".join(f"{label.name} ({label.key})" for label in store.labels())

@@ -165,12 +165,25 @@ def _merge_spans(store: Store, other: Store, present: set[str], our_events: list
     ours = {row["id"]: span_from_row(row) for row in store.rows("spans")}
     theirs = {row["id"]: span_from_row(row) for row in other.rows("spans") if row["document"] in present}
     our_history, their_history = _histories(our_events, "span_id"), _histories(their_events, "span_id")
+    # The relations the other copy ever had: one of ours it never saw was made here since the copies parted.
+    related_there = ({row["id"] for row in other.rows("relations")}
+                     | {event["relation_id"] for event in their_events if event.get("relation_id")})
     skipped: set[str] = set()
     added = 0
     for span_id in sorted(set(theirs) | set(their_history)):
         mine, their = ours.get(span_id), theirs.get(span_id)
         history, other_history = our_history.get(span_id, []), their_history.get(span_id, [])
         decision = resolve(mine, their, history, other_history)
+        if decision == TAKE and mine is not None and their is None:
+            related_here = [relation for relation in store.relations_of_span(span_id)
+                            if relation.id not in related_there]
+            if related_here:
+                # Taking the deletion would silently delete work done here: a conflict, as a change would be.
+                report.conflicts.append(
+                    f"span {span_id} ({mine.annotator}, document {mine.document}) was deleted there but "
+                    f"related here since ({len(related_here)} relation(s)); kept here")
+                skipped.update(other_history)
+                continue
         if decision == CONFLICT or diverged(history, other_history):
             skipped.update(other_history)
         if decision == TAKE:

@@ -48,17 +48,16 @@ from rich.text import Text
 
 from workbench.agreement.measures import Measure
 from workbench.agreement.alignment import Kind
-from workbench.agreement.results import Counts, Disagreement, RelationDisagreement, Report, Spread
+from workbench.agreement.results import Counts, Report, Spread
+from workbench.agreement.sections import (ALL, cell_text, disagreement_sections, f1_matrix, heading_lines, kinds_of,
+                                          table_sections)
 from workbench.collector import without_cyclic_gc
-from workbench.text import counted, for_terminal
+from workbench.text import for_terminal
 
 __all__ = ["FORMATS", "render", "table", "to_data"]
 
 FORMATS = ("table", "json", "markdown", "html", "csv")
 RELATION_MODES = ("exact", "lenient")
-SHOWN_DOCUMENTS = 50
-SHOWN_DISAGREEMENTS = 100
-ALL = "all"
 
 
 def render(report: Report, fmt: str) -> str:
@@ -116,7 +115,7 @@ def _data(report: Report) -> dict[str, Any]:
             "pairs": [{"a": row.pair[0], "b": row.pair[1], "label": row.label,
                        "exact": _f1(row.exact), "overlap": _f1(row.overlap)}
                       for row in report.span_f1]},
-        "matrix": {mode: _matrix(report, mode) for mode in ("exact", "overlap")},
+        "matrix": {mode: f1_matrix(report, mode) for mode in ("exact", "overlap")},
         "tokens": [{
             "label": row.label, "tokens": row.tokens, "tokens_in": dict(row.tokens_in),
             "cohen": [{"a": a, "b": b, **_measure(m)} for (a, b), m in row.cohen.items()],
@@ -165,175 +164,10 @@ def _relation_data(report: Report) -> dict[str, Any]:
     }
 
 
-def _matrix(report: Report, mode: str) -> dict[str, dict[str, float | None]]:
-    cells: dict[str, dict[str, float | None]] = {name: {} for name in report.annotators}
-    for row in report.span_f1:
-        if row.label is None:
-            value = getattr(row, mode).f1.value
-            cells[row.pair[0]][row.pair[1]] = cells[row.pair[1]][row.pair[0]] = value
-    return cells
-
-
 def _json(report: Report) -> str:
     data = to_data(report)
     with without_cyclic_gc():
         return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-
-
-# -- text helpers --------------------------------------------------------------
-
-
-def _value(measure: Measure) -> str:
-    return "n/a" if measure.value is None else f"{measure.value:.3f}"
-
-
-def _cell(measure: Measure) -> str:
-    """A value with its note, or the note's short reason when undefined."""
-    if measure.value is None:
-        return f"n/a ({measure.note.name.lower()})" if measure.note else "n/a"
-    return _value(measure) + ("*" if measure.note else "")
-
-
-def _spread_cell(spread: Spread) -> str:
-    if spread.mean.value is None:
-        return _cell(spread.mean)
-    return f"{spread.mean.value:.3f} ± {spread.sd:.3f}"
-
-
-Cell = str | Measure
-NOTED = "* the value carries a note (perfect or trivial agreement); see the JSON for its text."
-
-
-def _text(cell: Cell) -> str:
-    return cell if isinstance(cell, str) else _cell(cell)
-
-
-def _sections(report: Report) -> list[tuple[str, list[str], list[list[Cell]], str]]:
-    """(title, header, rows, footnote) for every table but the disagreements, shared by the
-    text formats; a cell is text or a Measure, which each format shows with its note."""
-    labels = [None, *report.labels]
-    name = lambda label: ALL if label is None else label  # noqa: E731
-    sections = [(
-        "Span F1 (micro-averaged over documents; mean ± sd over pairs)",
-        ["label", "exact", "overlap"],
-        [[name(label), _spread_cell(report.spread("exact", label)),
-          _spread_cell(report.spread("overlap", label))] for label in labels], "")]
-    for mode in ("overlap", "exact"):
-        matrix = _matrix(report, mode)
-        sections.append((
-            f"Pairwise F1 matrix ({mode}, all labels)", ["", *report.annotators],
-            [[a, *("-" if a == b else _number(matrix[a].get(b)) for b in report.annotators)]
-             for a in report.annotators], ""))
-    sections.append((
-        "Pairwise F1 per label (overlap / exact)",
-        ["pair", *(name(label) for label in labels)],
-        [[f"{a} / {b}", *(f"{_value(report.f1((a, b), label).overlap.f1)} / "
-                          f"{_value(report.f1((a, b), label).exact.f1)}" for label in labels)]
-         for a, b in report.pairs], ""))
-    if report.relation_labels:
-        sections += _relation_sections(report)
-    sections.append((
-        "Chance-corrected agreement on tokens (IN/OUT per label) and unitizing alpha",
-        ["label", "tokens IN", *(f"κ {a}/{b}" for a, b in report.pairs),
-         "Fleiss κ", "Krippendorff α", "α_U (chars)"],
-        [[row.label, ", ".join(f"{n}: {c}" for n, c in row.tokens_in.items()),
-          *(row.cohen[pair] for pair in report.pairs), row.fleiss, row.alpha, row.alpha_unitizing]
-         for row in report.token_rows],
-        NOTED))
-    sections.append((
-        "Entity links (mentions with the same offsets and label, both linked)",
-        ["pair", "compared", "same", "share", "κ", "one side unlinked", "mention F1"],
-        [[f"{row.pair[0]} / {row.pair[1]}", str(row.compared), str(row.same), row.share,
-          row.kappa, str(row.one_unlinked), row.mention_f1.f1]
-         for row in report.link_rows], NOTED))
-    worst = sorted(report.per_document, key=lambda row: (
-        row.overlap.mean.value if row.overlap.mean.value is not None else 2.0, row.uid))
-    shown = worst[:SHOWN_DOCUMENTS]
-    sections.append((
-        "Documents, lowest agreement first",
-        ["document", "title", "spans", "F1 overlap", "F1 exact", "disagreements"],
-        [[row.uid[:12], for_terminal(row.title)[:50],
-          ", ".join(f"{n}: {c}" for n, c in row.spans.items()),
-          _spread_cell(row.overlap), _spread_cell(row.exact),
-          ", ".join(f"{kind}: {n}" for kind, n in sorted(row.disagreements.items())) or "none"]
-         for row in shown],
-        _more(len(worst), len(shown), "documents")))
-    return sections
-
-
-def _relation_sections(report: Report) -> list[tuple[str, list[str], list[list[Cell]], str]]:
-    name = lambda label: ALL if label is None else label  # noqa: E731
-    labels = [None, *report.relation_labels]
-    return [(
-        "Relation F1 (micro-averaged over documents; mean ± sd over pairs)",
-        ["relation", "exact", "lenient"],
-        [[name(label), _spread_cell(report.relation_spread("exact", label)),
-          _spread_cell(report.relation_spread("lenient", label))] for label in labels],
-        "exact: both ends have the same offsets and labels; lenient: both ends overlap. "
-        "Either way the relation has the same label and direction."), (
-        "Relation F1 per pair, and relations not comparable for a missing end",
-        ["pair", "relation", "lenient", "exact", "end missing (lenient)", "end missing (exact)"],
-        [[f"{row.pair[0]} / {row.pair[1]}", name(row.label), _value(row.lenient.f1), _value(row.exact.f1),
-          str(row.unpaired_lenient), str(row.unpaired_exact)] for row in report.relation_f1],
-        "end missing: relations of either annotator with an end the other has no span for "
-        "(exact: none with the same offsets and label; lenient: none overlapping); they count as "
-        "unmatched.")]
-
-
-def _relation_disagreement_section(report: Report) -> tuple[str, list[str], list[list[Cell]], str]:
-    items = report.relation_disagreements[:SHOWN_DISAGREEMENTS]
-    return (
-        "Relation disagreements",
-        ["document", "relation", "kind", "offsets", "versions"],
-        [[item.document[:12], item.group.label, _kinds(item), f"{item.group.start}-{item.group.end}",
-          for_terminal(item.group.describe())] for item in items],
-        _more(len(report.relation_disagreements), len(items), "relation disagreements"))
-
-
-def _disagreement_lists(report: Report) -> list[tuple[str, list[str], list[list[Cell]], str]]:
-    """The disagreement tables: spans, then relations where there are any."""
-    lists = [_disagreement_section(report)]
-    if report.relation_labels:
-        lists.append(_relation_disagreement_section(report))
-    return lists
-
-
-def _disagreement_section(report: Report) -> tuple[str, list[str], list[list[Cell]], str]:
-    items = report.disagreements[:SHOWN_DISAGREEMENTS]
-    return (
-        "Disagreements",
-        ["document", "kind", "offsets", "versions"],
-        [[item.document[:12], _kinds(item), f"{item.group.start}-{item.group.end}",
-          for_terminal(item.group.describe())]
-         for item in items],
-        _more(len(report.disagreements), len(items), "disagreements"))
-
-
-def _kinds(item: Disagreement | RelationDisagreement) -> str:
-    return "+".join(sorted(str(k) for k in item.group.differences))
-
-
-def _number(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.3f}"
-
-
-def _more(total: int, shown: int, what: str) -> str:
-    if total <= shown:
-        return ""
-    return f"{shown} of {total} {what} shown; --format json or csv lists them all."
-
-
-def _heading(report: Report) -> list[str]:
-    spans = ", ".join(f"{name}: {n}" for name, n in report.spans.items())
-    return [
-        f"Documents: {report.basis}",
-        f"{counted(report.documents, 'document')}, {counted(report.characters, 'character')}, "
-        f"{counted(report.tokens, 'token')}; "
-        f"spans per annotator: {spans or 'none'}; labels: {', '.join(report.labels)}.",
-        *([f"Relations per annotator: {', '.join(f'{name}: {n}' for name, n in report.relations.items())}; "
-           f"relation labels: {', '.join(report.relation_labels)}."] if report.relation_labels else []),
-        *report.notes,
-    ]
 
 
 # -- terminal table ------------------------------------------------------------
@@ -342,13 +176,13 @@ def _heading(report: Report) -> list[str]:
 def table(report: Report) -> RenderableType:
     """The report as rich tables; every cell is a printable Text, so no data is read as
     markup or reaches the terminal as a control sequence."""
-    parts: list[RenderableType] = [Text(for_terminal(line)) for line in _heading(report)]
-    for title, header, rows, footnote in [*_sections(report), *_disagreement_lists(report)]:
+    parts: list[RenderableType] = [Text(for_terminal(line)) for line in heading_lines(report)]
+    for title, header, rows, footnote in [*table_sections(report), *disagreement_sections(report)]:
         grid = Table(title=Text(title, style="bold"), title_justify="left")
         for column in header:
             grid.add_column(Text(for_terminal(column)))
         for row in rows:
-            grid.add_row(*(Text(for_terminal(_text(cell))) for cell in row))
+            grid.add_row(*(Text(for_terminal(cell_text(cell))) for cell in row))
         parts += [Text(""), grid]
         if footnote:
             parts.append(Text(footnote, style="dim"))
@@ -364,12 +198,12 @@ def _md(cell: str) -> str:
 
 def _markdown(report: Report) -> str:
     lines = ["# Inter-annotator agreement", ""]
-    lines += [_md(line) + "  " for line in _heading(report)]
-    for title, header, rows, footnote in [*_sections(report), *_disagreement_lists(report)]:
+    lines += [_md(line) + "  " for line in heading_lines(report)]
+    for title, header, rows, footnote in [*table_sections(report), *disagreement_sections(report)]:
         lines += ["", f"## {title}", ""]
         lines.append("| " + " | ".join(_md(c) or " " for c in header) + " |")
         lines.append("|" + "---|" * len(header))
-        lines += ["| " + " | ".join(_md(_text(c)) for c in row) + " |" for row in rows]
+        lines += ["| " + " | ".join(_md(cell_text(c)) for c in row) + " |" for row in rows]
         if footnote:
             lines += ["", _md(footnote)]
     return "\n".join(lines) + "\n"
@@ -454,6 +288,6 @@ def _csv(report: Report) -> str:
             start=group.start, end=group.end)
     for relation in report.relation_disagreements:
         group = relation.group
-        put("relation_disagreements", _kinds(relation), None, for_terminal(group.describe()),
+        put("relation_disagreements", kinds_of(relation), None, for_terminal(group.describe()),
             label=group.label, document=relation.document, start=group.start, end=group.end)
     return buffer.getvalue()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import html
 import math
 
-from workbench.agreement.render import (NOTED, SHOWN_DISAGREEMENTS, Cell, _heading, _kinds, _matrix, _more,
-                                        _sections, _text)
+from workbench.agreement.sections import (NOTED, SHOWN_DISAGREEMENTS, Cell, cell_text, f1_matrix, heading_lines,
+                                          kinds_of, more_note, table_sections)
 from workbench.agreement.results import Report
 from workbench.text import for_terminal
 
@@ -53,7 +53,7 @@ def _heat(value: float, low: float) -> tuple[str, str]:
 
 def _heatmap(report: Report, mode: str) -> list[str]:
     e = html.escape
-    matrix = _matrix(report, mode)
+    matrix = f1_matrix(report, mode)
     low = _scale_start([v for row in matrix.values() for v in row.values() if v is not None])
     lines = [f'<h2>Pairwise F1 heatmap ({mode}, all labels)</h2><table class="heatmap">',
              "<tr><th></th>" + "".join(f"<th>{e(b)}</th>" for b in report.annotators) + "</tr>"]
@@ -83,7 +83,7 @@ def _html_cell(cell: Cell, notes: dict[str, int]) -> str:
     """A table cell; a value with a note shows the note as a tooltip and a numbered footnote."""
     e = html.escape
     if isinstance(cell, str) or cell.note is None:
-        return f"<td>{e(_text(cell))}</td>"
+        return f"<td>{e(cell_text(cell))}</td>"
     number = notes.setdefault(cell.note.value, len(notes) + 1)
     shown = "n/a" if cell.value is None else f"{cell.value:.3f}"
     return f'<td title="{e(cell.note.value)}">{shown}<sup>{number}</sup></td>'
@@ -106,10 +106,10 @@ def _html_disagreements(report: Report) -> list[str]:
             cells.append(f"<td><mark>{e(for_terminal(item.marked(name)))}</mark> {e(mark.label)}{link}"
                          f' <span class="note">{mark.start}–{mark.end}</span></td>')
         title = for_terminal(item.title) or item.document[:12]
-        lines.append(f'<tr><td title="{e(item.document)}">{e(title)}</td><td>{e(_kinds(item))}</td>'
+        lines.append(f'<tr><td title="{e(item.document)}">{e(title)}</td><td>{e(kinds_of(item))}</td>'
                      f"{''.join(cells)}</tr>")
     lines.append("</table>")
-    more = _more(len(report.disagreements), len(items), "disagreements")
+    more = more_note(len(report.disagreements), len(items), "disagreements")
     if more:
         lines.append(f'<p class="note">{e(more)}</p>')
     return lines
@@ -133,9 +133,9 @@ def _html_relation_disagreements(report: Report) -> list[str]:
                          f"{mark.tail.start}–{mark.tail.end}</span></td>")
         title = for_terminal(item.title) or item.document[:12]
         lines.append(f'<tr><td title="{e(item.document)}">{e(title)}</td><td>{e(item.group.label)}</td>'
-                     f"<td>{e(_kinds(item))}</td>{''.join(cells)}</tr>")
+                     f"<td>{e(kinds_of(item))}</td>{''.join(cells)}</tr>")
     lines.append("</table>")
-    more = _more(len(report.relation_disagreements), len(items), "relation disagreements")
+    more = more_note(len(report.relation_disagreements), len(items), "relation disagreements")
     if more:
         lines.append(f'<p class="note">{e(more)}</p>')
     return lines
@@ -144,12 +144,12 @@ def _html_relation_disagreements(report: Report) -> list[str]:
 def html_page(report: Report) -> str:
     e = html.escape
     body = ["<h1>Inter-annotator agreement</h1>"]
-    body += [f"<p>{e(line)}</p>" for line in _heading(report)]
+    body += [f"<p>{e(line)}</p>" for line in heading_lines(report)]
     for mode in ("overlap", "exact"):
         body += _heatmap(report, mode)
     body.append("<h2>Per label</h2>")
     body.append(_bars(report))
-    for title, header, rows, footnote in _sections(report):
+    for title, header, rows, footnote in table_sections(report):
         notes: dict[str, int] = {}
         body.append(f"<h2>{e(title)}</h2><table>")
         body.append("<tr>" + "".join(f"<th>{e(c)}</th>" for c in header) + "</tr>")

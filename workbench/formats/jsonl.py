@@ -109,6 +109,8 @@ class NativeFile:
     """The line each document uid came from, to name it in errors."""
     annotated: dict[tuple[str, str], int] = field(default_factory=dict)
     """The line each (document uid, annotator) came from: one line holds it all."""
+    relation_lines: dict[str, int] = field(default_factory=dict)
+    """The line each relation id came from: an id names one relation in the whole file."""
 
 
 # The fields each object of a JSONL file may have; import says how many others it ignored.
@@ -248,6 +250,8 @@ class _Line:
                 raise self.reject(f'{where}: "{end}" {span_id!r} is not the id of a span of this annotation')
             ends.append(spans[span_id])
         head, tail = ends
+        if head.id == tail.id:
+            raise self.reject(f"{where}: a span cannot be related to itself")
         label = self.field(value, "label", str, where=where)
         kind = self.relation_types.get(label)
         if kind is None:
@@ -256,11 +260,13 @@ class _Line:
         if not kind.admits(head.label, tail.label):
             raise self.reject(f"{where}: {kind.name} joins {kind.rule().split(': ', 1)[1]}, not "
                               f"{head.label} → {tail.label}")
-        if head.id == tail.id:
-            raise self.reject(f"{where}: a span cannot be related to itself")
         relation_id = self.field(value, "id", str, uuid.uuid4().hex, where=where)
         if not relation_id.strip():
             raise self.reject(f'{where}: "id" must not be empty (leave it out to get a new one)')
+        if relation_id in self.native.relation_lines:
+            raise self.reject(f'{where}: "id" {relation_id!r} is used by another relation, on line '
+                              f'{self.native.relation_lines[relation_id]}')
+        self.native.relation_lines[relation_id] = self.line
         return Relation(relation_id, uid, annotator, head.id, tail.id, label)
 
     def span(self, uid: str, text: str, annotator: str, value: dict[str, Any], where: str) -> Span:

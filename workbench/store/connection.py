@@ -19,6 +19,7 @@ from .sqlite_utils_lean import Database, database
 
 from ..errors import StorageRefused, WorkbenchError
 from ..model import covered_text_problem
+from .rows import json_list_of_strings
 from .schema import migrations, schema_problems
 
 if TYPE_CHECKING:
@@ -267,8 +268,11 @@ class Connection:
         problems = []
         for document in self.db.query("SELECT uid, text FROM documents ORDER BY rowid"):
             for span in self.db.query(
-                    'SELECT id, annotator, start, "end", text FROM spans WHERE document = ? ORDER BY start',
-                    [document["uid"]]):
+                    'SELECT id, annotator, start, "end", text, provenance FROM spans WHERE document = ? '
+                    'ORDER BY start', [document["uid"]]):
+                if json_list_of_strings(span["provenance"]) is None:
+                    problems.append(f"provenance: span {span['id']} ({span['annotator']}, document "
+                                    f"{document['uid']}): {span['provenance']!r} is not a JSON list of names")
                 problem = covered_text_problem(document["text"], span["start"], span["end"], span["text"])
                 if problem:
                     in_range = 0 <= span["start"] < span["end"] <= len(document["text"])

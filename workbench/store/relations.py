@@ -17,7 +17,7 @@ from typing import Any
 
 from ..errors import Conflict, NotFound, RelationRefused, WorkbenchError
 from ..history import SPAN_UNCHANGED
-from ..model import DEFAULT_RELATION_TYPES, Event, Relation, RelationType, Span, shared_key
+from ..model import DEFAULT_RELATION_TYPES, Event, Label, Relation, RelationType, Span, shared_key
 from .annotations import AnnotationTables
 from .rows import (RELATION_COLUMNS, RELATION_TYPE_COLUMNS, insert_sql, now, relation_from_row,
                    relation_payload, relation_type_from_row)
@@ -67,6 +67,11 @@ class RelationTables(AnnotationTables):
             if unknown:
                 raise WorkbenchError(f"relation type {kind.name!r} names label(s) {', '.join(unknown)} "
                                      "that the label set does not have")
+        for kind in kinds:
+            broken = self._broken_by_rule(kind)
+            if broken:
+                raise WorkbenchError(f"relation type {kind.name!r}: the rule {kind.rule().split(': ', 1)[1]} "
+                                     f"would break {broken}; delete those relations or keep the rule")
         upsert = insert_sql("relation_types", RELATION_TYPE_COLUMNS, conflict="""ON CONFLICT(name) DO UPDATE
             SET key = excluded.key, description = excluded.description, heads = excluded.heads,
                 tails = excluded.tails, position = excluded.position""")
@@ -74,6 +79,27 @@ class RelationTables(AnnotationTables):
             for position, kind in enumerate(kinds):
                 self.db.execute(upsert, [kind.name, kind.key, kind.description, json.dumps(list(kind.heads)),
                                          json.dumps(list(kind.tails)), position])
+
+    def _broken_by_rule(self, kind: RelationType) -> str | None:
+        """The relations of type `kind` already made that its rule would refuse, counted with the first."""
+        broken = [row for row in self.db.query(
+            """SELECT r.annotator, r.document, h.label AS head_label, t.label AS tail_label,
+                      h.text AS head_text, t.text AS tail_text
+                 FROM relations r JOIN spans h ON h.id = r.head JOIN spans t ON t.id = r.tail
+                WHERE r.label = ? ORDER BY r.rowid""", [kind.name])
+            if not kind.admits(row["head_label"], row["tail_label"])]
+        if not broken:
+            return None
+        first = broken[0]
+        return (f"{len(broken)} relation(s) made under the old one, the first {first['head_label']} → "
+                f"{first['tail_label']} ({first['head_text']!r} → {first['tail_text']!r}, "
+                f"{first['annotator']}, document {first['document']})")
+
+    def set_label_set(self, labels: Iterable[Label], kinds: Iterable[RelationType]) -> None:
+        """A label file's labels and relation types, in one transaction: both or neither."""
+        with self.transaction():
+            self.set_labels(labels)
+            self.set_relation_types(kinds)
 
     # -- relations -------------------------------------------------------------------
 
@@ -147,6 +173,9 @@ class RelationTables(AnnotationTables):
                             [relation.id, relation.document, relation.annotator, relation.head, relation.tail,
                              relation.label, now()])
         except sqlite3.IntegrityError as error:
+            if "relations.id" in str(error):
+                raise RelationRefused(f"relation id {relation.id!r} is taken by another relation in this "
+                                      "database", document=relation.document) from None
             if "UNIQUE" in str(error):
                 raise RelationRefused(f"{head.text!r} is already {relation.label} {tail.text!r}",
                                       document=relation.document) from None
@@ -222,6 +251,11 @@ class RelationTables(AnnotationTables):
     def _relation_problems(self) -> list[str]:
         """What `workbench check` reports of relations: broken rules, ends that went astray."""
         problems = []
+        for row in self.db.query("SELECT * FROM relation_types ORDER BY position"):
+            try:
+                relation_type_from_row(row)
+            except WorkbenchError as error:
+                problems.append(f"relation type: {error}")
         spans: dict[str, Span] = {}
         for row in self.db.query("SELECT * FROM relations ORDER BY rowid"):
             relation = relation_from_row(row)
@@ -229,7 +263,7 @@ class RelationTables(AnnotationTables):
                 ends = [spans.get(end) or spans.setdefault(end, self.span(end))
                         for end in (relation.head, relation.tail)]
                 problem = self.relation_problem(relation, *ends)
-            except NotFound as error:
+            except WorkbenchError as error:
                 problem = str(error)
             if problem:
                 problems.append(f"relation: {relation.id} ({relation.annotator}, document "

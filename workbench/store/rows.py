@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import Any
 
+from ..errors import WorkbenchError
 from ..model import Document, Entity, Event, Relation, RelationType, Span
 
 DOCUMENT_COLUMNS = ("uid", "title", "text", "source", "meta", "imported_at")
@@ -57,8 +58,26 @@ def where_equal(conditions: dict[str, object]) -> tuple[str, list[object]]:
 # -- spans -----------------------------------------------------------------------
 
 def provenance_of(stored: str | None) -> tuple[str, ...]:
-    """Whose version a gold span is (annotator names, or "reviewer"), from the JSON the row keeps."""
-    return () if not stored or stored == "[]" else tuple(json.loads(stored))
+    """Whose version a gold span is (annotator names, or "reviewer"), from the JSON the row keeps;
+    a row edited by hand into nonsense is a one-line error, not a crash."""
+    if not stored or stored == "[]":
+        return ()
+    names = json_list_of_strings(stored)
+    if names is None:
+        raise WorkbenchError(f"a span's provenance in the database, {stored!r}, is not a JSON list of "
+                             "names; `workbench check` lists such spans")
+    return names
+
+
+def json_list_of_strings(stored: Any) -> tuple[str, ...] | None:
+    """The strings a JSON list column holds, or None when it holds anything else."""
+    try:
+        value = json.loads(stored)
+    except (TypeError, ValueError):
+        return None
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        return None
+    return tuple(value)
 
 
 def span_from_row(row: dict[str, Any]) -> Span:
@@ -122,8 +141,15 @@ def relation_payload(relation: Relation) -> dict[str, Any]:
 
 
 def relation_type_from_row(row: dict[str, Any]) -> RelationType:
-    return RelationType(row["name"], row["key"], row["description"], tuple(json.loads(row["heads"])),
-                        tuple(json.loads(row["tails"])))
+    """The relation type a row holds; a row edited by hand into nonsense is a one-line error, not a crash."""
+    ends = []
+    for end in ("heads", "tails"):
+        labels = json_list_of_strings(row[end])
+        if labels is None:
+            raise WorkbenchError(f"relation type {row['name']!r} in the database: {end} {row[end]!r} is not "
+                                 "a JSON list of labels")
+        ends.append(labels)
+    return RelationType(row["name"], row["key"], row["description"], *ends)
 
 
 def json_or_none(value: dict | None) -> str | None:

@@ -13,7 +13,7 @@ from textual.binding import Binding
 from ...attribution import (arrow, candidate_ends, next_along, next_lacking, other_end, relation_choices,
                             relations_of)
 from ...errors import WorkbenchError
-from ...model import Relation, Span
+from ...model import Relation, RelationType, Span
 from ..display import shortened
 
 RELATION_BINDINGS = [
@@ -29,12 +29,16 @@ class RelationKeys:
     """Relations between the document's spans, as the annotator makes and walks them."""
 
     relations: list[Relation] = []
+    relation_kinds: list[RelationType] = []
     _arrived_by: str | None = None
     """The relation the cursor last followed to the current span, so the next follow goes on."""
+    _returned = False
+    """Whether that follow went back to where an earlier one started, rather than out from it."""
 
     def load_relations(self) -> None:
         self.relations = self.store.relations(self.document, self.annotator)
-        self._arrived_by = None
+        self.relation_kinds = self.store.relation_types()
+        self._arrived_by, self._returned = None, False
         self.show_relations()
 
     def show_relations(self) -> None:
@@ -52,13 +56,16 @@ class RelationKeys:
         return next((relation for relation in mine if relation.id == self._arrived_by), mine[0] if mine else None)
 
     def relation_status(self, span: Span) -> Text:
-        """The status line's word on the current span's relations: `← source “the BBC” (1 of 2)`."""
+        """The status line's word on the current span's relations: `← source “the BBC” (1 of 2)`, the
+        relation's type named too where the label set has several."""
         shown = self._shown_relation(span)
         if shown is None:
             return Text()
         mine = relations_of(span.id, self.relations)
         other = next((s for s in self.spans if s.id == other_end(shown, span.id)), None)
-        status = Text(f"  {arrow(shown, span.id)} {shown.label} ")
+        # With one relation type, its name says nothing the arrow does not, and the line is short.
+        kind = f"{shown.label} " if len(self.relation_kinds) > 1 else ""
+        status = Text(f"  {arrow(shown, span.id)} {kind}")
         if other is not None:
             status.append(f"{other.label} “{shortened(other.text, 24)}”")
         if len(mine) > 1:
@@ -72,8 +79,9 @@ class RelationKeys:
         if current is None:
             self.notify("Put the cursor on a span (tab) to relate it to another.")
             return
-        kinds = self.store.relation_types()
-        candidates = candidate_ends(kinds, current, self.spans, self.view.index.sentence_at(current.start))
+        kinds = self.relation_kinds
+        candidates = candidate_ends(kinds, current, self.spans, self.view.index.sentence_at(current.start),
+                                    self.relations)
         if not candidates:
             names = ", ".join(kind.rule() for kind in kinds) or "none in this label set"
             self.notify(f"No span here can be related to this {current.label} (relation types: {names}).")
@@ -86,7 +94,7 @@ class RelationKeys:
 
         if other is None:
             return
-        choices = relation_choices(self.store.relation_types(), span, other)
+        choices = relation_choices(self.relation_kinds, span, other)
         if len(choices) == 1:
             self._relate(choices[0])
         else:
@@ -101,12 +109,13 @@ class RelationKeys:
         current = self.view.current
         if current is None:
             return
-        relation = next_along(current.id, self.relations, self._arrived_by)
+        relation = next_along(current.id, self.relations, self._arrived_by, self._returned)
         if relation is None:
             self.notify(f"This {current.label} has no relations: r relates it to another span.")
             return
         other = next(span for span in self.spans if span.id == other_end(relation, current.id))
         self.view.focus_span(other)
+        self._returned = relation.id == self._arrived_by and not self._returned
         self._arrived_by = relation.id
         self.show_relations()
         self.refresh_status()
@@ -120,7 +129,7 @@ class RelationKeys:
         self._write_relation(lambda: self.store.delete_relation(shown.id))
 
     def action_next_lacking_relation(self) -> None:
-        kinds = self.store.relation_types()
+        kinds = self.relation_kinds
         span = next_lacking(kinds, self.spans, self.relations, self.view.cursor)
         if span is None:
             heads = sorted({head for kind in kinds for head in kind.heads})

@@ -59,8 +59,8 @@ class RelationEndScreen(JumpScreen):
     def _prompt(self) -> None:
         span = self.candidates[self.chosen]
         prompt = Text(f" relate to: enter {span.label} “")
-        prompt.append(shortened(span.text, 30))
-        prompt.append(f"” ({self.chosen + 1} of {len(self.candidates)}; tab: next), or type a hint; esc: cancel")
+        prompt.append(shortened(span.text, 24))
+        prompt.append(f"” ({self.chosen + 1}/{len(self.candidates)}, tab), or a hint; esc")
         self.query_one("#jump-prompt", Static).update(prompt)
 
     def action_step(self, step: int) -> None:
