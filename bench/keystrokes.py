@@ -11,7 +11,7 @@ the recommenders' suggestions (see `keystrokes_suggested`).
 
     python -m bench.keystrokes             # replay and check
     python -m bench.keystrokes --record    # plan the sequences again and write them
-    python -m bench.keystrokes --record --with-suggestions   # the same, with suggestions
+    python -m bench.keystrokes_suggested --record   # the same, with suggestions
 
 `--record` plays the expert: for each gold span it picks the shortest way the
 keys offer to reach its start (already there, `w`, or a hint jump), to select
@@ -36,6 +36,9 @@ GOLD_DIR = Path(__file__).resolve().parent / "keystrokes"
 SIZE = (100, 30)
 ANNOTATOR = "expert"
 TARGET_KEYS_PER_SPAN = 5.0
+TARGET_WITH_SUGGESTIONS = 3.0
+SUGGESTED_BY = ("figures", "sources", "mentions", "decisions")
+"""What `workbench suggest` runs by default, computed before the article opens."""
 
 
 @dataclass
@@ -56,6 +59,17 @@ def gold_files() -> list[Gold]:
 
 def keys_path(gold: Gold) -> Path:
     return gold.path.with_name(gold.path.name.replace(".gold.json", ".keys.json"))
+
+
+def suggestion_keys_path(gold: Gold) -> Path:
+    return gold.path.with_name(gold.path.name.replace(".gold.json", ".suggested.keys.json"))
+
+
+def suggest_all(store) -> None:
+    """Store the suggestions `workbench suggest` would, for every document."""
+    from workbench.recommend.from_store import build_recommenders, suggest
+
+    suggest(store, build_recommenders(store, SUGGESTED_BY), store.document_uids())
 
 
 def demo_store(folder: Path):
@@ -96,8 +110,6 @@ async def replay(gold: Gold, steps: list[dict], *, suggested: bool = False) -> s
     with tempfile.TemporaryDirectory() as folder:
         store = demo_store(Path(folder))
         if suggested:
-            from .keystrokes_suggested import suggest_all
-
             suggest_all(store)
         uid = document_uid(store, gold.document)
         async with make_app(store, ANNOTATOR, document=uid).run_test(size=SIZE) as pilot:
@@ -133,8 +145,6 @@ def run(quick: bool = False) -> dict:
 
 
 def replay_all(quick: bool, *, suggested: bool) -> dict:
-    from .keystrokes_suggested import suggestion_keys_path
-
     documents = []
     for gold in gold_files()[:1] if quick else gold_files():
         path = suggestion_keys_path(gold) if suggested else keys_path(gold)
@@ -316,37 +326,32 @@ async def record(gold: Gold) -> list[dict]:
     return steps
 
 
+def write_recorded(gold: Gold, steps: list[dict], path: Path, force: bool, extra: dict | None = None) -> None:
+    """Commit a planned sequence to `path` unless it is longer than the one there (a regression),
+    or `force`."""
+    count = sum(len(s[p]) for s in steps for p in ("navigate", "select", "label", "link"))
+    before = None
+    if path.exists():
+        old = json.loads(path.read_text(encoding="utf-8"))["steps"]
+        before = sum(len(s[p]) for s in old for p in ("navigate", "select", "label", "link"))
+    if before is not None and count > before and not force:
+        print(f"{path.name}: {count} keys, longer than the committed {before}: not written")
+        return
+    path.write_text(json.dumps({"document": gold.document, "size": list(SIZE), **(extra or {}), "steps": steps},
+                               ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    print(f"{path.name}: {count} keys for {len(gold.spans)} spans (was {before})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--record", action="store_true",
                         help="plan the key sequences again; write each that is no longer than before")
     parser.add_argument("--force", action="store_true",
                         help="with --record, write longer sequences too (after a change of keys)")
-    parser.add_argument("--with-suggestions", action="store_true",
-                        help="with --record, plan the sequences that use suggestions")
     args = parser.parse_args()
     if args.record:
-        from .keystrokes_suggested import RECOMMENDERS as SUGGESTED_BY, record_with_suggestions, suggestion_keys_path
-
         for gold in gold_files():
-            if args.with_suggestions:
-                steps, path = asyncio.run(record_with_suggestions(gold)), suggestion_keys_path(gold)
-            else:
-                steps, path = asyncio.run(record(gold)), keys_path(gold)
-            count = sum(len(s[p]) for s in steps for p in ("navigate", "select", "label", "link"))
-            before = None
-            if path.exists():
-                old = json.loads(path.read_text(encoding="utf-8"))["steps"]
-                before = sum(len(s[p]) for s in old for p in ("navigate", "select", "label", "link"))
-            if before is not None and count > before and not args.force:
-                print(f"{path.name}: {count} keys, longer than the committed {before}: not written")
-                continue
-            made = {"suggestions": list(SUGGESTED_BY)} if args.with_suggestions else {}
-            path.write_text(json.dumps({"document": gold.document, "size": list(SIZE), **made, "steps": steps},
-                                       ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-            print(f"{path.name}: {count} keys for {len(gold.spans)} spans (was {before})")
-    from .keystrokes_suggested import TARGET_KEYS_PER_SPAN as TARGET_WITH_SUGGESTIONS
-
+            write_recorded(gold, asyncio.run(record(gold)), keys_path(gold), args.force)
     result = run()
     for title, figures, target in (("without suggestions", result, TARGET_KEYS_PER_SPAN),
                                    ("with suggestions", result["with_suggestions"], TARGET_WITH_SUGGESTIONS)):

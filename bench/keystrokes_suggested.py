@@ -18,26 +18,13 @@ know nothing of the gold.
 
 from __future__ import annotations
 
+import argparse
+import asyncio
 import tempfile
 from pathlib import Path
 
-from .keystrokes import ANNOTATOR, SIZE, Gold, Planner, demo_store, document_uid, stored
-
-RECOMMENDERS = ("figures", "sources", "mentions", "decisions")
-"""What `workbench suggest` runs by default, computed before the article opens."""
-TARGET_KEYS_PER_SPAN = 3.0
-
-
-def suggest_all(store) -> None:
-    """Store the suggestions `workbench suggest` would, for every document."""
-    from workbench.recommend.from_store import build_recommenders, suggest
-
-    suggest(store, build_recommenders(store, RECOMMENDERS), store.document_uids())
-
-
-def suggestion_keys_path(gold: Gold) -> Path:
-    return gold.path.with_name(gold.path.name.replace(".gold.json", ".suggested.keys.json"))
-
+from .keystrokes import (ANNOTATOR, SIZE, SUGGESTED_BY, Gold, Planner, demo_store, document_uid, gold_files,
+                         stored, suggest_all, suggestion_keys_path, write_recorded)
 
 class SuggestionPlanner(Planner):
     """The expert of `Planner`, who also reads and answers the suggestions on screen."""
@@ -146,3 +133,17 @@ async def record_with_suggestions(gold: Gold) -> list[dict]:
         store.close()
     return steps
 
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Plan the key sequences that use suggestions again and "
+                                                 "write each that is no longer than before.")
+    parser.add_argument("--force", action="store_true", help="write longer sequences too (after a change of keys)")
+    args = parser.parse_args()
+    for gold in gold_files():
+        write_recorded(gold, asyncio.run(record_with_suggestions(gold)), suggestion_keys_path(gold), args.force,
+                       {"suggestions": list(SUGGESTED_BY)})
+    print("replay them with: python -m bench.keystrokes")
+
+
+if __name__ == "__main__":
+    main()
