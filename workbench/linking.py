@@ -292,12 +292,12 @@ class Query:
                                 else max(_COMMON_WORD_WEIGHT, math.log(max(aliases, 1) / max(found, 1))))
         self.weight = sum(self.words.values())
 
-    def similarities(self, aliases: Sequence[str], keys: Sequence[str] | None = None) -> list[float]:
-        """0–100 for each normalised alias (with its `search_key`, if known): how alike it and
-        the query are, forgiving transliteration, spacing and word order. A search's whole
-        pool at once: every comparison runs in rapidfuzz's C++, the query prepared once."""
-        texts = list(aliases) if "".join(aliases).isascii() else list(map(latin, aliases))
-        keys = search_keys(texts) if keys is None else keys
+    def similarities(self, texts: Sequence[str], keys: Sequence[str]) -> list[float]:
+        """0–100 for each alias, given as its Latin reading (`latin`) and `search_key`: how
+        alike it and the query are, forgiving transliteration, spacing and word order. A
+        search's whole pool at once: every comparison runs in rapidfuzz's C++, the query
+        prepared once."""
+        texts = list(texts)
         spelling = list(map(max, _scores(Indel.normalized_similarity, self.text, texts, 100),
                             _scores(Indel.normalized_similarity, self.key, keys, 98)))
         # Reordered words ("Zelensky Volodymyr") score nearly as well as the same order.
@@ -476,8 +476,9 @@ class EntitySearch:
         pooled = self.source.alias_names_by_ids(self._fuzzy_pool(key, type), type=type)
         # Places share names, so a pool holds the same alias many times over: each is scored once.
         others = list(dict.fromkeys(chain((row["normalised"] for row in prefixed), map(itemgetter(2), pooled))))
-        keys = search_keys(others)
-        scores = dict(zip(others, prepared.similarities(others, keys)))
+        texts = [alias if alias.isascii() else latin(alias) for alias in others]
+        keys = search_keys(texts)
+        scores = dict(zip(others, prepared.similarities(texts, keys)))
         variants = {alias for alias, alias_key in zip(others, keys) if alias_key == key}
         fit = context.points(normalised) if context else None
         # The best row of each entity, by its place in the ranking.
