@@ -519,7 +519,8 @@ class EntitySearch:
         """
         size_of = self._sizes.get
         read, counted = 0, []
-        for gram in sorted(filter(size_of, trigrams(key)), key=size_of):
+        # Lists of one size in the grams' order, so the same query reads the same lists in any process.
+        for gram in sorted(sorted(filter(size_of, trigrams(key))), key=size_of):
             read += size_of(gram)
             if read > self.postings_budget and counted:
                 break
