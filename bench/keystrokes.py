@@ -5,10 +5,13 @@ of one demo article, with its links to the demo knowledge base) there is a
 committed key sequence. The benchmark replays it through Pilot on a fresh demo
 database and checks that the spans then stored equal the gold exactly:
 offsets, labels and links. It prints the keys per span and the share of keys
-that only moved the cursor to where a span starts.
+that only moved the cursor to where a span starts. Then it does the same with
+the second set of sequences, `*.suggested.keys.json`, on a database holding
+the recommenders' suggestions (see `keystrokes_suggested`).
 
     python -m bench.keystrokes             # replay and check
     python -m bench.keystrokes --record    # plan the sequences again and write them
+    python -m bench.keystrokes_suggested --record   # the same, with suggestions
 
 `--record` plays the expert: for each gold span it picks the shortest way the
 keys offer to reach its start (already there, `w`, or a hint jump), to select
@@ -33,6 +36,9 @@ GOLD_DIR = Path(__file__).resolve().parent / "keystrokes"
 SIZE = (100, 30)
 ANNOTATOR = "expert"
 TARGET_KEYS_PER_SPAN = 5.0
+TARGET_WITH_SUGGESTIONS = 3.0
+SUGGESTED_BY = ("figures", "sources", "mentions", "decisions")
+"""What `workbench suggest` runs by default, computed before the article opens."""
 
 
 @dataclass
@@ -53,6 +59,17 @@ def gold_files() -> list[Gold]:
 
 def keys_path(gold: Gold) -> Path:
     return gold.path.with_name(gold.path.name.replace(".gold.json", ".keys.json"))
+
+
+def suggestion_keys_path(gold: Gold) -> Path:
+    return gold.path.with_name(gold.path.name.replace(".gold.json", ".suggested.keys.json"))
+
+
+def suggest_all(store) -> None:
+    """Store the suggestions `workbench suggest` would, for every document."""
+    from workbench.recommend.from_store import build_recommenders, suggest
+
+    suggest(store, build_recommenders(store, SUGGESTED_BY), store.document_uids())
 
 
 def demo_store(folder: Path):
@@ -87,14 +104,20 @@ async def press(pilot, key: str) -> None:
         await pilot.pause()
 
 
-async def replay(gold: Gold, steps: list[dict]) -> set:
+async def replay(gold: Gold, steps: list[dict], *, suggested: bool = False) -> set:
     from workbench.tui.app import make_app
 
     with tempfile.TemporaryDirectory() as folder:
         store = demo_store(Path(folder))
+        if suggested:
+            suggest_all(store)
         uid = document_uid(store, gold.document)
         async with make_app(store, ANNOTATOR, document=uid).run_test(size=SIZE) as pilot:
             await pilot.pause()
+            if suggested:
+                # The screen's own recommenders run in a worker as the article opens.
+                await pilot.app.workers.wait_for_complete()
+                await pilot.pause()
             for step in steps:
                 for part in ("navigate", "select", "label", "link"):
                     for key in step[part]:
@@ -114,11 +137,19 @@ def measure(gold: Gold, steps: list[dict], result: set) -> dict:
 
 
 def run(quick: bool = False) -> dict:
-    """Replay every committed sequence (about a minute each); --quick replays the first only."""
+    """Replay every committed sequence, without suggestions and then with them (about a minute
+    each); --quick replays the first article's only."""
+    result = replay_all(quick, suggested=False)
+    result["with_suggestions"] = replay_all(quick, suggested=True)
+    return result
+
+
+def replay_all(quick: bool, *, suggested: bool) -> dict:
     documents = []
     for gold in gold_files()[:1] if quick else gold_files():
-        steps = json.loads(keys_path(gold).read_text(encoding="utf-8"))["steps"]
-        documents.append(measure(gold, steps, asyncio.run(replay(gold, steps))))
+        path = suggestion_keys_path(gold) if suggested else keys_path(gold)
+        steps = json.loads(path.read_text(encoding="utf-8"))["steps"]
+        documents.append(measure(gold, steps, asyncio.run(replay(gold, steps, suggested=suggested))))
     spans = sum(d["spans"] for d in documents)
     keys = sum(d["keys"] for d in documents)
     return {"documents": documents, "spans": spans, "keys": keys,
@@ -295,6 +326,22 @@ async def record(gold: Gold) -> list[dict]:
     return steps
 
 
+def write_recorded(gold: Gold, steps: list[dict], path: Path, force: bool, extra: dict | None = None) -> None:
+    """Commit a planned sequence to `path` unless it is longer than the one there (a regression),
+    or `force`."""
+    count = sum(len(s[p]) for s in steps for p in ("navigate", "select", "label", "link"))
+    before = None
+    if path.exists():
+        old = json.loads(path.read_text(encoding="utf-8"))["steps"]
+        before = sum(len(s[p]) for s in old for p in ("navigate", "select", "label", "link"))
+    if before is not None and count > before and not force:
+        print(f"{path.name}: {count} keys, longer than the committed {before}: not written")
+        return
+    path.write_text(json.dumps({"document": gold.document, "size": list(SIZE), **(extra or {}), "steps": steps},
+                               ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    print(f"{path.name}: {count} keys for {len(gold.spans)} spans (was {before})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--record", action="store_true",
@@ -304,28 +351,19 @@ def main() -> None:
     args = parser.parse_args()
     if args.record:
         for gold in gold_files():
-            steps = asyncio.run(record(gold))
-            path = keys_path(gold)
-            count = sum(len(s[p]) for s in steps for p in ("navigate", "select", "label", "link"))
-            before = None
-            if path.exists():
-                old = json.loads(path.read_text(encoding="utf-8"))["steps"]
-                before = sum(len(s[p]) for s in old for p in ("navigate", "select", "label", "link"))
-            if before is not None and count > before and not args.force:
-                print(f"{path.name}: {count} keys, longer than the committed {before}: not written")
-                continue
-            path.write_text(json.dumps({"document": gold.document, "size": list(SIZE), "steps": steps},
-                                       ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-            print(f"{path.name}: {count} keys for {len(gold.spans)} spans (was {before})")
+            write_recorded(gold, asyncio.run(record(gold)), keys_path(gold), args.force)
     result = run()
-    for d in result["documents"]:
-        print(f"{d['document']}: {d['spans']} spans, {d['keys']} keys, {d['keys'] / d['spans']:.2f} per span, "
-              f"navigation {d['navigation_keys'] / d['keys']:.0%}, "
-              f"{'exact' if d['exact'] else 'NOT EXACT: missing ' + str(d['missing']) + ' extra ' + str(d['extra'])}")
-    print(f"all: {result['keys_per_span']:.2f} keys per span (target ≤ {TARGET_KEYS_PER_SPAN}), "
-          f"navigation {result['navigation_share']:.0%} of keys, "
-          f"{'exact' if result['exact'] else 'NOT exact'}")
-    sys.exit(0 if result["exact"] else 1)
+    for title, figures, target in (("without suggestions", result, TARGET_KEYS_PER_SPAN),
+                                   ("with suggestions", result["with_suggestions"], TARGET_WITH_SUGGESTIONS)):
+        print(title)
+        for d in figures["documents"]:
+            print(f"  {d['document']}: {d['spans']} spans, {d['keys']} keys, {d['keys'] / d['spans']:.2f} per span, "
+                  f"navigation {d['navigation_keys'] / d['keys']:.0%}, "
+                  f"{'exact' if d['exact'] else 'NOT EXACT: missing ' + str(d['missing']) + ' extra ' + str(d['extra'])}")
+        print(f"  all: {figures['keys_per_span']:.2f} keys per span (target ≤ {target}), "
+              f"navigation {figures['navigation_share']:.0%} of keys, "
+              f"{'exact' if figures['exact'] else 'NOT exact'}")
+    sys.exit(0 if result["exact"] and result["with_suggestions"]["exact"] else 1)
 
 
 if __name__ == "__main__":

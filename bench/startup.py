@@ -1,4 +1,4 @@
-"""Start-up: from launching Python to the first article rendered on screen.
+"""Start-up: from launching Python to the first article rendered on screen, against the floor.
 
 Each sample is a real child process that opens the database, builds the app
 with `make_app` exactly as `workbench annotate` does, runs it headless and
@@ -7,6 +7,11 @@ first one so the parent can check an article really was on screen.
 The parent times the child from its start to the moment that row arrives:
 interpreter start-up, imports, opening the store, the queue and annotate
 screens and the first paint (not shutting down). One warm-up launch (not counted) fills the OS file cache.
+
+The floor is the least a Textual app can do: a Header, a Static holding the
+first line of the article and a Footer, timed the same way to the Static's
+first painted row. Launches alternate between the two, so both see the same
+machine load, and the ratio of their medians is the figure (target ≤ 1.6).
 
     python -m bench.startup [--quick]
 """
@@ -54,6 +59,31 @@ ArticleView.render_line = first_paint
 make_app(Store.open(sys.argv[1]), "bench").run(headless=True, size=(120, 40))
 """
 
+FLOOR = """
+import os, sys
+from textual.app import App
+from textual.widgets import Footer, Header, Static
+
+class FirstPaint(Static):
+    def render_line(self, y):
+        strip = super().render_line(y)
+        if not self.app.painted:
+            self.app.painted = True
+            os.write(1, (strip.text.rstrip() + "\\n").encode())
+            self.app.exit()
+        return strip
+
+class Floor(App):
+    painted = False
+
+    def compose(self):
+        yield Header()
+        yield FirstPaint(sys.argv[1])
+        yield Footer()
+
+Floor().run(headless=True, size=(120, 40))
+"""
+
 
 def demo_database(folder: Path) -> Path:
     """The database `workbench demo` builds: the bundled articles and entities."""
@@ -86,10 +116,13 @@ def generated_database(count: int) -> Path:
     return path
 
 
-def launch(path: Path, timeout: float = 300) -> tuple[float, str]:
-    """Seconds from starting the child to its first paint of the article, and that row."""
+def launch(path: Path, timeout: float = 300, *, floor: bool = False,
+           line: str = "") -> tuple[float, str]:
+    """Seconds from starting the child to its first paint of the article, and that row;
+    with `floor`, of the minimal app showing `line`."""
     started = time.perf_counter()
-    child = subprocess.Popen([sys.executable, "-c", CHILD, str(path)], cwd=ROOT, env=child_env(),
+    argv = [sys.executable, "-c", FLOOR, line] if floor else [sys.executable, "-c", CHILD, str(path)]
+    child = subprocess.Popen(argv, cwd=ROOT, env=child_env(),
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     watchdog = threading.Timer(timeout, child.kill)
     watchdog.start()
@@ -106,18 +139,22 @@ def launch(path: Path, timeout: float = 300) -> tuple[float, str]:
 
 
 def measure(path: Path, runs: int) -> dict:
+    """The app's and the floor's start-up, launched in turns, and the ratio of their medians."""
     store = Store.open(path)
     first_line = store.text(store.document_uids()[0]).split("\n", 1)[0]
     store.close()
     launch(path)
-    samples, row = [], ""
+    launch(path, floor=True, line=first_line)
+    samples, floor_samples, row = [], [], ""
     for _ in range(runs):
         seconds, row = launch(path)
         samples.append(seconds)
+        floor_samples.append(launch(path, floor=True, line=first_line)[0])
     shown = row.strip()
     if not shown or not first_line.startswith(shown.rstrip("…").strip()[:20]):
         raise RuntimeError(f"the app did not render the first article; its first row was {row!r}")
     return {"median_s": median(samples), "max_s": max(samples), "samples": len(samples),
+            "floor_median_s": median(floor_samples), "ratio": median(samples) / median(floor_samples),
             "first_row": shown}
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from workbench.history import VISITS
 from workbench.importer import import_paths
 from workbench.store import Store
 
@@ -45,8 +46,8 @@ def seed_corpus() -> Path:
 
 
 def actions(store: Store, **where: str) -> list[str]:
-    """What annotators did, in order: the event log without its `time` entries."""
-    return [event.action for event in store.events(**where) if event.action != "time"]
+    """What annotators did, in order: the event log without its `time` entries and visits."""
+    return [event.action for event in store.events(**where) if event.action not in ("time", *VISITS)]
 
 
 class Notifications(list):

@@ -4,6 +4,9 @@ It holds what exports get wrong: overlapping and nested spans, a span that
 ends inside a token, a linked span, a NIL span, non-ASCII text with a
 character outside the BMP, a span across a line break and a paragraph
 break, two annotators plus gold, and a document nobody has annotated.
+Claims are attributed to their sources: one claim to two sources, and the
+claims across a line break and a paragraph break (brat writes them as
+fragments) to sources before and after the emoji.
 """
 
 from __future__ import annotations
@@ -62,22 +65,29 @@ def build(store: Store) -> Fixture:
     add(english, ENGLISH, "alice", "Ukraine", "source", nil=True)
     general_staff = add(english, ENGLISH, "alice", "General Staff", "source",
                         entity_id="wb:general-staff-ukraine")
-    add(english, ENGLISH, "alice", "Volodymyr Zelensky", "source", entity_id="wb:volodymyr-zelensky")
+    zelensky = add(english, ENGLISH, "alice", "Volodymyr Zelensky", "source",
+                   entity_id="wb:volodymyr-zelensky")
+    store.add_relation(claim, general_staff, "attributed_to")
+    store.add_relation(claim, zelensky, "attributed_to")
     # bob: a different reading of the same sentence.
-    add(english, ENGLISH, "bob", "Ukraine's General Staff", "source", entity_id="wb:general-staff-ukraine")
-    add(english, ENGLISH, "bob", "lost 1,200 troops", "claim")
+    bobs_source = add(english, ENGLISH, "bob", "Ukraine's General Staff", "source",
+                      entity_id="wb:general-staff-ukraine")
+    store.add_relation(add(english, ENGLISH, "bob", "lost 1,200 troops", "claim"), bobs_source, "attributed_to")
     # gold, adjudicated from alice.
-    store.add_span(english, GOLD, *at(ENGLISH, "Russian forces lost 1,200 troops near Bakhmut"), "claim",
-                   provenance=[claim])
-    store.add_span(english, GOLD, *at(ENGLISH, "General Staff"), "source",
-                   entity_id="wb:general-staff-ukraine", provenance=[general_staff])
+    gold_claim = store.add_span(english, GOLD, *at(ENGLISH, "Russian forces lost 1,200 troops near Bakhmut"),
+                                "claim", provenance=[claim])
+    gold_source = store.add_span(english, GOLD, *at(ENGLISH, "General Staff"), "source",
+                                 entity_id="wb:general-staff-ukraine", provenance=[general_staff])
+    store.add_relation(gold_claim.id, gold_source.id, "attributed_to")
 
     # Ukrainian: a claim across a line break, one across a paragraph break, a link, a figure.
-    add(ukrainian, UKRAINIAN, "alice", "заявив:\n«Світла не буде 4 години»", "claim")
+    said = add(ukrainian, UKRAINIAN, "alice", "заявив:\n«Світла не буде 4 години»", "claim")
     add(ukrainian, UKRAINIAN, "alice", "4 години", "figure")
-    add(ukrainian, UKRAINIAN, "alice", "Віталій Кличко", "source", entity_id="wb:vitali-klitschko")
-    add(ukrainian, UKRAINIAN, "alice", "години».\n\nПідстанції 🔌", "claim")
-    add(ukrainian, UKRAINIAN, "alice", "«Укренерго»", "source", nil=True)
+    klitschko = add(ukrainian, UKRAINIAN, "alice", "Віталій Кличко", "source", entity_id="wb:vitali-klitschko")
+    damaged = add(ukrainian, UKRAINIAN, "alice", "години».\n\nПідстанції 🔌", "claim")
+    ukrenergo = add(ukrainian, UKRAINIAN, "alice", "«Укренерго»", "source", nil=True)
+    store.add_relation(said, klitschko, "attributed_to")
+    store.add_relation(damaged, ukrenergo, "attributed_to")
     add(ukrainian, UKRAINIAN, "bob", "Кличко", "source")
 
     for document, annotator, status, seconds in (

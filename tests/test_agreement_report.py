@@ -347,6 +347,7 @@ def test_command_prints_the_table_by_default(db):
     (["--annotator", "zoe"], "unknown annotator 'zoe'"),
     (["--label", "place"], "unknown label 'place'"),
     (["--annotator", "alice", "--annotator", "gold"], "no documents meet the criteria"),
+    (["--annotator", "alice", "--annotator", "gold"], "(try --status any)"),
     (["--document", "nope"], "nope"),
 ])
 def test_command_errors_are_one_line(db, args, message):

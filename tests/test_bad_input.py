@@ -193,7 +193,7 @@ def test_bad_files_are_rejected_while_good_ones_in_the_same_command_go_in(db):
     assert result.exit_code == 1
     rejected = [line for line in result.output.splitlines() if line.startswith("rejected ")]
     assert sorted(Path(line.split()[1].split(":")[0]).name for line in rejected) == sorted(bad)
-    assert f"{len(GOOD)} added, 0 already present, {len(bad)} file(s) rejected" in result.output
+    assert f"{len(GOOD)} added, 0 already present, {len(bad)} files rejected" in result.output
     assert counts(db) == (len(GOOD), 0)
 
 

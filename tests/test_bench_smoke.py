@@ -11,7 +11,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 EVERY_FIGURE = {
-    "startup.demo_s", "startup.large_s",
+    "startup.demo_s", "startup.large_s", "startup.floor_s", "startup.demo_ratio", "startup.large_ratio",
     "annotate.label_median_ms", "annotate.label_p99_ms", "annotate.move_median_ms",
     "annotate.move_p99_ms", "annotate.open_median_ms", "annotate.open_p99_ms",
     "entity_search.domain_top1", "entity_search.domain_top5", "entity_search.cyrillic_top5",
@@ -32,6 +32,8 @@ EVERY_FIGURE = {
     "suggestions.kb_peer_build_s",
     "tokens.agreement.demo",
     "keystrokes.keys_per_span", "keystrokes.navigation_share", "keystrokes.exact",
+    "keystrokes.suggested_keys_per_span", "keystrokes.suggested_exact",
+    "relation_keys.keys_per_relation", "relation_keys.exact",
 } | ({"tokens.agreement.shared_corpus"} if (ROOT.parent / "shared" / "corpus").is_dir() else set())
 ONLY_WITH_SHARED_CORPUS = {"suggestions.real_ms"}
 

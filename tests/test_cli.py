@@ -98,3 +98,22 @@ def test_the_tui_commands_refuse_to_start_without_a_terminal(demo_store, command
     assert result.returncode == 1
     assert result.stderr.startswith(f"error: {command} needs a terminal")
     assert result.stdout == ""
+
+
+@pytest.mark.parametrize("command", ["annotate", "review"])
+def test_the_tui_commands_refuse_a_database_that_does_not_exist_and_create_none(tmp_path, command):
+    missing = tmp_path / "mistyped.db"
+    result = CliRunner().invoke(cli, ["--db", str(missing), command])
+
+    assert result.exit_code == 1
+    assert result.output == (f"error: {missing}: no such database; create one with `workbench init`, "
+                             "`workbench import PATH` or `workbench demo`\n")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_init_still_creates_the_database_it_is_given(tmp_path):
+    fresh = tmp_path / "fresh.db"
+    result = CliRunner().invoke(cli, ["--db", str(fresh), "init"])
+
+    assert result.exit_code == 0, result.output
+    assert CliRunner().invoke(cli, ["--db", str(fresh), "docs"]).exit_code == 0

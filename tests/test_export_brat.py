@@ -15,12 +15,13 @@ from pathlib import Path
 import pytest
 
 bratly_io = pytest.importorskip("bratly.io")
-from bratly import EntityAnnotation, NoteAnnotation  # noqa: E402
+from bratly import EntityAnnotation, NoteAnnotation, RelationAnnotation  # noqa: E402
 
 from export_fixture import UKRAINIAN, at, build  # noqa: E402
 from workbench.errors import WorkbenchError  # noqa: E402
 from workbench.formats import Options, Selection, export, get_format  # noqa: E402
-from workbench.model import GOLD  # noqa: E402
+from workbench.model import GOLD, RelationType  # noqa: E402
+from workbench.formats.brat import annotation_conf  # noqa: E402
 
 BRAT_NORMALIZATION = re.compile(r"(\S+) (\S+) (\S+?):(\S+)")
 
@@ -60,7 +61,8 @@ def test_span_across_line_breaks_becomes_discontinuous_fragments(fixture, tmp_pa
     start, end = at(UKRAINIAN, "години».\n\nПідстанції 🔌")
     paragraph = UKRAINIAN.index("\n\n", start)
     assert f"claim {start} {paragraph};{paragraph + 2} {end}\tгодини». Підстанції 🔌\n" in ann
-    assert all(len(line.split("\t")) == 3 for line in ann.splitlines())
+    # An R line has no text field; every other line has three.
+    assert all(len(line.split("\t")) == (2 if line.startswith("R") else 3) for line in ann.splitlines())
 
 
 def test_links_are_n_lines_brat_reads_and_nil_is_a_note(fixture, tmp_path):
@@ -87,7 +89,40 @@ def test_links_are_n_lines_brat_reads_and_nil_is_a_note(fixture, tmp_path):
 def test_annotation_conf_declares_the_labels(fixture, tmp_path):
     folder = export_brat(fixture.store, tmp_path / "brat", Selection(labels=("claim", "source")))
     conf = (folder / "annotation.conf").read_text(encoding="utf-8")
-    assert conf.startswith("[entities]\nclaim\nsource\n\n[relations]")
+    assert conf.startswith("[entities]\nclaim\nsource\n\n[relations]\nattributed_to Arg1:claim, Arg2:source\n\n")
+
+
+def test_bratly_reads_every_relation_and_both_arguments_are_the_right_text(fixture, tmp_path):
+    store = fixture.store
+    folder = export_brat(store, tmp_path / "brat", Selection(annotators=("alice", "bob"), gold=True))
+    collection = bratly_io.read_document_collection_from_folder(str(folder), grammar_check_ann=False)
+    read = {Path(document.fullpath).stem: document for document in collection.documents}
+    for uid, annotator in ((fixture.english, "alice"), (fixture.english, "bob"), (fixture.english, GOLD),
+                           (fixture.ukrainian, "alice")):
+        annotations = read[f"{uid}-{annotator}"].annotation_collections[0].annotations
+        relations = [a for a in annotations if isinstance(a, RelationAnnotation)]
+        got = [(r.label, r.argument1[0], r.argument1[1].content, r.argument2[0], r.argument2[1].content)
+               for r in relations]
+        spans = {span.id: span for span in store.spans(uid, annotator)}
+        # brat shows a span written as fragments with its line breaks as single spaces.
+        shown = {span_id: " ".join(span.text.split()) for span_id, span in spans.items()}
+        assert got == [(r.label, "Arg1", shown[r.head], "Arg2", shown[r.tail])
+                       for r in store.relations(uid, annotator)]
+        assert got
+    ukrainian = (folder / f"{fixture.ukrainian}-alice.ann").read_text(encoding="utf-8")
+    assert "R2\tattributed_to Arg1:T4 Arg2:T5\n" in ukrainian
+    assert ";" in next(line for line in ukrainian.splitlines() if line.startswith("T4\t"))
+
+
+def test_annotation_conf_names_each_relation_types_ends_as_far_as_the_selection_has_them():
+    kinds = [RelationType("attributed_to", "a", heads=("claim",), tails=("source",)),
+             RelationType("cites", "c", heads=("claim", "figure"), tails=("source", "mention")),
+             RelationType("related", "r")]
+    assert annotation_conf(["claim", "source", "figure", "mention"], kinds).split("\n\n")[1] == (
+        "[relations]\nattributed_to Arg1:claim, Arg2:source\ncites Arg1:claim|figure, Arg2:source|mention\n"
+        "related Arg1:<ENTITY>, Arg2:<ENTITY>")
+    assert annotation_conf(["claim", "mention"], kinds).split("\n\n")[1] == (
+        "[relations]\ncites Arg1:claim, Arg2:mention\nrelated Arg1:<ENTITY>, Arg2:<ENTITY>")
 
 
 def test_unsafe_annotator_names_give_safe_distinct_file_names(fixture, tmp_path):

@@ -58,6 +58,8 @@ def test_seqeval_reads_the_longest_spans_and_the_summary_counts_the_rest(fixture
         ("source", "« Укренерго »")]
     assert report.dropped == 5 and "5 overlapping spans dropped" in report.summary()
     assert "5 links (entity or NIL) not written: conll has no place for them" in report.summary()
+    assert ("4 relations not written: conll has no place for them; jsonl, spacy, prodigy, brat, labelstudio "
+            "and doccano (--doccano-layout relations) keep them") in report.summary()
 
 
 def test_a_sentence_break_never_splits_a_tagged_span(fixture, tmp_path):

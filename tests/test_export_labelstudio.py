@@ -4,6 +4,7 @@ validator, and its converter reading the tasks back."""
 from __future__ import annotations
 
 import json
+from xml.etree import ElementTree
 
 import pytest
 
@@ -48,6 +49,38 @@ def test_label_studio_validates_every_annotation_against_the_config(fixture, tmp
     wrong = json.loads(json.dumps(tasks[0]["annotations"][0]))
     wrong["result"][0]["value"]["labels"] = ["person"]
     assert not interface.validate_annotation(wrong)
+    # It checks relations too: both ends must be regions of the annotation.
+    dangling = json.loads(json.dumps(tasks[0]["annotations"][0]))
+    relation = next(r for r in dangling["result"] if r["type"] == "relation")
+    relation["to_id"] = "no-such-region"
+    assert not interface.validate_annotation(dangling)
+
+
+def test_relations_go_from_the_heads_region_to_the_tails_and_the_config_declares_their_types(
+        fixture, tmp_path):
+    store = fixture.store
+    _, tasks, config = export_labelstudio(store, tmp_path / "ls")
+    declared = [r.get("value") for r in ElementTree.fromstring(config).iter("Relation")]
+    assert declared == ["attributed_to"]
+    seen = 0
+    for task in tasks:
+        uid = task["data"]["document"]
+        for annotation in task["annotations"]:
+            [who] = [r["value"]["text"][0] for r in annotation["result"] if r.get("from_name") == "annotator"]
+            regions = {r["id"]: r["value"] for r in annotation["result"] if r["type"] == "labels"}
+            relations = [r for r in annotation["result"] if r["type"] == "relation"]
+            assert all(r["direction"] == "right" for r in relations)
+            got = [(regions[r["from_id"]]["text"], r["labels"], regions[r["to_id"]]["text"]) for r in relations]
+            spans = {span.id: span for span in store.spans(uid, who)}
+            assert got == [(spans[r.head].text, [r.label], spans[r.tail].text) for r in store.relations(uid, who)]
+            seen += len(got)
+    assert seen == 6  # alice 2 + 2, bob 1, gold 1
+
+
+def test_a_label_selection_declares_only_the_relation_types_it_can_hold(fixture, tmp_path):
+    _, tasks, config = export_labelstudio(fixture.store, tmp_path / "ls", Selection(labels=("claim", "figure")))
+    assert "<Relation" not in config
+    assert not [r for task in tasks for a in task["annotations"] for r in a["result"] if r["type"] == "relation"]
 
 
 def test_one_annotation_per_annotator_with_every_span_label_and_link(fixture, tmp_path):
@@ -59,17 +92,17 @@ def test_one_annotation_per_annotator_with_every_span_label_and_link(fixture, tm
         uid = task["data"]["document"]
         assert text == store.text(uid)
         for annotation in task["annotations"]:
-            [who] = [r["value"]["text"][0] for r in annotation["result"] if r["from_name"] == "annotator"]
+            [who] = [r["value"]["text"][0] for r in annotation["result"] if r.get("from_name") == "annotator"]
             assert annotation["ground_truth"] == (who == GOLD)
             labels = [r for r in annotation["result"] if r["type"] == "labels"]
-            links = {r["id"]: r["value"]["text"][0] for r in annotation["result"] if r["from_name"] == "entity"}
+            links = {r["id"]: r["value"]["text"][0] for r in annotation["result"] if r.get("from_name") == "entity"}
             expected = store.spans(uid, who)
             assert [(r["value"]["text"], r["value"]["labels"]) for r in labels] == [
                 (s.text, [s.label]) for s in expected]
             for region in labels:
                 assert utf16_slice(text, region["value"]["start"], region["value"]["end"]) == region["value"]["text"]
             assert links == {s.id: "NIL" if s.nil else s.entity_id for s in expected if s.nil or s.entity_id}
-    english_annotators = [[r["value"]["text"][0] for r in a["result"] if r["from_name"] == "annotator"][0]
+    english_annotators = [[r["value"]["text"][0] for r in a["result"] if r.get("from_name") == "annotator"][0]
                           for a in tasks[0]["annotations"]]
     assert english_annotators == ["alice", "bob", GOLD]
 

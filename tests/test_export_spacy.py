@@ -47,6 +47,30 @@ def test_docbin_holds_every_span_with_label_offsets_and_kb_id(fixture, tmp_path)
         assert sorted(got) == sorted(expected)
 
 
+def test_relations_read_back_from_user_data_to_the_right_spans(fixture, tmp_path):
+    store = fixture.store
+    path = tmp_path / "train.spacy"
+    export(store, get_format("spacy"), Selection(annotators=("alice", "bob"), gold=True), path)
+    docs = load(path)
+    for doc in docs:
+        uid, annotator = doc.user_data["document"], doc.user_data["annotator"]
+        spans = {span.id: span for span in store.spans(uid, annotator)}
+        group = {(span.start_char, span.end_char, span.label_) for span in doc.spans["sc"]}
+        got = []
+        # As the README's loading snippet reads them.
+        for relation in doc.user_data["relations"]:
+            head = doc.char_span(*relation["head"], label=relation["head_label"])
+            tail = doc.char_span(*relation["tail"], label=relation["tail_label"])
+            assert {(end.start_char, end.end_char, end.label_) for end in (head, tail)} <= group
+            got.append((head.text, head.label_, relation["label"], tail.text, tail.label_))
+        assert got == [(spans[r.head].text, spans[r.head].label, r.label, spans[r.tail].text, spans[r.tail].label)
+                       for r in store.relations(uid, annotator)]
+        assert got
+    english = docs[0]
+    assert [(r["head_label"], r["label"], r["tail_label"]) for r in english.user_data["relations"]] == [
+        ("claim", "attributed_to", "source")] * 2
+
+
 def test_ents_are_the_shortest_non_overlapping_spans_so_sources_and_figures_win(fixture, tmp_path):
     path = tmp_path / "alice.spacy"
     report = export(fixture.store, get_format("spacy"), Selection(annotators=("alice",)), path)

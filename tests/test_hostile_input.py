@@ -111,7 +111,7 @@ def test_a_file_name_that_is_not_utf8_is_rejected_by_name_and_the_rest_imported(
 
     assert result.returncode == 1, result.stderr
     assert b"rejected " + os.fsencode(folder) + b"/caf\\xe9.txt: the file name is not valid UTF-8" in result.stderr
-    assert b"1 added, 0 already present, 1 file(s) rejected" in result.stdout
+    assert b"1 added, 0 already present, 1 file rejected" in result.stdout
     assert [title for _, title, _, _ in store.document_summaries()] == ["Odesa port reopened."]
 
 
@@ -377,7 +377,7 @@ def test_encodings_and_line_endings_a_user_may_have(store, tmp_path, name, data,
 
     result = run(store.path, "import", str(path))
 
-    assert result.exit_code == 0 and "0 file(s) rejected" in result.output, result.output
+    assert result.exit_code == 0 and "0 files rejected" in result.output, result.output
     assert [t for _, t, _, _ in store.document_summaries()][0] == title
 
 
@@ -514,3 +514,20 @@ def test_a_label_key_may_not_take_a_command_key(tmp_path, key, owner):
     assert result.exit_code == 1
     assert result.output == (f"error: {labels}: label 'claim' would take the key {key!r}, which {owner} uses; "
                              "give the label another key\n")
+
+
+def test_a_span_provenance_edited_into_nonsense_is_named_by_check_and_stops_an_export_in_one_line(tmp_path):
+    db = tmp_path / "a.db"
+    store = Store.open(db)
+    store.add_documents([NewDocument("Kyiv said 12 drones fell.", "t", "t.txt")])
+    span = store.add_span(store.document_uids()[0], "alice", 0, 4, "source")
+    store.db.execute("UPDATE spans SET provenance = 'not json'")
+    store.db.conn.commit()
+    store.close()
+    checked = run(db, "check")
+    assert checked.exit_code == 1
+    assert f"provenance: span {span.id} (alice" in checked.output
+    exported = run(db, "export", "--format", "jsonl", "--status", "any", "--out", str(tmp_path / "x.jsonl"))
+    assert exported.exit_code == 1
+    assert "provenance in the database, 'not json', is not a JSON list of names" in exported.output
+    assert "Traceback" not in exported.output and not (tmp_path / "x.jsonl").exists()

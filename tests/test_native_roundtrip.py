@@ -37,10 +37,24 @@ def lines(path: Path) -> list[dict]:
 
 def test_export_import_export_gives_identical_bytes(fixture, tmp_path):
     first = export_native(fixture.store, tmp_path / "first.jsonl")
+    assert sum(len(a["relations"]) for record in lines(tmp_path / "first.jsonl")
+               for a in record["annotations"]) == 6
     fresh = Store.open(tmp_path / "fresh.db")
     report = import_paths(fresh, [tmp_path / "first.jsonl"])
     assert not report.rejected and report.added == 3
     assert export_native(fresh, tmp_path / "second.jsonl") == first
+
+
+def test_import_restores_relations_with_their_ids_between_the_same_spans(fixture, tmp_path):
+    store = fixture.store
+    export_native(store, tmp_path / "all.jsonl")
+    fresh = Store.open(tmp_path / "fresh.db")
+    import_paths(fresh, [tmp_path / "all.jsonl"])
+    for uid in store.document_uids():
+        assert fresh.relations(uid) == store.relations(uid)
+    [claim_source] = [(fresh.span(r.head).text, fresh.span(r.tail).text)
+                      for r in fresh.relations(fixture.english, "bob")]
+    assert claim_source == ("lost 1,200 troops", "Ukraine's General Staff")
 
 
 def test_import_restores_spans_links_statuses_and_seconds(fixture, tmp_path):
@@ -178,7 +192,7 @@ def test_export_command_names_the_file_by_content_and_prints_a_summary(fixture, 
                                       "--annotator", "bob", "--annotator", "alice"])
     assert result.exit_code == 0, result.output
     assert result.output.strip() == ("exports/jsonl-alice-bob-done.jsonl: 2 documents, "
-                                     "14 spans, 6 links, annotators: alice, bob")
+                                     "14 spans, 6 links, 5 relations, annotators: alice, bob")
     assert (tmp_path / "exports" / "jsonl-alice-bob-done.jsonl").exists()
 
 

@@ -291,7 +291,7 @@ def test_merge_command_prints_a_summary_and_the_conflicts(diverged):
     assert result.exit_code == 1
     assert result.output.count("conflict: ") == 2
     assert spans["conflicting"].id in result.output
-    assert "merged " in result.output and "1 documents" in result.output
+    assert "merged " in result.output and "1 document," in result.output
     again = run(main.path, "merge", copy.path)
     assert "nothing new to add" in again.output
 
@@ -313,3 +313,14 @@ def test_merge_refuses_a_missing_file_itself_and_another_schema(annotated, tmp_p
     result = run(annotated.path, "merge", str(old))
     assert result.exit_code == 1
     assert "schema version 1" in result.output
+
+
+def test_merge_summary_counts_one_of_a_kind_in_the_singular():
+    from workbench.merge import MergeReport
+
+    report = MergeReport("other.db")
+    report.added.update({"documents": 1, "entities": 1, "suggestion rejections": 1, "spans": 2})
+    report.statuses_updated = 1
+
+    assert report.summary() == ("merged other.db: added 1 document, 1 entity, 1 suggestion rejection, "
+                                "2 spans; 1 status updated; 0 conflicts")

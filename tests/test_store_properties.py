@@ -1,9 +1,12 @@
 """Random sequences of annotation actions keep the store's invariants.
 
 A state machine applies add, relabel, resize, delete, link, unlink, linking
-several spans as one action, undo and redo to a real Store and to a plain-Python model of what the spans should be,
-and after every step compares the two and checks the database itself. The model
-knows the store's rules: offsets inside the text, and no exact copy of a span.
+several spans as one action, relating two spans, removing a relation, undo and
+redo to a real Store and to a plain-Python model of what the spans and relations
+should be, and after every step compares the two and checks the database itself.
+The model knows the store's rules: offsets inside the text, no exact copy of a
+span, relations only between two spans of one document and annotator that their
+type admits, once each, and a span's relations going with it when it is deleted.
 """
 
 from __future__ import annotations
@@ -15,8 +18,8 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from workbench.errors import DuplicateSpan, OffsetMismatch
-from workbench.model import Entity, NewDocument, Span
+from workbench.errors import DuplicateSpan, OffsetMismatch, RelationRefused
+from workbench.model import DEFAULT_RELATION_TYPES, Entity, NewDocument, Relation, RelationType, Span
 from workbench.store import Store
 
 TEXTS = (
@@ -26,6 +29,8 @@ TEXTS = (
 ANNOTATORS = ("olena", "taras")
 LABELS = ("claim", "source", "figure")
 ENTITIES = ("Q1899", "Q212", "Q159")
+# attributed_to admits claim → source only; same_as admits any two labels.
+RELATION_TYPES = (*DEFAULT_RELATION_TYPES, RelationType("same_as", "z"))
 
 
 class StoreMachine(RuleBasedStateMachine):
@@ -35,9 +40,11 @@ class StoreMachine(RuleBasedStateMachine):
         self.documents = self.store.add_documents(
             NewDocument(text=text, title=f"t{i}", source=f"s{i}") for i, text in enumerate(TEXTS)).added
         self.store.import_entities([Entity(e, e, "GPE") for e in ENTITIES], str.casefold)
+        self.store.set_relation_types(RELATION_TYPES)
         self.model: dict[str, Span] = {}
+        self.relation_model: dict[str, Relation] = {}
         # Per (document, annotator): the actions that undo and redo would revert or repeat,
-        # each as the (before, after) of every span it changed.
+        # each as the (before, after) of every span and relation it changed.
         self.done: dict[tuple[str, str], list[list[tuple[Span | None, Span | None]]]] = {}
         self.undone: dict[tuple[str, str], list[list[tuple[Span | None, Span | None]]]] = {}
 
@@ -46,22 +53,42 @@ class StoreMachine(RuleBasedStateMachine):
 
     # -- helpers ---------------------------------------------------------------
 
-    def _record(self, before: Span | None, after: Span | None) -> None:
+    def _record(self, before: Span | Relation | None, after: Span | Relation | None) -> None:
         self._record_action([(before, after)])
 
-    def _record_action(self, changes: list[tuple[Span | None, Span | None]]) -> None:
-        span = changes[0][0] or changes[0][1]
-        key = (span.document, span.annotator)
+    def _record_action(self, changes: list[tuple[Span | Relation | None, Span | Relation | None]]) -> None:
+        item = changes[0][0] or changes[0][1]
+        key = (item.document, item.annotator)
         self.done.setdefault(key, []).append(changes)
         self.undone[key] = []
         for before, after in changes:
-            self._set((before or after).id, after)
+            self._set(before or after, after)
 
-    def _set(self, span_id: str, span: Span | None) -> None:
-        if span is None:
-            self.model.pop(span_id, None)
+    def _set(self, item: Span | Relation, state: Span | Relation | None) -> None:
+        """Put the model's span or relation with `item`'s id in `state` (None: gone)."""
+        table = self.relation_model if isinstance(item, Relation) else self.model
+        if state is None:
+            table.pop(item.id, None)
         else:
-            self.model[span_id] = span
+            table[item.id] = state
+
+    def _relations_of(self, span_id: str) -> list[Relation]:
+        return [relation for relation in self.relation_model.values() if span_id in (relation.head, relation.tail)]
+
+    def _relation_admitted(self, head: Span, tail: Span, label: str) -> bool:
+        kind = next(kind for kind in RELATION_TYPES if kind.name == label)
+        return (head.id != tail.id and (head.document, head.annotator) == (tail.document, tail.annotator)
+                and kind.admits(head.label, tail.label)
+                and not any((r.head, r.tail, r.label) == (head.id, tail.id, label)
+                            for r in self.relation_model.values()))
+
+    def _refused(self, error: type[Exception], write, unchanged: Span | None = None) -> None:
+        events = self._event_count()
+        with pytest.raises(error):
+            write()
+        assert self._event_count() == events
+        if unchanged is not None:
+            assert self.store.span(unchanged.id) == unchanged
 
     def _pick(self, index: int) -> Span:
         # Insertion order, not span ids: ids are random, and a replayed example must pick the same span.
@@ -77,12 +104,7 @@ class StoreMachine(RuleBasedStateMachine):
                    and other.id != span.id for other in self.model.values())
 
     def _refused_as_copy(self, write, unchanged: Span | None = None) -> None:
-        events = self._event_count()
-        with pytest.raises(DuplicateSpan):
-            write()
-        assert self._event_count() == events
-        if unchanged is not None:
-            assert self.store.span(unchanged.id) == unchanged
+        self._refused(DuplicateSpan, write, unchanged)
 
     # -- rules -------------------------------------------------------------------
 
@@ -112,6 +134,14 @@ class StoreMachine(RuleBasedStateMachine):
         if self._copy_exists(dataclasses.replace(before, label=label)):
             self._refused_as_copy(lambda: self.store.relabel(before.id, label), before)
             return
+        relabelled = dataclasses.replace(before, label=label)
+        for relation in self._relations_of(before.id):
+            head = relabelled if relation.head == before.id else self.model[relation.head]
+            tail = relabelled if relation.tail == before.id else self.model[relation.tail]
+            kind = next(kind for kind in RELATION_TYPES if kind.name == relation.label)
+            if not kind.admits(head.label, tail.label):
+                self._refused(RelationRefused, lambda: self.store.relabel(before.id, label), before)
+                return
         after = self.store.relabel(before.id, label)
         assert after == dataclasses.replace(before, label=label)
         if after != before:
@@ -142,7 +172,32 @@ class StoreMachine(RuleBasedStateMachine):
     @rule(index=st.integers(0, 1000))
     def delete(self, index):
         before = self._pick(index)
+        related = self._relations_of(before.id)
         assert self.store.delete_span(before.id) == before
+        self._record_action([(relation, None) for relation in related] + [(before, None)])
+
+    @precondition(lambda self: self.model)
+    @rule(head=st.integers(0, 1000), tail=st.integers(0, 1000), label=st.sampled_from(RELATION_TYPES),
+          alongside=st.booleans())
+    def relate(self, head, tail, label, alongside):
+        """Relate two spans, `alongside` of one document and annotator (else any two, mostly refused)."""
+        head = self._pick(head)
+        ends = [span for span in self.model.values()
+                if not alongside or (span.document, span.annotator) == (head.document, head.annotator)]
+        tail = ends[tail % len(ends)]
+        if not self._relation_admitted(head, tail, label.name):
+            self._refused(RelationRefused, lambda: self.store.add_relation(head.id, tail.id, label.name))
+            return
+        relation = self.store.add_relation(head.id, tail.id, label.name)
+        assert (relation.head, relation.tail, relation.label) == (head.id, tail.id, label.name)
+        self._record(None, relation)
+
+    @precondition(lambda self: self.relation_model)
+    @rule(index=st.integers(0, 1000))
+    def unrelate(self, index):
+        relations = list(self.relation_model.values())
+        before = relations[index % len(relations)]
+        assert self.store.delete_relation(before.id) == before
         self._record(before, None)
 
     @precondition(lambda self: self.model)
@@ -182,7 +237,7 @@ class StoreMachine(RuleBasedStateMachine):
             changes = stack.pop()
             self.undone.setdefault(key, []).append(changes)
             for before, after in reversed(changes):
-                self._set((before or after).id, before)
+                self._set(before or after, before)
 
     @rule(document=st.integers(0, 1), annotator=st.sampled_from(ANNOTATORS))
     def redo(self, document, annotator):
@@ -194,25 +249,33 @@ class StoreMachine(RuleBasedStateMachine):
             changes = stack.pop()
             self.done.setdefault(key, []).append(changes)
             for before, after in changes:
-                self._set((before or after).id, after)
+                self._set(before or after, after)
 
     @rule(document=st.integers(0, 1), annotator=st.sampled_from(ANNOTATORS))
     def undo_then_redo_restores_the_same_spans(self, document, annotator):
         key = (self.documents[document], annotator)
-        state = self._stored()
+        state = self._stored(), self._stored_relations()
         if self.store.undo(*key) is None:
             return
         assert self.store.redo(*key) is not None
-        assert self._stored() == state
+        assert (self._stored(), self._stored_relations()) == state
 
     # -- invariants ------------------------------------------------------------
 
     def _stored(self) -> dict[str, Span]:
         return {span.id: span for uid in self.documents for span in self.store.spans(uid)}
 
+    def _stored_relations(self) -> dict[str, Relation]:
+        return {relation.id: relation for uid in self.documents for relation in self.store.relations(uid)}
+
     @invariant()
     def spans_equal_the_model(self):
         assert self._stored() == self.model
+
+    @invariant()
+    def relations_equal_the_model_and_keep_their_rules(self):
+        assert self._stored_relations() == self.relation_model
+        assert self.store._relation_problems() == []
 
     @invariant()
     def offsets_are_in_range_and_cover_the_recorded_text(self):

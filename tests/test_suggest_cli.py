@@ -84,7 +84,7 @@ def test_import_reads_what_list_writes(demo_db, tmp_path):
     run(demo_db, "suggest", "clear")
     path = tmp_path / "predictions.jsonl"
     path.write_text("".join(json.dumps({**row, "recommender": "llm"}) + "\n" for row in exported), encoding="utf-8")
-    assert f"{len(exported)} new suggestion(s)" in run(demo_db, "suggest", "import", str(path)).stdout
+    assert f"{len(exported)} new suggestions" in run(demo_db, "suggest", "import", str(path)).stdout
     assert [{**row, "recommender": "figures"} for row in listed(demo_db)] == exported
 
 
@@ -95,6 +95,8 @@ def test_import_reads_what_list_writes(demo_db, tmp_path):
     (lambda row: {**row, "entity": "wb:nobody"}, "unknown entity 'wb:nobody'"),
     (lambda row: {**row, "document": "0000"}, "no document '0000'"),
     (lambda row: None, "not JSON"),
+    (lambda row: {**row, "recommender": "llm\x1b[2J"}, '"recommender" must not contain control'),
+    (lambda row: {**row, "recommender": " "}, '"recommender" must not be empty'),
 ])
 def test_a_bad_prediction_rejects_the_file_naming_its_line(demo_db, tmp_path, change, message):
     uid = demo_db.document_uids()[0]
@@ -148,3 +150,84 @@ def test_without_a_mention_label_the_command_says_what_it_left_out(tmp_path):
     result = CliRunner().invoke(cli, ["--db", str(path), "suggest", "-r", "mentions"])
     assert result.exit_code == 0
     assert "the database has no label 'mention'" in result.stderr
+
+
+def _jsonl_lines(path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_export_with_suggestions_writes_a_recommender_as_its_pseudo_annotator(demo_db, tmp_path):
+    run(demo_db, "suggest", "-r", "figures", "-r", "mentions")
+    plain, with_figures = tmp_path / "plain.jsonl", tmp_path / "figures.jsonl"
+    run(demo_db, "export", "--format", "jsonl", "--status", "any", "--out", str(plain))
+    run(demo_db, "export", "--format", "jsonl", "--status", "any", "--suggestions", "figures",
+        "--out", str(with_figures))
+    assert all(line["annotations"] == [] for line in _jsonl_lines(plain))
+    stored = {(row["document"], row["start"], row["end"], row["label"], row["text"])
+              for row in listed(demo_db, "-r", "figures")}
+    exported = set()
+    for line in _jsonl_lines(with_figures):
+        [annotation] = line["annotations"]
+        assert annotation["annotator"] == "recommender:figures"
+        exported |= {(line["id"], span["start"], span["end"], span["label"], span["text"])
+                     for span in annotation["spans"]}
+    assert exported == stored and stored
+
+
+def test_export_with_suggestions_keeps_their_links_and_the_annotators_work(demo_db, tmp_path):
+    run(demo_db, "suggest", "-r", "mentions")
+    uid = demo_db.document_uids()[0]
+    text = demo_db.text(uid)
+    start = text.index("Kostiantynivka")
+    demo_db.add_span(uid, "alice", start, start + len("Kostiantynivka"), "source")
+    out = tmp_path / "both.jsonl"
+    run(demo_db, "export", "--format", "jsonl", "--status", "any", "--suggestions", "mentions", "--out", str(out))
+    first = next(line for line in _jsonl_lines(out) if line["id"] == uid)
+    assert [a["annotator"] for a in first["annotations"]] == ["alice", "recommender:mentions"]
+    linked = [span for span in first["annotations"][1]["spans"] if span["entity"]]
+    assert linked and all(span["entity"]["id"].startswith("wb:") and span["entity"]["name"] for span in linked)
+
+
+def test_doccano_export_with_suggestions_has_a_line_for_the_recommender(demo_db, tmp_path):
+    run(demo_db, "suggest", "-r", "figures")
+    out = tmp_path / "doccano.jsonl"
+    run(demo_db, "export", "--format", "doccano", "--status", "any", "--suggestions", "figures",
+        "--out", str(out))
+    lines = _jsonl_lines(out)
+    assert lines and {line["annotator"] for line in lines} == {"recommender:figures"}
+    assert sum(len(line["label"]) for line in lines) == len(listed(demo_db, "-r", "figures"))
+
+
+def test_export_refuses_suggestions_of_a_recommender_never_run(demo_db, tmp_path):
+    result = run(demo_db, "export", "--format", "jsonl", "--suggestions", "figures",
+                 "--out", str(tmp_path / "x.jsonl"), ok=False)
+    assert "no suggestions from a recommender 'figures'" in result.output
+    assert not (tmp_path / "x.jsonl").exists()
+
+
+def test_native_import_refuses_an_export_holding_suggestions(demo_db, tmp_path):
+    run(demo_db, "suggest", "-r", "figures")
+    out = tmp_path / "figures.jsonl"
+    run(demo_db, "export", "--format", "jsonl", "--status", "any", "--suggestions", "figures", "--out", str(out))
+    fresh = tmp_path / "fresh.db"
+    result = CliRunner().invoke(cli, ["--db", str(fresh), "import", str(out)])
+    assert result.exit_code == 1
+    assert f"{out}:1:" in result.output and "holds a recommender's suggestions" in result.output
+
+
+def test_import_keeps_the_better_scored_of_two_duplicate_predictions(demo_db, tmp_path):
+    uid = demo_db.document_uids()[0]
+    text = demo_db.text(uid)
+    row = {"document": uid, "start": 0, "end": 8, "label": "figure", "text": text[:8], "recommender": "llm"}
+    path = tmp_path / "predictions.jsonl"
+    path.write_text("".join(json.dumps({**row, "score": score}) + "\n" for score in (0.2, 0.9, 0.5)),
+                    encoding="utf-8")
+    assert "3 predictions, 1 new suggestion" in run(demo_db, "suggest", "import", str(path)).stdout
+    assert [suggestion["score"] for suggestion in listed(demo_db)] == [0.9]
+
+
+def test_nobody_annotates_under_a_recommenders_name():
+    from workbench.model import annotator_name_problem
+
+    assert "reserved for recommenders" in annotator_name_problem("Recommender:figures")
+    assert annotator_name_problem("recommender") is None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from workbench.errors import OffsetMismatch
+from workbench.errors import OffsetMismatch, WorkbenchError
 from workbench.formats import MODULES, Selection, export, get_format
 from workbench.model import NewDocument
 from workbench.recommend import Proposal
@@ -173,3 +173,9 @@ def test_merge_brings_in_the_other_copys_suggestions_and_rejections(store, doc, 
     assert (report.added["suggestions"], report.added["suggestion rejections"]) == (2, 1)
     assert [s.text for s in store.suggestions_for(doc, "alice")] == ["Tuesday"]
     assert merge(store, other_path).added["suggestions"] == 0
+
+
+def test_a_recommender_name_with_control_characters_is_refused(store, doc):
+    with pytest.raises(WorkbenchError, match="a recommender name must not contain control"):
+        store.add_suggestions(doc, "figures\x1b]0;owned\x07", [figure()])
+    assert list(store.suggestions(doc)) == []

@@ -13,6 +13,7 @@ from textual.widgets import Static
 from workbench.config import Config, remembered_annotator
 from workbench.importer import import_paths
 from workbench.model import NewDocument
+from workbench.store import Store
 from workbench.text import TextIndex
 from workbench.tui.app import make_app
 from workbench.tui.screens import annotate as annotate_module
@@ -456,8 +457,36 @@ async def test_first_run_asks_for_the_annotator_and_remembers_the_name(store, do
         await pilot.press("v", "1")
 
     assert store.annotators() == ["bob"]
-    assert remembered_annotator() == "bob"
+    assert remembered_annotator(store.path) == "bob"
     assert tagged(store, docs[0], "bob") == [("claim", 0, 9, "Officials")]
+
+
+async def test_the_name_is_remembered_per_database_and_shown_at_start(store, docs, tmp_path):
+    async with make_app(store, None).run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("b", "o", "b", "enter")
+        await pilot.pause()
+    other = Store.open(tmp_path / "other.db")
+    other.add_documents([NewDocument(SECOND, "Grain exports", "second.txt")])
+    heard = Notifications()
+    async with make_app(other, remembered_annotator(other.path)).run_test(
+            size=SIZE, message_hook=heard) as pilot:
+        await pilot.pause()
+        assert not isinstance(pilot.app.screen, AnnotateScreen)  # asked again, not taken from the first
+        await pilot.press("c", "a", "t", "enter")
+        await pilot.pause()
+        await pilot.press("v", "1")
+    heard_first = Notifications()
+    async with make_app(store, remembered_annotator(store.path)).run_test(
+            size=SIZE, message_hook=heard_first) as pilot:
+        await pilot.pause()
+        await pilot.press("v", "2")
+
+    assert other.annotators() == ["cat"] and store.annotators() == ["bob"]
+    assert tagged(other, other.document_uids()[0], "cat") == [("claim", 0, 5, "Grain")]
+    assert tagged(store, docs[0], "bob") == [("source", 0, 9, "Officials")]
+    assert "Annotating as cat" in heard[0] and "Annotating as bob" in heard_first[0]
+    other.close()
 
 
 async def test_the_prompt_refuses_the_name_reserved_for_gold(store, docs):
@@ -723,14 +752,15 @@ async def test_a_keymap_that_steals_a_key_or_names_no_binding_is_reported(store,
 async def test_remapping_keys_of_other_screens_is_checked_against_those_screens(store, docs):
     from workbench.config import Config
 
-    config = Config(keymap={"picker.nil": "ctrl+k", "review.done": "R", "queue.filter": "A"})
+    config = Config(keymap={"picker.nil": "ctrl+k", "review.done": "Z", "queue.filter": "A"})
     shown = Notifications()
     async with make_app(store, "alice", config=config).run_test(size=SIZE, message_hook=shown) as pilot:
         await pilot.pause()
         messages = list(shown)
 
     assert not any("no key binding" in m for m in messages)
-    assert messages == ["'A' is bound to both queue.filter and queue.agreement; only one of them will run"]
+    assert [m for m in messages if "Annotating as" not in m] == [
+        "'A' is bound to both queue.filter and queue.agreement; only one of them will run"]
 
 
 async def test_a_skipped_document_is_counted_apart_not_as_done(store, docs):
@@ -740,3 +770,14 @@ async def test_a_skipped_document_is_counted_apart_not_as_done(store, docs):
 
     assert "corpus 1/3 done, 1 skipped" in status
     assert store.status(docs[0], "alice") == "done" and store.status(docs[1], "alice") == "skipped"
+
+
+async def test_notifications_leave_the_status_line_and_the_footer_in_view(store, docs):
+    async with make_app(store, "alice").run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.press("t")  # says which snapping is now in force, in a second toast
+        await pilot.pause()
+        shown = screen_lines(pilot.app)
+
+    assert any("Character precision" in row for row in shown)
+    assert shown[22].startswith(" corpus 0/3 done") and "character precision" in shown[22]
+    assert "^p palette" in shown[23]

@@ -7,6 +7,7 @@ nothing the screen had shown may be missing (issue 9, "Crashes").
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
 import shutil
@@ -197,7 +198,8 @@ def test_first_run_asks_for_a_name_and_the_next_run_remembers_it(run_workbench, 
         assert [s.text for s in store.spans(store.document_uids()[0], "dana")] == ["Officials"]
     finally:
         store.close()
-    assert (tmp_path / "state" / "workbench" / "annotator").read_text().strip() == "dana"
+    remembered = json.loads((tmp_path / "state" / "workbench" / "annotators.json").read_text())
+    assert remembered == {str(database.resolve()): "dana"}
 
 
 def test_a_hint_read_off_the_screen_jumps_to_the_word_and_a_label_key_tags_it(run_workbench, database):

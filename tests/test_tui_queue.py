@@ -156,3 +156,34 @@ async def test_agreement_view_shows_the_report_for_finished_documents(store):
         text = "".join(segment.text for segment in pilot.app.console.render(shown))
     assert "alice" in text and "bob" in text
     assert "claim" in text and "figure" in text
+
+
+async def test_agreement_view_offers_a_key_for_unfinished_documents_not_a_command_line_flag(store):
+    from workbench.model import NewDocument
+
+    store.add_documents([NewDocument("Kyiv said 40 drones were shot down.", "t", "a.txt")])
+    uid = store.document_uids()[0]
+    for name, label in (("alice", "claim"), ("bob", "figure")):
+        store.ensure_annotator(name)
+        store.add_span(uid, name, 10, 12, label)  # in progress: neither marked it done
+
+    def report_text(pilot) -> str:
+        shown = pilot.app.screen.query_one("#agreement-report").content
+        return "".join(segment.text for segment in pilot.app.console.render(shown))
+
+    async with make_app(store, "alice").run_test(size=(120, 40)) as pilot:
+        await pilot.press("q")
+        await pilot.pause()
+        await pilot.press("A")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        refused = report_text(pilot)
+        await pilot.press("s")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        counted = report_text(pilot)
+
+    assert "no documents meet the criteria" in refused and "Press s" in refused
+    assert "--status" not in refused
+    assert "claim" in counted and "figure" in counted and "alice" in counted
+    assert [store.status(uid, name) for name in ("alice", "bob")] == ["in_progress", "in_progress"]

@@ -351,6 +351,48 @@ async def test_one_undo_takes_back_a_replacing_accept_whole(store, docs):
     assert gold_at(store, docs[0], LABEL) == []
 
 
+@pytest.fixture
+def attribution(store) -> str:
+    """Alice and bob both say Ukraine said Russia shelled Kharkiv; they mark the claim differently."""
+    store.add_documents([NewDocument(ARTICLE, "Kharkiv shelling", "a.txt")])
+    (article,) = store.document_uids()
+    for annotator, claim in (("alice", BOUNDARY_ALICE), ("bob", BOUNDARY_BOB)):
+        source = store.add_span(article, annotator, *AGREED, "source")
+        said = store.add_span(article, annotator, *claim, "claim")
+        store.add_relation(said.id, source.id, "attributed_to")
+        store.set_status(article, annotator, "done")
+    return article
+
+
+def gold_relations(store, document: str) -> list[tuple[tuple[int, int], tuple[int, int], str]]:
+    spans = {span.id: span for span in store.spans(document, GOLD)}
+    return [((spans[r.head].start, spans[r.head].end), (spans[r.tail].start, spans[r.tail].end), r.label)
+            for r in store.relations(document, GOLD)]
+
+
+async def test_a_accepts_a_relation_version_with_its_claim_and_one_undo_takes_both_back(store, attribution):
+    async with review_app(store).run_test(size=SIZE) as pilot:
+        await pilot.press("n")  # past the claim's boundaries, onto the relation's versions
+        panel = panel_text(pilot.app)
+        assert "↔ boundary   attributed_to" in panel
+        assert "alice: claim “Russia shelled Kharkiv” → source “Ukraine”" in panel
+        assert "bob: claim “Russia shelled Kharkiv overnight” → source “Ukraine”" in panel
+        assert gold_relations(store, attribution) == []
+        await pilot.press("a")
+        assert gold_relations(store, attribution) == [(BOUNDARY_ALICE, AGREED, "attributed_to")]
+        assert gold_at(store, attribution, BOUNDARY_ALICE) == [("claim", None, ("alice",))]
+        assert "[accepted]" in panel_text(pilot.app)
+        await pilot.press("u")
+        assert gold_relations(store, attribution) == []
+        assert gold_at(store, attribution, BOUNDARY_ALICE) == []
+        await pilot.press("j", "r")
+        assert "bob: claim “Russia shelled Kharkiv overnight” → source “Ukraine”  [rejected]" in panel_text(
+            pilot.app)
+
+    bobs = store.relations(attribution, "bob")[0].id
+    assert store.rejections(attribution) == {bobs} and gold_relations(store, attribution) == []
+
+
 # -- finishing -------------------------------------------------------------------------
 
 
@@ -432,7 +474,7 @@ def test_the_gold_version_exports_in_every_format(store, docs, tmp_path, format_
 
     assert result.exit_code == 0, result.output
     assert out.exists()
-    assert "1 documents, 2 spans, 0 links, annotators: gold" in result.output
+    assert "1 document, 2 spans, 0 links, annotators: gold" in result.output
 
 
 def start_review_with_gold(store, document: str) -> None:

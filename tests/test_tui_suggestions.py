@@ -115,3 +115,34 @@ async def test_ctrl_a_accepts_the_paragraphs_suggestions_as_one_action(store, su
         assert [s[0] for s in spans(store, suggested)] == ["Officials", "40 attacks", "nearly five hours"]
         await pilot.press("u")
     assert [s[0] for s in spans(store, suggested)] == ["Officials", "40 attacks"]
+
+
+async def test_the_status_line_names_the_keys_in_force(store, suggested):
+    async with make_app(store, "alice").run_test(size=SIZE) as pilot:
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        status = str(pilot.app.screen.query_one("#status").render())
+        assert "3 suggestions left (y accept, x reject, o next)" in status
+
+
+async def test_ctrl_o_lists_the_suggestions_among_the_spans_and_a_click_accepts_nothing(store, suggested):
+    from workbench.tui.widgets.span_list import SpanList
+
+    async with make_app(store, "alice").run_test(size=SIZE) as pilot:
+        await pilot.press("o", "y")  # 40 attacks becomes a span
+        span_list = pilot.app.screen.query_one(SpanList)
+        assert [row.text for row in span_list.rows] == ["40 attacks"]
+        await pilot.press("ctrl+o")
+        assert [(row.text, type(row).__name__) for row in span_list.rows] == [
+            ("Officials", "Suggestion"), ("40 attacks", "Span"), ("nearly five hours", "Suggestion")]
+        line = "".join(segment.text for segment in span_list.render_line(0))
+        assert "s? Officials" in line and "suggested" in line
+        await pilot.click(SpanList, offset=(2, 2))  # nearly five hours
+        await pilot.pause()
+        assert spans(store, suggested) == [("40 attacks", "figure", ("suggestion:figures",))]
+        await pilot.press("y")
+        assert [(row.text, type(row).__name__) for row in span_list.rows] == [
+            ("Officials", "Suggestion"), ("40 attacks", "Span"), ("nearly five hours", "Span")]
+        await pilot.press("ctrl+o")
+        assert [row.text for row in span_list.rows] == ["40 attacks", "nearly five hours"]
+    assert [s[0] for s in spans(store, suggested)] == ["40 attacks", "nearly five hours"]

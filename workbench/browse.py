@@ -78,15 +78,20 @@ TABLES: dict[str, dict[str, Any]] = {
             "at": "UTC, ISO 8601.",
             "annotator": "Who acted.",
             "document": "The document's uid.",
-            "action": "add, delete, relabel, resize or link (undoable); undo and redo; status "
-                      "(a document's status changed); reject (a version rejected in review).",
-            "span_id": "The span acted on; empty for status.",
+            "action": "add, delete, relabel, resize, link, relate or unrelate (undoable); undo and "
+                      "redo; status (a document's status changed); reject (a version rejected in "
+                      "review); time (active seconds saved); open and leave (a document opened and "
+                      "left on screen, never undone).",
+            "span_id": "The span acted on; empty for status, time, open and leave.",
             "target": "For undo and redo: the event undone or redone.",
             "before": "JSON object: the span (or for status, the status) before the action; "
                       "null for add.",
-            "after": "JSON object: the span (or status) after it; null for delete and reject.",
+            "after": "JSON object: the span (or status) after it; null for delete and reject; "
+                     "for leave, the cursor offset the document reopens at.",
             "batch": "Events that were one action (linking every mention of a name) share it; "
                      "one undo takes them all back.",
+            "relation_id": "For relate and unrelate (a relation made or removed): the relation; "
+                           "span_id is then empty.",
         },
     },
     "entities": {
@@ -154,6 +159,32 @@ TABLES: dict[str, dict[str, Any]] = {
             "document": "The document.", "annotator": "Who rejected it.",
             "start": "First character.", "end": "One past the last character.",
             "label": "The label that was proposed.", "at": "UTC, ISO 8601.",
+        },
+    },
+    "relations": {
+        "description": "Relations between two spans of one document and annotator, head → tail: "
+                       "attributed_to joins a claim to its source.",
+        "facets": ["label", "annotator"],
+        "columns": {
+            "id": "The relation's id.",
+            "document": "The document both spans are in.",
+            "annotator": "Whose spans they are (gold included).",
+            "head": "The span it starts from (spans.id): for attributed_to, the claim.",
+            "tail": "The span it points at (spans.id): for attributed_to, the source.",
+            "label": "Its type, one of relation_types.",
+            "created_at": "UTC, ISO 8601.",
+        },
+    },
+    "relation_types": {
+        "description": "The relation types of the label set, and which span labels each end may have.",
+        "label_column": "name",
+        "columns": {
+            "name": "The type's name.",
+            "key": "The key that picks it when a relation is made.",
+            "description": "What it means.",
+            "heads": "JSON list of the labels the head may have; empty: any.",
+            "tails": "JSON list of the labels the tail may have; empty: any.",
+            "position": "Its place in the list.",
         },
     },
 }

@@ -11,15 +11,15 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .config import load_config, read_label_file, remember_annotator, remembered_annotator
-from .errors import WorkbenchError
+from .config import LabelSet, load_config, read_label_file, remember_annotator, remembered_annotator
+from .errors import NothingToCompare, WorkbenchError
 from .cli_store import open_store
 from .failures import WorkbenchGroup
 from .model import annotator_name_problem
 from .corpus import expand
 from .importer import import_paths
 from .store import Store, default_db_path
-from .text import for_terminal, for_terminal_json
+from .text import counted, for_terminal, for_terminal_json
 
 
 def has_terminal() -> bool:
@@ -56,7 +56,7 @@ def cli(ctx: click.Context, db: Path | None, debug: bool) -> None:
 
 @cli.command()
 @click.option("--labels", "labels_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="A TOML or JSON file of labels (name, key, colour, description).")
+              help="A TOML or JSON file of labels (name, key, colour, description) and relation types.")
 @click.pass_context
 def init(ctx: click.Context, labels_file: Path | None) -> None:
     """Create the database, or bring an existing one up to date.
@@ -68,16 +68,22 @@ def init(ctx: click.Context, labels_file: Path | None) -> None:
     """
     from .tui.app import label_key_problems
 
-    labels = read_label_file(labels_file) if labels_file else load_config().labels
-    for problem in label_key_problems(labels):
+    if labels_file:
+        label_set = read_label_file(labels_file)
+    else:
+        config = load_config()
+        label_set = LabelSet(config.labels, config.relation_types)
+    for problem in label_key_problems(label_set.labels):
         raise WorkbenchError(f"{labels_file or 'workbench.toml'}: {problem}")
     store = open_store(ctx)
     try:
-        store.set_labels(labels)
+        store.set_label_set(label_set.labels, label_set.relation_types)
     except WorkbenchError as error:
         raise WorkbenchError(f"{labels_file or 'workbench.toml'}: {error}") from None
     names = ", ".join(f"{label.name} ({label.key})" for label in store.labels())
-    click.echo(f"{store.path}: schema version {store.schema_version()}; labels: {for_terminal(names)}")
+    kinds = ", ".join(kind.rule() for kind in store.relation_types()) or "none"
+    click.echo(f"{store.path}: schema version {store.schema_version()}; labels: {for_terminal(names)}; "
+               f"relations: {for_terminal(kinds)}")
 
 
 @cli.command("import")
@@ -107,8 +113,9 @@ def import_command(ctx: click.Context, paths: tuple[Path, ...]) -> None:
         click.secho(f"rejected {for_terminal(str(rejected))}", fg="red", err=True)
     ignored = ", ".join(f"{name} ({count})" for name, count in sorted(report.ignored.items()))
     click.echo(f"{report.added} added, {report.duplicates} already present, "
-               f"{len(report.rejected)} file(s) rejected"
-               + (f", {report.spans} spans restored" if report.spans else "")
+               f"{counted(len(report.rejected), 'file')} rejected"
+               + (f", {counted(report.spans, 'span')} restored" if report.spans else "")
+               + (f", {counted(report.relations, 'relation')} restored" if report.relations else "")
                + (f"; ignored fields the format does not know: {for_terminal(ignored)}" if ignored else ""))
     if report.rejected:
         ctx.exit(1)
@@ -158,14 +165,14 @@ def annotate(ctx: click.Context, annotator: str | None, document: str | None) ->
     from .tui.app import make_app
 
     config = load_config()
-    store = open_store(ctx)
+    store = open_store(ctx, existing=True)
     uid = store.find_document(document).uid if document else None
-    name = annotator if annotator is not None else config.annotator or remembered_annotator()
+    name = annotator if annotator is not None else config.annotator or remembered_annotator(store.path)
     problem = annotator_name_problem(name) if name is not None else None
     if problem:
         raise WorkbenchError(problem)
     if name:
-        remember_annotator(name)
+        remember_annotator(name, store.path)
     require_terminal("annotate")
     run_tui(ctx, make_app(store, name, document=uid, config=config))
 
@@ -189,14 +196,14 @@ def review(ctx: click.Context, annotators: tuple[str, ...], document: str | None
     """
     from .tui.app import make_app
 
-    store = open_store(ctx)
+    store = open_store(ctx, existing=True)
     known = set(store.annotators())
     unknown = [name for name in annotators if name not in known]
     if unknown:
         raise WorkbenchError(f"no annotator named {', '.join(map(repr, unknown))}; "
                              f"known: {', '.join(sorted(known)) or 'none'}")
     uid = store.find_document(document).uid if document else None
-    reviewer = load_config().annotator or remembered_annotator() or "reviewer"
+    reviewer = load_config().annotator or remembered_annotator(store.path) or "reviewer"
     require_terminal("review")
     run_tui(ctx, make_app(store, reviewer, document=uid, config=load_config(), review=list(annotators)))
 
@@ -217,7 +224,7 @@ def demo(ctx: click.Context, annotator: str | None, no_open: bool) -> None:
     with resources.as_file(resources.files("workbench") / "data" / "demo_entities.jsonl") as kb_file:
         entities, aliases = store.import_entities(read_kb(kb_file), normalise_alias)
     click.echo(f"demo corpus: {report.added} added, {report.duplicates} already present; "
-               f"{entities} entities with {aliases} aliases; in {store.path}")
+               f"{counted(entities, 'entity', 'entities')} with {counted(aliases, 'alias', 'aliases')}; in {store.path}")
     if no_open or not has_terminal():
         click.echo(f"open it with: workbench --db {store.path} annotate")
         return
@@ -245,13 +252,20 @@ def demo(ctx: click.Context, annotator: str | None, no_open: bool) -> None:
 @click.option("--layout", type=click.Choice(["flat", "per-annotator"]), default="flat", show_default=True,
               help="brat: <uid>-<annotator> files in one folder, or one folder per annotator "
                    "(what bratiaa and brat's comparison read).")
+@click.option("--doccano-layout", type=click.Choice(["labels", "relations"]), default="labels",
+              show_default=True,
+              help="doccano: the sequence labelling layout (label lists; no relations), or the "
+                   "relation layout (entities and relations) a project with relation labeling imports.")
+@click.option("--suggestions", "recommenders", multiple=True, metavar="RECOMMENDER",
+              help="Add this recommender's stored suggestions as the pseudo-annotator "
+                   "recommender:RECOMMENDER (repeatable) [default: no suggestions].")
 @click.option("--out", type=click.Path(path_type=Path),
               help="Output file, or - for standard output (a folder for brat and labelstudio) "
                    "[default: exports/<format>-<who>-<status>...].")
 @click.pass_context
 def export(ctx: click.Context, format_name: str, annotators: tuple[str, ...], gold: bool,
            status: str, labels: tuple[str, ...], lang: str, ents_labels: tuple[str, ...],
-           layout: str, out: Path | None) -> None:
+           layout: str, doccano_layout: str, recommenders: tuple[str, ...], out: Path | None) -> None:
     """Write annotations in a format other tools load for training and evaluation.
 
     Every span is checked against its document text first; a mismatch stops
@@ -269,15 +283,18 @@ def export(ctx: click.Context, format_name: str, annotators: tuple[str, ...], go
       workbench export --format conll --gold --label source --out train.conll
       workbench export --format brat --gold --out brat/
       workbench export --format brat --layout per-annotator --out brat-iaa/
+      workbench export --format doccano --doccano-layout relations
       workbench export --format labelstudio --out labelstudio/
       workbench export --format kb
+      workbench export --format jsonl --status any --suggestions figures --suggestions mentions
     """
     from .formats import Options, Selection, default_path, export as run_export, get_format
 
     store = open_store(ctx, readonly=True)
     fmt = get_format(format_name)
-    selection = Selection(annotators=annotators, gold=gold, status=status, labels=labels)
-    options = Options(lang=lang, ents_labels=ents_labels, layout=layout)
+    selection = Selection(annotators=annotators, gold=gold, status=status, labels=labels,
+                          recommenders=tuple(dict.fromkeys(recommenders)))
+    options = Options(lang=lang, ents_labels=ents_labels, layout=layout, doccano_layout=doccano_layout)
     if out == Path("-"):
         if not fmt.suffix:
             raise WorkbenchError(f"{fmt.name} writes a folder, not standard output; give --out a folder")
@@ -315,10 +332,10 @@ def check(ctx: click.Context) -> None:
     for problem in problems:
         click.echo(for_terminal(problem))
     if problems:
-        click.secho(f"{path}: {len(problems)} problem(s) found", fg="red", err=True)
+        click.secho(f"{path}: {counted(len(problems), 'problem')} found", fg="red", err=True)
         ctx.exit(1)
     click.echo(f"{path}: ok (schema version {store.schema_version()}, "
-               f"{store.document_count()} documents)")
+               f"{counted(store.document_count(), 'document')})")
 
 
 @cli.command()
@@ -352,7 +369,7 @@ def backup(ctx: click.Context, path: Path, force: bool) -> None:
         copy.close()
     if problems:
         raise WorkbenchError(f"{path}: the copy failed its check: {for_terminal(problems[0])}")
-    click.echo(f"{path}: backup of {store.path} written and checked ({documents} documents)")
+    click.echo(f"{path}: backup of {store.path} written and checked ({counted(documents, 'document')})")
 
 
 @cli.command("browse-metadata")
@@ -438,8 +455,11 @@ def agreement(ctx: click.Context, annotators: tuple[str, ...], labels: tuple[str
     if out is not None:
         # Before the report, which can take seconds to build.
         refuse_output(out, store.path)
-    report = agreement_report(store, annotators=annotators, labels=labels,
-                              documents=documents, status=status, recommenders=recommenders)
+    try:
+        report = agreement_report(store, annotators=annotators, labels=labels,
+                                  documents=documents, status=status, recommenders=recommenders)
+    except NothingToCompare as error:
+        raise WorkbenchError(f"{error}{' (try --status any)' if error.only_done else ''}") from None
     if out is None and fmt == "table":
         from rich.console import Console
 

@@ -9,7 +9,7 @@ import click
 
 from .cli_store import open_store
 from .errors import ImportRejected, WorkbenchError
-from .text import for_terminal, for_terminal_json
+from .text import counted, for_terminal, for_terminal_json
 
 
 def _store(ctx: click.Context, *, readonly: bool = False):
@@ -58,10 +58,10 @@ def suggest(ctx: click.Context, names: tuple[str, ...], documents: tuple[str, ..
         click.echo("mentions: only names inside an attribution were suggested (as source); the "
                    "database has no label 'mention' for the others", err=True)
     for label, count in sorted(report.unknown_labels.items()):
-        click.echo(f"{count} {for_terminal(label)} suggestion(s) dropped: the database has no label "
+        click.echo(f"{counted(count, for_terminal(label) + ' suggestion')} dropped: the database has no label "
                    f"{for_terminal(label)!r} (add it with `workbench init --labels FILE`)", err=True)
     added = ", ".join(f"{report.added[r.name]} {r.name}" for r in recommenders) or "nothing"
-    click.echo(f"{report.documents} document(s): {added} new suggestion(s)")
+    click.echo(f"{counted(report.documents, 'document')}: {added} new suggestions")
 
 
 @suggest.command("list")
@@ -116,7 +116,7 @@ def suggest_import(ctx: click.Context, file: Path) -> None:
                                    labels={label.name for label in store.labels()},
                                    entity_known=known_entity)
     added = store.add_suggestion_batch(predictions)
-    click.echo(f"{file}: {len(predictions)} prediction(s), {added} new suggestion(s)")
+    click.echo(f"{file}: {counted(len(predictions), 'prediction')}, {counted(added, 'new suggestion')}")
 
 
 @suggest.command("clear")
@@ -125,4 +125,4 @@ def suggest_import(ctx: click.Context, file: Path) -> None:
 def suggest_clear(ctx: click.Context, recommender: str | None) -> None:
     """Remove suggestions; annotators' rejections are kept."""
     removed = _store(ctx).clear_suggestions(recommender=recommender)
-    click.echo(f"{removed} suggestion(s) removed")
+    click.echo(f"{counted(removed, 'suggestion')} removed")

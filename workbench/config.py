@@ -10,6 +10,11 @@
     description = "A checkable assertion"
     [link_types]                   # label = the entity types its mentions prefer, best first
     source = ["PERSON", "ORG"]     # (the default; a label not listed takes any type)
+    [[relations]]                  # the relation types used by `workbench init`
+    name = "attributed_to"
+    key = "a"
+    heads = ["claim"]              # the labels the head may have; empty or absent: any
+    tails = ["source"]
 
 The first type a label prefers is the type of an entity made from one of its
 spans (ctrl+e in the link picker); for a label that prefers none, the picker asks.
@@ -25,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import WorkbenchError
-from .model import DEFAULT_LABELS, Label
+from .model import DEFAULT_LABELS, DEFAULT_RELATION_TYPES, Label, RelationType
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -43,6 +48,15 @@ class Config:
     keymap: dict[str, str] = field(default_factory=dict)
     labels: tuple[Label, ...] = DEFAULT_LABELS
     link_types: dict[str, tuple[str, ...]] = field(default_factory=lambda: dict(DEFAULT_LINK_TYPES))
+    relation_types: tuple[RelationType, ...] = DEFAULT_RELATION_TYPES
+
+
+@dataclass(frozen=True)
+class LabelSet:
+    """What a label file holds: the span labels and the relation types between spans."""
+
+    labels: tuple[Label, ...]
+    relation_types: tuple[RelationType, ...]
 
 
 def load_config(directory: Path | None = None) -> Config:
@@ -59,7 +73,8 @@ def load_config(directory: Path | None = None) -> Config:
     labels = parse_labels(path, data["labels"]) if "labels" in data else DEFAULT_LABELS
     link_types = (parse_link_types(path, data["link_types"]) if "link_types" in data
                   else dict(DEFAULT_LINK_TYPES))
-    return Config(annotator=annotator, keymap=dict(keymap), labels=labels, link_types=link_types)
+    return Config(annotator=annotator, keymap=dict(keymap), labels=labels, link_types=link_types,
+                  relation_types=_relation_types_of(path, data, labels))
 
 
 def parse_link_types(path: Path, table: Any) -> dict[str, tuple[str, ...]]:
@@ -76,8 +91,9 @@ def parse_link_types(path: Path, table: Any) -> dict[str, tuple[str, ...]]:
     return parsed
 
 
-def read_label_file(path: Path) -> tuple[Label, ...]:
-    """A label set from TOML (`[[labels]]` tables) or JSON (a list, or {"labels": [...]})."""
+def read_label_file(path: Path) -> LabelSet:
+    """A label set from TOML (`[[labels]]` and `[[relations]]` tables) or JSON (a list of labels,
+    or {"labels": [...], "relations": [...]})."""
     if path.suffix.lower() == ".json":
         try:
             data: Any = json.loads(path.read_text(encoding="utf-8"))
@@ -90,7 +106,50 @@ def read_label_file(path: Path) -> tuple[Label, ...]:
     entries = data.get("labels") if isinstance(data, dict) else data
     if entries is None:
         raise WorkbenchError(f"{path}: no labels found; expected a list of labels")
-    return parse_labels(path, entries)
+    labels = parse_labels(path, entries)
+    return LabelSet(labels, _relation_types_of(path, data if isinstance(data, dict) else {}, labels))
+
+
+def _relation_types_of(path: Path, data: dict[str, Any], labels: tuple[Label, ...]) -> tuple[RelationType, ...]:
+    """The file's relation types; without a `relations` entry, the default types its labels admit."""
+    if "relations" in data:
+        return parse_relation_types(path, data["relations"], labels)
+    names = {label.name for label in labels}
+    return tuple(kind for kind in DEFAULT_RELATION_TYPES if set(kind.heads) | set(kind.tails) <= names)
+
+
+def parse_relation_types(path: Path, entries: Any, labels: tuple[Label, ...]) -> tuple[RelationType, ...]:
+    """`relations`: each with a name, a key of its own, an optional description, and the labels
+    its head and tail may have (`heads`, `tails`: a label or a list; absent or empty: any)."""
+    if not isinstance(entries, list):
+        raise WorkbenchError(f"{path}: relations must be a list of relation types")
+    label_names = {label.name for label in labels}
+    kinds: list[RelationType] = []
+    for number, entry in enumerate(entries, start=1):
+        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) or not entry["name"].strip():
+            raise WorkbenchError(f"{path}: relation type {number} needs a name")
+        name = entry["name"].strip()
+        if any(ch.isspace() or not ch.isprintable() for ch in name):
+            raise WorkbenchError(f"{path}: relation type {name!r} has a space or control character, which "
+                                 "brat files cannot hold; use - or _ instead")
+        if any(kind.name == name for kind in kinds):
+            raise WorkbenchError(f"{path}: relation type {name!r} is defined twice")
+        key = entry.get("key")
+        if not isinstance(key, str) or len(key) != 1 or any(kind.key == key for kind in kinds):
+            raise WorkbenchError(f"{path}: relation type {name!r} needs a single key of its own, not {key!r}")
+        ends = []
+        for end in ("heads", "tails"):
+            listed = entry.get(end, [])
+            listed = [listed] if isinstance(listed, str) else listed
+            if not isinstance(listed, list) or not all(isinstance(label, str) for label in listed):
+                raise WorkbenchError(f"{path}: relation type {name!r}: {end} must be a label or a list of labels")
+            unknown = sorted(set(listed) - label_names)
+            if unknown:
+                raise WorkbenchError(f"{path}: relation type {name!r}: {end} names {', '.join(unknown)}, "
+                                     "which is not a label of this file")
+            ends.append(tuple(listed))
+        kinds.append(RelationType(name, key, str(entry.get("description", "")), *ends))
+    return tuple(kinds)
 
 
 def parse_labels(path: Path, entries: Any) -> tuple[Label, ...]:
@@ -142,22 +201,40 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 
 def state_dir() -> Path:
-    """Where per-user state lives: the remembered annotator name and crash logs."""
+    """Where per-user state lives: the annotator name remembered per database, and crash logs."""
     base = os.environ.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local", "state")
     return Path(base) / "workbench"
 
 
-def remembered_annotator() -> str | None:
+ANNOTATORS_FILE = "annotators.json"
+"""In the state folder: the name last used with each database, keyed by its resolved path."""
+
+
+def _remembered_names() -> dict[str, str]:
     try:
-        name = (state_dir() / "annotator").read_text(encoding="utf-8").strip()
-    except OSError:
-        return None
-    return name or None
+        names = json.loads((state_dir() / ANNOTATORS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return names if isinstance(names, dict) else {}
 
 
-def remember_annotator(name: str) -> None:
+def _database_key(database: str | os.PathLike[str]) -> str:
+    return str(Path(database).resolve())
+
+
+def remembered_annotator(database: str | os.PathLike[str]) -> str | None:
+    """The name last used with this database; a name given for another one does not carry over,
+    since two projects on one machine are often annotated under two names."""
+    name = _remembered_names().get(_database_key(database))
+    return name if isinstance(name, str) and name else None
+
+
+def remember_annotator(name: str, database: str | os.PathLike[str]) -> None:
+    names = _remembered_names()
+    names[_database_key(database)] = name
     try:
         state_dir().mkdir(parents=True, exist_ok=True)
-        (state_dir() / "annotator").write_text(name + "\n", encoding="utf-8")
+        (state_dir() / ANNOTATORS_FILE).write_text(json.dumps(names, indent=1, ensure_ascii=False) + "\n",
+                                                   encoding="utf-8")
     except OSError:
         pass  # Remembering is a convenience; failing to must not stop annotation.

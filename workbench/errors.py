@@ -39,6 +39,10 @@ class DuplicateSpan(WorkbenchError):
     """The annotator already has a span with the same offsets and label in the document."""
 
 
+class RelationRefused(WorkbenchError):
+    """A relation would break a rule: its ends' document, annotator or labels, or it exists already."""
+
+
 class NotFound(WorkbenchError):
     """A document, span, label, annotator or entity does not exist."""
 
@@ -49,3 +53,13 @@ class StorageRefused(WorkbenchError):
 
 class Conflict(WorkbenchError):
     """The database changed underneath an action, which was not applied."""
+
+
+class NothingToCompare(WorkbenchError):
+    """No document meets an agreement report's criteria. `only_done` says the criteria asked
+    for finished documents, so counting unfinished ones too may find some: each caller says
+    how to ask for that (a flag on the command line, a key in the app)."""
+
+    def __init__(self, message: str, *, only_done: bool) -> None:
+        super().__init__(message)
+        self.only_done = only_done

@@ -9,14 +9,23 @@ processes writing the same database.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from .model import Event
+from .text import middle_cut
 
-UNDOABLE = ("add", "delete", "relabel", "resize", "link", "reject", "entity", "accept_suggestion")
+UNDOABLE = ("add", "delete", "relabel", "resize", "link", "reject", "entity", "accept_suggestion", "relate",
+            "unrelate")
 """Actions an annotator can take back. Others are recorded and never undone: `status`
-changes, and `seed` (the agreed spans a review starts gold with). `entity` is the making of
-an entity from a span, batched with the link to it (`Store.link_to_new_entity`)."""
+changes, `time` worked, the `open` and `leave` of a document (VISITS), and `seed` (the agreed
+spans a review starts gold with). `entity` is the making of an entity from a span, batched
+with the link to it (`Store.link_to_new_entity`). `relate` and `unrelate` make and remove a
+relation between spans (`Store.add_relation`)."""
+
+OPEN, LEAVE = "open", "leave"
+VISITS = (OPEN, LEAVE)
+"""Events that mark an annotator opening and leaving a document: they change nothing, so an
+undo or redo passes over them (a redo still works after leaving and coming back)."""
 
 SPAN_UNCHANGED = ("reject", "entity")
 """Undoable actions that change no span row: a reviewer's rejection of an annotator's
@@ -62,3 +71,66 @@ def top_action(stack: list[Event]) -> list[Event]:
             break
         action.append(event)
     return action
+
+
+def describe(action: list[Event], name_of: Callable[[str], str], limit: int = 30) -> str:
+    """What one undoable action changed, in words: `claim “Russia’s military …”`,
+    `link “Bahmut” → Bakhmut`, `link 3 mentions of “ISW” → Institute for the Study of War`.
+
+    `action` is its events (one, or a batch, in any order); `name_of` names an entity by id.
+    An entity made in the same action is named from its event: an undo has removed it.
+    """
+    events = sorted(action, key=lambda event: event.id)
+    made = {event.after["entity"]["id"]: event.after["entity"]["name"]
+            for event in events if event.action == "entity" and event.after}
+    # A span's change leads: deleting a span takes its relations along in the same action.
+    changes = ([event for event in events if event.span_id]
+               + [event for event in events if not event.span_id and event.action != "entity"]) or events
+
+    def entity_name(entity_id: str) -> str:
+        return made.get(entity_id) or name_of(entity_id)
+
+    first = changes[0]
+    if len(changes) > 1 and all(event.action == "link" for event in changes):
+        text = _describe_link(first, entity_name, limit,
+                              mentions=len(changes) if _same_text(changes) else None)
+    else:
+        text = _describe_one(first, entity_name, limit)
+        if len(changes) > 1:
+            others = len(changes) - 1
+            text += f" and {others} more change{'' if others == 1 else 's'}"
+    return text + (" (new entity)" if made else "")
+
+
+def _describe_one(event: Event, entity_name: Callable[[str], str], limit: int) -> str:
+    span = event.after or event.before or {}
+    quoted = f"“{middle_cut(span.get('text', ''), limit)}”"
+    label = span.get("label", "")
+    if event.action == "link":
+        return _describe_link(event, entity_name, limit)
+    if event.action == "relabel":
+        return f"relabel {quoted} {event.before['label']} → {event.after['label']}"
+    if event.action == "resize":
+        return f"resize {label} to {quoted}"
+    if event.action == "entity":
+        return f"new entity {span['entity']['name']}"
+    if event.action in ("relate", "unrelate"):
+        return f"{'relation' if event.action == 'relate' else 'remove relation'} {span.get('label', '')}"
+    verb = {"add": "", "delete": "delete ", "reject": "reject ", "accept_suggestion": "accept "}
+    return f"{verb.get(event.action, event.action + ' ')}{label} {quoted}"
+
+
+def _describe_link(event: Event, entity_name: Callable[[str], str], limit: int,
+                   mentions: int | None = None) -> str:
+    span = event.after or {}
+    text = middle_cut(span.get("text", ""), limit)
+    quoted = f"{mentions} mentions of “{text}”" if mentions else f"“{text}”"
+    if span.get("entity_id"):
+        return f"link {quoted} → {entity_name(span['entity_id'])}"
+    if span.get("nil"):
+        return f"link {quoted} → NIL"
+    return f"unlink {quoted}"
+
+
+def _same_text(events: list[Event]) -> bool:
+    return len({(event.after or {}).get("text") for event in events}) == 1

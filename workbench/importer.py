@@ -28,6 +28,7 @@ class ImportReport:
     rejected: list[ImportRejected] = field(default_factory=list)
     files: int = 0
     spans: int = 0
+    relations: int = 0
     ignored: Counter[str] = field(default_factory=Counter)
     """Fields of imported JSONL objects that the format does not know, and how often."""
 
@@ -76,13 +77,15 @@ def import_paths(store: Store, paths: Iterable[str | Path],
 
 def import_native(store: Store, path: Path, records: list[dict], report: ImportReport) -> None:
     """A native export (lines carrying "annotations"): the whole file in one transaction."""
-    native = read_native(path, records, {label.name for label in store.labels()})
+    native = read_native(path, records, {label.name for label in store.labels()},
+                         {kind.name: kind for kind in store.relation_types()})
     try:
         result = store.import_annotated(native.documents, native.statuses, native.spans,
-                                        list(native.entities.values()))
+                                        list(native.entities.values()), native.relations)
     except WorkbenchError as error:
         raise ImportRejected(str(path), f"{error}; nothing of this file was imported",
                              native.lines.get(error.document)) from None
     report.added += len(result.added)
     report.duplicates += len(result.duplicates)
     report.spans += len(native.spans)
+    report.relations += len(native.relations)

@@ -9,7 +9,7 @@ import click
 
 from .cli_store import open_store
 from .errors import WorkbenchError
-from .text import for_terminal, for_terminal_json
+from .text import counted, for_terminal, for_terminal_json
 
 
 @click.group()
@@ -51,8 +51,8 @@ def kb_import(ctx: click.Context, file: Path) -> None:
         count, aliases = store.import_entities(entities, normalise_alias, on_batch=bar.update)
     click.echo("indexing aliases for search...", err=True)
     EntitySearch(store).refresh()
-    click.echo(f"{file}: {count} entities, {aliases} aliases; "
-               f"{store.entity_count()} entities in the knowledge base")
+    click.echo(f"{file}: {counted(count, 'entity', 'entities')}, {counted(aliases, 'alias', 'aliases')}; "
+               f"{counted(store.entity_count(), 'entity', 'entities')} in the knowledge base")
 
 
 @kb.command("search")

@@ -20,10 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from .errors import WorkbenchError
-from .model import Span
+from .model import Relation, Span
 from .store import Store
-from .store.rows import span_from_row
-from .text import content_hash
+from .store.rows import relation_from_row, span_from_row
+from .text import content_hash, counted
 
 SAME, KEEP, TAKE, CONFLICT = "same", "keep", "take", "conflict"
 
@@ -34,6 +34,7 @@ class MergeReport:
     added: dict[str, int] = field(default_factory=dict)
     spans_updated: int = 0
     spans_removed: int = 0
+    relations_removed: int = 0
     statuses_updated: int = 0
     seconds_added: float = 0.0
     conflicts: list[str] = field(default_factory=list)
@@ -41,18 +42,20 @@ class MergeReport:
     @property
     def changed(self) -> bool:
         return bool(sum(self.added.values()) or self.spans_updated or self.spans_removed
-                    or self.statuses_updated)
+                    or self.relations_removed or self.statuses_updated)
 
     def summary(self) -> str:
-        added = ", ".join(f"{count} {table}" for table, count in self.added.items() if count)
+        added = ", ".join(_counted_rows(count, table) for table, count in self.added.items() if count)
         parts = [f"added {added}" if added else "nothing new to add"]
         if self.spans_updated or self.spans_removed:
-            parts.append(f"{self.spans_updated} span(s) updated, {self.spans_removed} removed")
+            parts.append(f"{counted(self.spans_updated, 'span')} updated, {self.spans_removed} removed")
+        if self.relations_removed:
+            parts.append(f"{counted(self.relations_removed, 'relation')} removed")
         if self.statuses_updated:
-            parts.append(f"{self.statuses_updated} status(es) updated")
+            parts.append(f"{counted(self.statuses_updated, 'status', 'statuses')} updated")
         if self.seconds_added:
             parts.append(f"{self.seconds_added / 60:.1f} minutes of annotation time added")
-        parts.append(f"{len(self.conflicts)} conflict(s)")
+        parts.append(counted(len(self.conflicts), "conflict"))
         return f"merged {self.other}: " + "; ".join(parts)
 
 
@@ -104,6 +107,7 @@ def merge(store: Store, other_path: str | os.PathLike[str]) -> MergeReport:
 
 def _merge(store: Store, other: Store, report: MergeReport) -> MergeReport:
     report.added["labels"] = store.insert_missing("labels", other.rows("labels"))
+    report.added["relation types"] = store.insert_missing("relation_types", other.rows("relation_types"))
     report.added["annotators"] = store.insert_missing("annotators", other.rows("annotators"))
     report.added["documents"] = store.insert_missing("documents", _documents(store, other, report))
     known_entities = {entity["id"] for entity in store.rows("entities")}
@@ -122,6 +126,7 @@ def _merge(store: Store, other: Store, report: MergeReport) -> MergeReport:
     our_events = list(store.rows("events"))
     our_seconds = {(row["document"], row["annotator"]): row["seconds"] for row in store.rows("doc_status")}
     skipped = _merge_spans(store, other, present, our_events, their_events, report)
+    skipped |= _merge_relations(store, other, present, our_events, their_events, report)
     skipped |= _merge_statuses(store, other, present, our_events, their_events, report)
     _merge_time(store, other, present, our_seconds, our_events, their_events, report)
 
@@ -145,11 +150,12 @@ def _documents(store: Store, other: Store, report: MergeReport):
             yield row
 
 
-def _span_histories(events: list[dict]) -> dict[str, list[str]]:
+def _histories(events: list[dict], key: str) -> dict[str, list[str]]:
+    """Event uids per span (`key` "span_id") or per relation ("relation_id"), in log order."""
     histories: dict[str, list[str]] = defaultdict(list)
     for event in events:
-        if event["span_id"]:
-            histories[event["span_id"]].append(event["uid"])
+        if event.get(key):
+            histories[event[key]].append(event["uid"])
     return histories
 
 
@@ -158,13 +164,26 @@ def _merge_spans(store: Store, other: Store, present: set[str], our_events: list
     """Apply newer span states from the other copy; the event uids not to bring in."""
     ours = {row["id"]: span_from_row(row) for row in store.rows("spans")}
     theirs = {row["id"]: span_from_row(row) for row in other.rows("spans") if row["document"] in present}
-    our_history, their_history = _span_histories(our_events), _span_histories(their_events)
+    our_history, their_history = _histories(our_events, "span_id"), _histories(their_events, "span_id")
+    # The relations the other copy ever had: one of ours it never saw was made here since the copies parted.
+    related_there = ({row["id"] for row in other.rows("relations")}
+                     | {event["relation_id"] for event in their_events if event.get("relation_id")})
     skipped: set[str] = set()
     added = 0
     for span_id in sorted(set(theirs) | set(their_history)):
         mine, their = ours.get(span_id), theirs.get(span_id)
         history, other_history = our_history.get(span_id, []), their_history.get(span_id, [])
         decision = resolve(mine, their, history, other_history)
+        if decision == TAKE and mine is not None and their is None:
+            related_here = [relation for relation in store.relations_of_span(span_id)
+                            if relation.id not in related_there]
+            if related_here:
+                # Taking the deletion would silently delete work done here: a conflict, as a change would be.
+                report.conflicts.append(
+                    f"span {span_id} ({mine.annotator}, document {mine.document}) was deleted there but "
+                    f"related here since ({len(related_here)} relation(s)); kept here")
+                skipped.update(other_history)
+                continue
         if decision == CONFLICT or diverged(history, other_history):
             skipped.update(other_history)
         if decision == TAKE:
@@ -184,6 +203,45 @@ def _merge_spans(store: Store, other: Store, present: set[str], our_events: list
             report.conflicts.append(_span_conflict(span_id, mine, their))
     report.added["spans"] = added
     return skipped
+
+
+def _merge_relations(store: Store, other: Store, present: set[str], our_events: list[dict],
+                     their_events: list[dict], report: MergeReport) -> set[str]:
+    """Apply the other copy's relations made or removed since the copies parted, once their spans
+    are merged; the event uids not to bring in. A relation is made and removed, never changed."""
+    ours = {row["id"]: relation_from_row(row) for row in store.rows("relations")}
+    theirs = {row["id"]: relation_from_row(row) for row in other.rows("relations") if row["document"] in present}
+    our_history = _histories(our_events, "relation_id")
+    their_history = _histories(their_events, "relation_id")
+    skipped: set[str] = set()
+    added = 0
+    for relation_id in sorted(set(theirs) | set(their_history)):
+        mine, their = ours.get(relation_id), theirs.get(relation_id)
+        history, other_history = our_history.get(relation_id, []), their_history.get(relation_id, [])
+        decision = resolve(mine, their, history, other_history)
+        if decision == CONFLICT or diverged(history, other_history):
+            skipped.update(other_history)
+        if decision == CONFLICT:
+            report.conflicts.append(_relation_conflict(mine or their))
+        if decision != TAKE:
+            continue
+        try:
+            store.take_relation_from_copy(their or mine, present=their is not None)
+        except WorkbenchError as error:
+            report.conflicts.append(f"relation {relation_id}: not brought in ({error})")
+            skipped.update(other_history)
+            continue
+        if their is None:
+            report.relations_removed += 1
+        else:
+            added += 1
+    report.added["relations"] = added
+    return skipped
+
+
+def _relation_conflict(relation: Relation) -> str:
+    return (f"relation {relation.id} ({relation.annotator}, document {relation.document}) was made in one "
+            "copy and removed in the other independently; kept as it is here")
 
 
 def _span_conflict(span_id: str, mine: Span | None, their: Span | None) -> str:
@@ -259,3 +317,9 @@ def _merge_time(store: Store, other: Store, present: set[str], ours: dict[tuple[
         if extra > 1e-9:
             store.add_merged_seconds(*key, extra)
             report.seconds_added += extra
+
+
+def _counted_rows(count: int, table: str) -> str:
+    """'1 document', '3 entities', '1 suggestion rejection': a table name made singular for one."""
+    singular = table[:-3] + "y" if table.endswith("ies") else table.removesuffix("s")
+    return counted(count, singular, table)

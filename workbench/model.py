@@ -11,6 +11,9 @@ from typing import Any
 STATUSES = ("new", "in_progress", "done", "skipped")
 GOLD = "gold"
 """The reserved annotator whose spans are the adjudicated gold standard."""
+RECOMMENDER_PREFIX = "recommender:"
+"""How a recommender's suggestions are named where a report or an export is asked to include
+them, as a pseudo-annotator: no person annotates under such a name."""
 
 
 # Characters that would act on a terminal, or reorder the text around them, wherever a
@@ -34,6 +37,8 @@ def annotator_name_problem(name: str) -> str | None:
         return problem
     if name.strip().casefold() == GOLD:
         return f"{GOLD!r} is reserved for the reviewed version; adjudicate with `workbench review`"
+    if name.strip().casefold().startswith(RECOMMENDER_PREFIX):
+        return f"names starting {RECOMMENDER_PREFIX!r} are reserved for recommenders' suggestions"
     return None
 
 
@@ -52,6 +57,50 @@ DEFAULT_LABELS = (
     Label("mention", "4", "#98c379", "A person, place or organisation to link that is neither a source "
                                      "nor a figure."),
 )
+
+
+def shared_key(keys: dict[str, str]) -> tuple[str, str, str] | None:
+    """(the first holder, another name, the key) when two names in `keys` (name -> key) share a
+    key; None when every name has a key of its own."""
+    holders: dict[str, str] = {}
+    for name, key in keys.items():
+        holder = holders.setdefault(key, name)
+        if holder != name:
+            return holder, name, key
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class RelationType:
+    """A kind of relation between two spans, head → tail, and which span labels each end may have.
+
+    An empty `heads` or `tails` admits any label at that end.
+    """
+
+    name: str
+    key: str
+    description: str = ""
+    heads: tuple[str, ...] = ()
+    tails: tuple[str, ...] = ()
+
+    def rule(self) -> str:
+        """The type's rule in words, as errors quote it: "attributed_to: claim → source"."""
+        return f"{self.name}: {'|'.join(self.heads) or 'any'} → {'|'.join(self.tails) or 'any'}"
+
+    def admits(self, head_label: str, tail_label: str) -> bool:
+        return (not self.heads or head_label in self.heads) and (not self.tails or tail_label in self.tails)
+
+
+DEFAULT_RELATION_TYPES = (
+    RelationType("attributed_to", "a", "The claim (head) is attributed to the source (tail).",
+                 ("claim",), ("source",)),
+)
+
+
+def fitting_relation_types(types: Iterable[RelationType], head_label: str,
+                           tail_label: str) -> list[RelationType]:
+    """The relation types whose rule admits a head with `head_label` and a tail with `tail_label`."""
+    return [kind for kind in types if kind.admits(head_label, tail_label)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +146,18 @@ class Span:
         if self.nil:
             return "NIL"
         return self.entity_id
+
+
+@dataclass(frozen=True, slots=True)
+class Relation:
+    """A directed, labelled link between two spans of one document and annotator: head → tail."""
+
+    id: str
+    document: str
+    annotator: str
+    head: str
+    tail: str
+    label: str
 
 
 def span_like(spans: Iterable[Span], start: int, end: int, label: str, *,
@@ -180,3 +241,5 @@ class Event:
     after: dict[str, Any] | None
     batch: str | None = None
     """Shared by the events of one action that changed several spans."""
+    relation_id: str | None = None
+    """The relation an event made, removed or seeded; such an event names no span."""

@@ -130,6 +130,21 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
 
 
+def counted(number: int, noun: str, plural: str | None = None) -> str:
+    """'1 span', '2 spans'; `plural` for a noun that does not take an s ('entities')."""
+    return f"{number} {noun}" if number == 1 else f"{number} {plural or noun + 's'}"
+
+
+def middle_cut(text: str, limit: int = 40) -> str:
+    """`text` for one line: whitespace runs as one space, and cut in the middle past `limit`,
+    so both the first and the last words of a long passage still show."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    half = (limit - 1) // 2
+    return flat[:half].rstrip() + "…" + flat[len(flat) - (limit - 1 - half):].lstrip()
+
+
 def title_from(text: str, limit: int = 120) -> str:
     """The first non-blank line, shortened to `limit` characters."""
     for line in text.split("\n"):

@@ -25,6 +25,7 @@ Choices, also explained in README.md:
   usually means "not linked yet", and counting it would let labels that are
   never linked inflate agreement. Mention-level link F1 takes every linked span
   and matches offsets and link (not label).
+- Relations: `relation_counting`.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from workbench.agreement.alignment import Group, Kind, Mark, align_remaining
 from workbench.agreement.measures import Measure, Note
 from workbench.agreement.results import (Counts, Disagreement, DocumentAgreement, LinkRow, PairF1, Report,
                                          ReportDocument, TokenRow, spread_of_values)
+from workbench.agreement.relation_counting import RelationTally
 from workbench.agreement.count_measures import (UnitizingCounts, alpha_binary, cohen_from_table, count_token_run, exact_matches, f1_value, fleiss_binary, overlap_matches)
 from workbench.collector import without_cyclic_gc
 from workbench.text import token_positions
@@ -104,6 +106,7 @@ class ReportBuilder:
         self.mentions = [0] * len(annotators)
         self.rows: list[DocumentAgreement] = []
         self.disagreements: list[Disagreement] = []
+        self.relations = RelationTally(annotators, self.label_set, self.pairs)
 
     def add(self, document: ReportDocument) -> None:
         self.documents += 1
@@ -163,6 +166,8 @@ class ReportBuilder:
                 kinds[group.kind] += 1
                 self.disagreements.append(Disagreement(document.uid, document.title, group,
                                                        text[group.start:group.end]))
+        if document.relations:
+            self.relations.add(document, marks_by)
         counts = [len(marks) for marks in marks_by]
         self.rows.append(DocumentAgreement(
             document.uid, document.title, dict(zip(names, counts)),
@@ -306,6 +311,7 @@ class ReportBuilder:
         self.agreed_mentions += later.agreed_mentions
         self.rows += later.rows
         self.disagreements += later.disagreements
+        self.relations.merge(later.relations)
 
     def finish(self, basis: str) -> Report:
         names = self.annotators
@@ -326,10 +332,12 @@ class ReportBuilder:
 
         token_rows = [self._token_row(label) for label in self.labels]
         link_rows = [self._link_row(p) for p in self.pairs]
+        relation_labels, relations, relation_f1 = self.relations.finish()
         return Report(
             names, self.labels, basis, self.documents, self.characters, self.tokens,
             dict(zip(names, self.span_counts)), span_f1, token_rows, link_rows,
-            self.rows, self.disagreements, self._notes())
+            self.rows, self.disagreements, self._notes(), relation_labels, relations, relation_f1,
+            self.relations.disagreements)
 
     def _token_row(self, label: str) -> TokenRow:
         patterns = self.patterns[label]

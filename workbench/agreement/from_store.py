@@ -24,17 +24,15 @@ from dataclasses import dataclass, replace
 from .counting import ReportBuilder
 from .results import Report, ReportDocument
 from ..collector import without_cyclic_gc
-from ..errors import WorkbenchError
+from ..errors import NothingToCompare, WorkbenchError
+from ..model import RECOMMENDER_PREFIX
 from ..store import Store
+from ..text import counted
 
 # Fewer documents per part than this, and starting a process costs more than it saves.
 DOCUMENTS_PER_PART = 1_500
 LEAD_SHARE = 0.15
 MAX_PARTS = 8
-
-
-RECOMMENDER_PREFIX = "recommender:"
-"""How a recommender scored as a pseudo-annotator is named in a report."""
 
 
 def agreement_report(store: Store, *, annotators: Sequence[str] = (), labels: Sequence[str] = (),
@@ -78,10 +76,9 @@ def agreement_report(store: Store, *, annotators: Sequence[str] = (), labels: Se
                            tuple(dict.fromkeys(recommenders)))
     report = _build(store, selection, processes or _cpus()).finish(criteria)
     if not report.documents:
-        hint = " (try --status any)" if status == "done" else ""
-        raise WorkbenchError(f"no documents meet the criteria: {criteria}{hint}")
+        raise NothingToCompare(f"no documents meet the criteria: {criteria}", only_done=status == "done")
     return replace(report, basis=f"{criteria}{' among the ones named' if uids else ''}: "
-                                 f"{report.documents} of {store.document_count()} documents")
+                                 f"{report.documents} of {counted(store.document_count(), 'document')}")
 
 
 @dataclass(frozen=True)
@@ -98,13 +95,16 @@ class _Selection:
         """A builder filled with the compared documents, or those `within` a run of positions."""
         pseudo = tuple(RECOMMENDER_PREFIX + name for name in self.recommenders)
         builder = ReportBuilder(self.annotators + pseudo, self.labels)
+        # One look for any relation at all, so a project without them reads no more than before.
+        with_relations = store.has_relations(self.annotators)
         with without_cyclic_gc():
             for uid, title, text, spans in store.agreement_documents(
                     self.annotators, labels=self.labels, documents=self.documents,
                     all_done=self.all_done, within=within):
                 for name, as_annotator in zip(self.recommenders, pseudo):
                     spans[as_annotator] = _suggested_marks(store, uid, name, self.labels)
-                builder.add(ReportDocument(uid, text, spans, title))
+                relations = store.agreement_relations(uid, self.annotators) if with_relations else {}
+                builder.add(ReportDocument(uid, text, spans, title, relations))
         return builder
 
 

@@ -41,6 +41,7 @@ __all__ = [
     "cohen_kappa",
     "fleiss_kappa",
     "krippendorff_alpha",
+    "maximum_matching",
     "pairwise_f1",
 ]
 
@@ -64,6 +65,8 @@ class Note(str, Enum):
     NO_SEGMENTS = "no coder marked any segment: agreement is trivially perfect"
     NO_SPANS = "undefined: neither annotator marked any span"
     ONE_SIDE_EMPTY = "one annotator marked no spans"
+    NO_RELATIONS = "undefined: neither annotator made any relation"
+    ONE_SIDE_NO_RELATIONS = "one annotator made no relations"
 
     def __str__(self) -> str:
         return self.value
@@ -511,11 +514,11 @@ def _overlap_matches(a: list[Span], b: list[Span]) -> int:
             [j for j, (s2, e2, _) in enumerate(right) if max(s1, s2) < min(e1, e2)]
             for s1, e1, _ in left
         ]
-        total += _maximum_matching(adjacency, len(right))
+        total += maximum_matching(adjacency, len(right))
     return total
 
 
-def _maximum_matching(adjacency: list[list[int]], n_right: int) -> int:
+def maximum_matching(adjacency: list[list[int]], n_right: int) -> int:
     """Size of a maximum bipartite matching (Kuhn's augmenting paths, BFS)."""
     match_left = [-1] * len(adjacency)
     match_right = [-1] * n_right

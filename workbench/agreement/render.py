@@ -1,4 +1,4 @@
-"""The agreement report as a terminal table, JSON, Markdown, CSV or a self-contained HTML page.
+"""The agreement report as a terminal table, JSON, Markdown, CSV or (`render_html`) an HTML page.
 
 JSON keys (`to_data`); every measure is ``{"value": float | null, "note": CODE | null,
 "note_text": str | null}`` with CODE a `Note` name, and every F1 adds ``tp``, ``fp``, ``fn``:
@@ -20,6 +20,17 @@ JSON keys (`to_data`); every measure is ``{"value": float | null, "note": CODE |
 - ``disagreements``: ``document``, ``title``, ``kind``, ``differences``, ``start``,
   ``end``, ``versions`` ``{annotator: {start, end, label, link, id}}``, ``missing``.
 
+Only when a compared annotator made a relation (whose ends have compared labels):
+
+- ``relation_labels``; ``relations``: relations per annotator.
+- ``relation_f1.summary``: ``{"all" | relation label: {"exact" | "lenient": spread}}``;
+  ``relation_f1.pairs``: one row per pair and relation label (null = all) with ``exact`` and
+  ``lenient`` F1, and ``unpaired_exact``/``unpaired_lenient``: relations of either annotator
+  with an end the other did not mark (the same span; an overlapping one).
+- ``relation_disagreements``: ``document``, ``title``, ``label``, ``kind``,
+  ``differences``, ``start``, ``end``, ``versions`` ``{annotator: {head, tail, label, id,
+  said}}`` (each end ``{start, end, label}``), ``missing``.
+
 The table, Markdown and HTML list the documents with the lowest agreement and the
 first disagreements only, and say so; JSON and CSV hold all of them.
 """
@@ -27,10 +38,8 @@ first disagreements only, and say so; JSON and CSV hold all of them.
 from __future__ import annotations
 
 import csv
-import html
 import io
 import json
-import math
 from typing import Any
 
 from rich.console import Console, Group as RichGroup, RenderableType
@@ -39,16 +48,16 @@ from rich.text import Text
 
 from workbench.agreement.measures import Measure
 from workbench.agreement.alignment import Kind
-from workbench.agreement.results import Counts, Disagreement, Report, Spread
+from workbench.agreement.results import Counts, Report, Spread
+from workbench.agreement.sections import (ALL, cell_text, disagreement_sections, f1_matrix, heading_lines, kinds_of,
+                                          table_sections)
 from workbench.collector import without_cyclic_gc
 from workbench.text import for_terminal
 
 __all__ = ["FORMATS", "render", "table", "to_data"]
 
 FORMATS = ("table", "json", "markdown", "html", "csv")
-SHOWN_DOCUMENTS = 50
-SHOWN_DISAGREEMENTS = 100
-ALL = "all"
+RELATION_MODES = ("exact", "lenient")
 
 
 def render(report: Report, fmt: str) -> str:
@@ -57,7 +66,11 @@ def render(report: Report, fmt: str) -> str:
         buffer = io.StringIO()
         Console(file=buffer, width=120, color_system=None).print(table(report))
         return buffer.getvalue()
-    return {"json": _json, "markdown": _markdown, "html": _html, "csv": _csv}[fmt](report)
+    if fmt == "html":
+        # The page builds on this module's tables, so it is imported here, not at the top.
+        from workbench.agreement.render_html import html_page
+        return html_page(report)
+    return {"json": _json, "markdown": _markdown, "csv": _csv}[fmt](report)
 
 
 # -- plain values --------------------------------------------------------------
@@ -102,7 +115,7 @@ def _data(report: Report) -> dict[str, Any]:
             "pairs": [{"a": row.pair[0], "b": row.pair[1], "label": row.label,
                        "exact": _f1(row.exact), "overlap": _f1(row.overlap)}
                       for row in report.span_f1]},
-        "matrix": {mode: _matrix(report, mode) for mode in ("exact", "overlap")},
+        "matrix": {mode: f1_matrix(report, mode) for mode in ("exact", "overlap")},
         "tokens": [{
             "label": row.label, "tokens": row.tokens, "tokens_in": dict(row.tokens_in),
             "cohen": [{"a": a, "b": b, **_measure(m)} for (a, b), m in row.cohen.items()],
@@ -124,16 +137,31 @@ def _data(report: Report) -> dict[str, Any]:
             "start": item.group.start, "end": item.group.end,
             "versions": {name: mark._asdict() for name, mark in item.group.versions.items()},
             "missing": list(item.group.missing)} for item in report.disagreements],
+        **(_relation_data(report) if report.relation_labels else {}),
     }
 
 
-def _matrix(report: Report, mode: str) -> dict[str, dict[str, float | None]]:
-    cells: dict[str, dict[str, float | None]] = {name: {} for name in report.annotators}
-    for row in report.span_f1:
-        if row.label is None:
-            value = getattr(row, mode).f1.value
-            cells[row.pair[0]][row.pair[1]] = cells[row.pair[1]][row.pair[0]] = value
-    return cells
+def _relation_data(report: Report) -> dict[str, Any]:
+    return {
+        "relation_labels": list(report.relation_labels), "relations": dict(report.relations),
+        "relation_f1": {
+            "summary": {(label if label is not None else ALL): {
+                mode: _spread(report.relation_spread(mode, label)) for mode in RELATION_MODES}
+                for label in (None, *report.relation_labels)},
+            "pairs": [{"a": row.pair[0], "b": row.pair[1], "label": row.label,
+                       "exact": _f1(row.exact), "lenient": _f1(row.lenient),
+                       "unpaired_exact": row.unpaired_exact, "unpaired_lenient": row.unpaired_lenient}
+                      for row in report.relation_f1]},
+        "relation_disagreements": [{
+            "document": item.document, "title": item.title, "label": item.group.label,
+            "kind": _KIND[item.group.kind],
+            "differences": sorted(_KIND[kind] for kind in item.group.differences),
+            "start": item.group.start, "end": item.group.end,
+            "versions": {name: {"head": mark.head._asdict(), "tail": mark.tail._asdict(),
+                                "label": mark.label, "id": mark.id, "said": item.said(name)}
+                         for name, mark in item.group.versions.items()},
+            "missing": list(item.group.missing)} for item in report.relation_disagreements],
+    }
 
 
 def _json(report: Report) -> str:
@@ -142,133 +170,19 @@ def _json(report: Report) -> str:
         return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
-# -- text helpers --------------------------------------------------------------
-
-
-def _value(measure: Measure) -> str:
-    return "n/a" if measure.value is None else f"{measure.value:.3f}"
-
-
-def _cell(measure: Measure) -> str:
-    """A value with its note, or the note's short reason when undefined."""
-    if measure.value is None:
-        return f"n/a ({measure.note.name.lower()})" if measure.note else "n/a"
-    return _value(measure) + ("*" if measure.note else "")
-
-
-def _spread_cell(spread: Spread) -> str:
-    if spread.mean.value is None:
-        return _cell(spread.mean)
-    return f"{spread.mean.value:.3f} ± {spread.sd:.3f}"
-
-
-Cell = str | Measure
-NOTED = "* the value carries a note (perfect or trivial agreement); see the JSON for its text."
-
-
-def _text(cell: Cell) -> str:
-    return cell if isinstance(cell, str) else _cell(cell)
-
-
-def _sections(report: Report) -> list[tuple[str, list[str], list[list[Cell]], str]]:
-    """(title, header, rows, footnote) for every table but the disagreements, shared by the
-    text formats; a cell is text or a Measure, which each format shows with its note."""
-    labels = [None, *report.labels]
-    name = lambda label: ALL if label is None else label  # noqa: E731
-    sections = [(
-        "Span F1 (micro-averaged over documents; mean ± sd over pairs)",
-        ["label", "exact", "overlap"],
-        [[name(label), _spread_cell(report.spread("exact", label)),
-          _spread_cell(report.spread("overlap", label))] for label in labels], "")]
-    for mode in ("overlap", "exact"):
-        matrix = _matrix(report, mode)
-        sections.append((
-            f"Pairwise F1 matrix ({mode}, all labels)", ["", *report.annotators],
-            [[a, *("-" if a == b else _number(matrix[a].get(b)) for b in report.annotators)]
-             for a in report.annotators], ""))
-    sections.append((
-        "Pairwise F1 per label (overlap / exact)",
-        ["pair", *(name(label) for label in labels)],
-        [[f"{a} / {b}", *(f"{_value(report.f1((a, b), label).overlap.f1)} / "
-                          f"{_value(report.f1((a, b), label).exact.f1)}" for label in labels)]
-         for a, b in report.pairs], ""))
-    sections.append((
-        "Chance-corrected agreement on tokens (IN/OUT per label) and unitizing alpha",
-        ["label", "tokens IN", *(f"κ {a}/{b}" for a, b in report.pairs),
-         "Fleiss κ", "Krippendorff α", "α_U (chars)"],
-        [[row.label, ", ".join(f"{n}: {c}" for n, c in row.tokens_in.items()),
-          *(row.cohen[pair] for pair in report.pairs), row.fleiss, row.alpha, row.alpha_unitizing]
-         for row in report.token_rows],
-        NOTED))
-    sections.append((
-        "Entity links (mentions with the same offsets and label, both linked)",
-        ["pair", "compared", "same", "share", "κ", "one side unlinked", "mention F1"],
-        [[f"{row.pair[0]} / {row.pair[1]}", str(row.compared), str(row.same), row.share,
-          row.kappa, str(row.one_unlinked), row.mention_f1.f1]
-         for row in report.link_rows], NOTED))
-    worst = sorted(report.per_document, key=lambda row: (
-        row.overlap.mean.value if row.overlap.mean.value is not None else 2.0, row.uid))
-    shown = worst[:SHOWN_DOCUMENTS]
-    sections.append((
-        "Documents, lowest agreement first",
-        ["document", "title", "spans", "F1 overlap", "F1 exact", "disagreements"],
-        [[row.uid[:12], for_terminal(row.title)[:50],
-          ", ".join(f"{n}: {c}" for n, c in row.spans.items()),
-          _spread_cell(row.overlap), _spread_cell(row.exact),
-          ", ".join(f"{kind}: {n}" for kind, n in sorted(row.disagreements.items())) or "none"]
-         for row in shown],
-        _more(len(worst), len(shown), "documents")))
-    return sections
-
-
-def _disagreement_section(report: Report) -> tuple[str, list[str], list[list[Cell]], str]:
-    items = report.disagreements[:SHOWN_DISAGREEMENTS]
-    return (
-        "Disagreements",
-        ["document", "kind", "offsets", "versions"],
-        [[item.document[:12], _kinds(item), f"{item.group.start}-{item.group.end}",
-          for_terminal(item.group.describe())]
-         for item in items],
-        _more(len(report.disagreements), len(items), "disagreements"))
-
-
-def _kinds(item: Disagreement) -> str:
-    return "+".join(sorted(str(k) for k in item.group.differences))
-
-
-def _number(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.3f}"
-
-
-def _more(total: int, shown: int, what: str) -> str:
-    if total <= shown:
-        return ""
-    return f"{shown} of {total} {what} shown; --format json or csv lists them all."
-
-
-def _heading(report: Report) -> list[str]:
-    spans = ", ".join(f"{name}: {n}" for name, n in report.spans.items())
-    return [
-        f"Documents: {report.basis}",
-        f"{report.documents} documents, {report.characters} characters, {report.tokens} tokens; "
-        f"spans per annotator: {spans or 'none'}; labels: {', '.join(report.labels)}.",
-        *report.notes,
-    ]
-
-
 # -- terminal table ------------------------------------------------------------
 
 
 def table(report: Report) -> RenderableType:
     """The report as rich tables; every cell is a printable Text, so no data is read as
     markup or reaches the terminal as a control sequence."""
-    parts: list[RenderableType] = [Text(for_terminal(line)) for line in _heading(report)]
-    for title, header, rows, footnote in [*_sections(report), _disagreement_section(report)]:
+    parts: list[RenderableType] = [Text(for_terminal(line)) for line in heading_lines(report)]
+    for title, header, rows, footnote in [*table_sections(report), *disagreement_sections(report)]:
         grid = Table(title=Text(title, style="bold"), title_justify="left")
         for column in header:
             grid.add_column(Text(for_terminal(column)))
         for row in rows:
-            grid.add_row(*(Text(for_terminal(_text(cell))) for cell in row))
+            grid.add_row(*(Text(for_terminal(cell_text(cell))) for cell in row))
         parts += [Text(""), grid]
         if footnote:
             parts.append(Text(footnote, style="dim"))
@@ -284,12 +198,12 @@ def _md(cell: str) -> str:
 
 def _markdown(report: Report) -> str:
     lines = ["# Inter-annotator agreement", ""]
-    lines += [_md(line) + "  " for line in _heading(report)]
-    for title, header, rows, footnote in [*_sections(report), _disagreement_section(report)]:
+    lines += [_md(line) + "  " for line in heading_lines(report)]
+    for title, header, rows, footnote in [*table_sections(report), *disagreement_sections(report)]:
         lines += ["", f"## {title}", ""]
         lines.append("| " + " | ".join(_md(c) or " " for c in header) + " |")
         lines.append("|" + "---|" * len(header))
-        lines += ["| " + " | ".join(_md(_text(c)) for c in row) + " |" for row in rows]
+        lines += ["| " + " | ".join(_md(cell_text(c)) for c in row) + " |" for row in rows]
         if footnote:
             lines += ["", _md(footnote)]
     return "\n".join(lines) + "\n"
@@ -333,6 +247,20 @@ def _csv(report: Report) -> str:
             put("span_f1_summary", f"f1_{mode}_mean", spread.mean.value, spread.mean.note,
                 label=label or ALL)
             put("span_f1_summary", f"f1_{mode}_sd", spread.sd, label=label or ALL)
+    for row in report.relation_f1:
+        where = {"label": row.label or ALL, "annotator_a": row.pair[0], "annotator_b": row.pair[1]}
+        for mode in RELATION_MODES:
+            counts = getattr(row, mode)
+            put("relation_f1", f"f1_{mode}", counts.f1.value, counts.f1.note, **where)
+            for name in ("tp", "fp", "fn"):
+                put("relation_f1", f"{name}_{mode}", getattr(counts, name), **where)
+            put("relation_f1", f"end_missing_{mode}", getattr(row, f"unpaired_{mode}"), **where)
+    for label in (None, *report.relation_labels) if report.relation_labels else ():
+        for mode in RELATION_MODES:
+            spread = report.relation_spread(mode, label)
+            put("relation_f1_summary", f"f1_{mode}_mean", spread.mean.value, spread.mean.note,
+                label=label or ALL)
+            put("relation_f1_summary", f"f1_{mode}_sd", spread.sd, label=label or ALL)
     for row in report.token_rows:
         for (a, b), measure in row.cohen.items():
             put("tokens", "cohen_kappa", measure.value, measure.note, label=row.label,
@@ -358,161 +286,8 @@ def _csv(report: Report) -> str:
         put("disagreements", "+".join(sorted(str(k) for k in group.differences)), None,
             for_terminal(group.describe()), label="+".join(group.labels), document=item.document,
             start=group.start, end=group.end)
+    for relation in report.relation_disagreements:
+        group = relation.group
+        put("relation_disagreements", kinds_of(relation), None, for_terminal(group.describe()),
+            label=group.label, document=relation.document, start=group.start, end=group.end)
     return buffer.getvalue()
-
-
-# -- HTML ----------------------------------------------------------------------
-
-_STYLE = """
-body { font: 14px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 72em; color: #222; }
-table { border-collapse: collapse; margin: .5em 0 1.5em; }
-th, td { border: 1px solid #ccc; padding: .25em .6em; text-align: left; vertical-align: top; }
-th { background: #f3f3f3; }
-td.heat { text-align: center; min-width: 5em; }
-td.self { background: repeating-linear-gradient(45deg, #fff, #fff 4px, #eee 4px, #eee 8px); }
-td.undefined { background: #ddd; color: #555; }
-.legend { display: flex; align-items: center; gap: .5em; margin: -1em 0 1.5em; font-size: 90%; }
-.legend .ramp { width: 16em; height: 1em; border: 1px solid #ccc; }
-.note { color: #666; font-size: 90%; }
-td[title] { cursor: help; }
-mark { padding: 0 .15em; }
-svg text { font: 12px system-ui, sans-serif; }
-"""
-# viridis: sequential, readable in grey and by the common colour-vision deficiencies.
-_SCALE = ("#440154", "#414487", "#2a788e", "#22a884", "#7ad151", "#fde725")
-
-
-def _scale_start(values: list[float]) -> float:
-    """Where the colour scale begins: just below the lowest value shown, so that close
-    values still differ in colour."""
-    if not values:
-        return 0.0
-    return max(0.0, min(math.floor(min(values) * 20) / 20, 0.95))
-
-
-def _heat(value: float, low: float) -> tuple[str, str]:
-    """(background, text colour) for a value on the scale from `low` to 1."""
-    share = max(0.0, min(1.0, (value - low) / (1.0 - low)))
-    position = share * (len(_SCALE) - 1)
-    index = min(int(position), len(_SCALE) - 2)
-    fraction = position - index
-    start, end = _SCALE[index], _SCALE[index + 1]
-    rgb = [round(int(start[k:k + 2], 16) * (1 - fraction) + int(end[k:k + 2], 16) * fraction)
-           for k in (1, 3, 5)]
-    return "#" + "".join(f"{part:02x}" for part in rgb), "#fff" if share < 0.55 else "#222"
-
-
-def _heatmap(report: Report, mode: str) -> list[str]:
-    e = html.escape
-    matrix = _matrix(report, mode)
-    low = _scale_start([v for row in matrix.values() for v in row.values() if v is not None])
-    lines = [f'<h2>Pairwise F1 heatmap ({mode}, all labels)</h2><table class="heatmap">',
-             "<tr><th></th>" + "".join(f"<th>{e(b)}</th>" for b in report.annotators) + "</tr>"]
-    for a in report.annotators:
-        cells = []
-        for b in report.annotators:
-            value = matrix[a].get(b)
-            if a == b:
-                cells.append('<td class="heat self" title="the same annotator: nothing to compare"></td>')
-            elif value is None:
-                cells.append(f'<td class="heat undefined" title="{e(a)} / {e(b)}: undefined">n/a</td>')
-            else:
-                background, colour = _heat(value, low)
-                cells.append(f'<td class="heat" data-value="{value:.3f}" title="{e(a)} / {e(b)}: {value:.3f}" '
-                             f'style="background:{background};color:{colour}">{value:.3f}</td>')
-        lines.append(f"<tr><th>{e(a)}</th>{''.join(cells)}</tr>")
-    ramp = ", ".join(_SCALE)
-    lines += ["</table>",
-              f'<div class="legend"><span>{low:.2f}</span>'
-              f'<span class="ramp" style="background:linear-gradient(to right, {ramp})"></span>'
-              "<span>1.00</span><span class=\"note\">F1; the scale starts at the lowest value shown, "
-              "rounded down to 0.05. Hatched: an annotator with themself.</span></div>"]
-    return lines
-
-
-def _html_cell(cell: Cell, notes: dict[str, int]) -> str:
-    """A table cell; a value with a note shows the note as a tooltip and a numbered footnote."""
-    e = html.escape
-    if isinstance(cell, str) or cell.note is None:
-        return f"<td>{e(_text(cell))}</td>"
-    number = notes.setdefault(cell.note.value, len(notes) + 1)
-    shown = "n/a" if cell.value is None else f"{cell.value:.3f}"
-    return f'<td title="{e(cell.note.value)}">{shown}<sup>{number}</sup></td>'
-
-
-def _html_disagreements(report: Report) -> list[str]:
-    e = html.escape
-    items = report.disagreements[:SHOWN_DISAGREEMENTS]
-    lines = ["<h2>Disagreements</h2><table>",
-             "<tr><th>document</th><th>kind</th>"
-             + "".join(f"<th>{e(name)}</th>" for name in report.annotators) + "</tr>"]
-    for item in items:
-        cells = []
-        for name in report.annotators:
-            mark = item.group.versions.get(name)
-            if mark is None:
-                cells.append('<td class="note">nothing marked</td>')
-                continue
-            link = "" if mark.link is None else f" → {e(mark.link)}"
-            cells.append(f"<td><mark>{e(for_terminal(item.marked(name)))}</mark> {e(mark.label)}{link}"
-                         f' <span class="note">{mark.start}–{mark.end}</span></td>')
-        title = for_terminal(item.title) or item.document[:12]
-        lines.append(f'<tr><td title="{e(item.document)}">{e(title)}</td><td>{e(_kinds(item))}</td>'
-                     f"{''.join(cells)}</tr>")
-    lines.append("</table>")
-    more = _more(len(report.disagreements), len(items), "disagreements")
-    if more:
-        lines.append(f'<p class="note">{e(more)}</p>')
-    return lines
-
-
-def _html(report: Report) -> str:
-    e = html.escape
-    body = ["<h1>Inter-annotator agreement</h1>"]
-    body += [f"<p>{e(line)}</p>" for line in _heading(report)]
-    for mode in ("overlap", "exact"):
-        body += _heatmap(report, mode)
-    body.append("<h2>Per label</h2>")
-    body.append(_bars(report))
-    for title, header, rows, footnote in _sections(report):
-        notes: dict[str, int] = {}
-        body.append(f"<h2>{e(title)}</h2><table>")
-        body.append("<tr>" + "".join(f"<th>{e(c)}</th>" for c in header) + "</tr>")
-        body += ["<tr>" + "".join(_html_cell(c, notes) for c in row) + "</tr>" for row in rows]
-        body.append("</table>")
-        if notes:
-            body.append('<ol class="note">' + "".join(
-                f'<li value="{number}">{e(text)}</li>' for text, number in notes.items()) + "</ol>")
-        elif footnote and footnote != NOTED:
-            body.append(f'<p class="note">{e(footnote)}</p>')
-    body += _html_disagreements(report)
-    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            "<title>Inter-annotator agreement</title>"
-            f"<style>{_STYLE}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n")
-
-
-def _bars(report: Report) -> str:
-    """Per label: mean overlap F1, mean exact F1, Fleiss' kappa and alpha_U as horizontal bars."""
-    series = [("F1 overlap", "#4e79a7"), ("F1 exact", "#a0cbe8"),
-              ("Fleiss κ", "#f28e2b"), ("α_U", "#59a14f")]
-    tokens = {row.label: row for row in report.token_rows}
-    bar_height, gap, left, width = 14, 22, 190, 400
-    rows = []
-    y = 10
-    for label in report.labels:
-        row = tokens[label]
-        values = [report.spread("overlap", label).mean.value, report.spread("exact", label).mean.value,
-                  row.fleiss.value, row.alpha_unitizing.value]
-        rows.append(f'<text x="0" y="{y + 12}" font-weight="bold">{html.escape(label)}</text>')
-        y += 18
-        for (name, colour), value in zip(series, values):
-            length = 0 if value is None else max(0.0, min(1.0, value)) * width
-            shown = "n/a" if value is None else f"{value:.3f}"
-            rows.append(f'<text x="10" y="{y + 11}">{html.escape(name)}</text>'
-                        f'<rect x="{left}" y="{y}" width="{length:.1f}" height="{bar_height}" '
-                        f'fill="{colour}"/><text x="{left + length + 6:.1f}" y="{y + 11}">{shown}</text>')
-            y += gap - 4
-        y += gap
-    return (f'<svg class="bars" width="{left + width + 80}" height="{y}" role="img" '
-            f'aria-label="agreement per label">' + "".join(rows) + "</svg>"
-            '<p class="note">Bars start at 0; negative values show as empty bars with their number.</p>')

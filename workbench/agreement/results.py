@@ -6,13 +6,15 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
+from typing import ClassVar
 
 from workbench.agreement.alignment import Group, Kind, Mark
 from workbench.agreement.measures import Measure, Note
+from workbench.agreement.relations import RelationGroup
 
 __all__ = [
-    "Counts", "Disagreement", "DocumentAgreement", "LinkRow", "PairF1", "Report", "ReportDocument",
-    "Spread", "TokenRow",
+    "Counts", "Disagreement", "DocumentAgreement", "LinkRow", "PairF1", "RelationDisagreement",
+    "RelationCounts", "RelationF1", "Report", "ReportDocument", "Spread", "TokenRow",
 ]
 
 Pair = tuple[str, str]
@@ -26,29 +28,43 @@ class ReportDocument:
     text: str
     spans: Mapping[str, Sequence[Mark | tuple]]
     title: str = ""
+    relations: Mapping[str, Sequence[tuple]] = field(default_factory=dict)
+    """Per annotator, their relations as flat (head start, end, label, tail start, end, label,
+    relation label, id) tuples (`RelationMark.of`)."""
 
 
 @dataclass(frozen=True)
 class Counts:
-    """tp/fp/fn of a pair, the first annotator taken as reference."""
+    """tp/fp/fn of a pair of annotators' spans, the first annotator taken as reference."""
 
     tp: int = 0
     fp: int = 0
     fn: int = 0
+    # What the F1 says when one annotator, or neither, marked anything.
+    NONE_MARKED: ClassVar[Note] = Note.NO_SPANS
+    ONE_MARKED: ClassVar[Note] = Note.ONE_SIDE_EMPTY
 
     def __add__(self, other: "Counts") -> "Counts":
-        return Counts(self.tp + other.tp, self.fp + other.fp, self.fn + other.fn)
+        return type(self)(self.tp + other.tp, self.fp + other.fp, self.fn + other.fn)
 
     @property
     def f1(self) -> Measure:
         """F1 with the conventions of `pairwise_f1`."""
         marked_a, marked_b = self.tp + self.fn, self.tp + self.fp
         if not marked_a and not marked_b:
-            return Measure(None, Note.NO_SPANS)
+            return Measure(None, self.NONE_MARKED)
         value = 2 * self.tp / (2 * self.tp + self.fp + self.fn)
         if not marked_a or not marked_b:
-            return Measure(value, Note.ONE_SIDE_EMPTY)
+            return Measure(value, self.ONE_MARKED)
         return Measure(value, Note.PERFECT_AGREEMENT if self.fp == self.fn == 0 else None)
+
+
+@dataclass(frozen=True)
+class RelationCounts(Counts):
+    """tp/fp/fn of a pair of annotators' relations."""
+
+    NONE_MARKED: ClassVar[Note] = Note.NO_RELATIONS
+    ONE_MARKED: ClassVar[Note] = Note.ONE_SIDE_NO_RELATIONS
 
 
 @dataclass(frozen=True)
@@ -57,6 +73,19 @@ class PairF1:
     label: str | None
     exact: Counts
     overlap: Counts
+
+
+@dataclass(frozen=True)
+class RelationF1:
+    """Relation F1 of a pair for one relation label (None: all), exact and lenient, and how
+    many relations each way had an end the other annotator did not mark."""
+
+    pair: Pair
+    label: str | None
+    exact: Counts
+    lenient: Counts
+    unpaired_exact: int
+    unpaired_lenient: int
 
 
 @dataclass(frozen=True)
@@ -117,6 +146,21 @@ class Disagreement:
 
 
 @dataclass(frozen=True)
+class RelationDisagreement:
+    document: str
+    title: str
+    group: RelationGroup
+    words: Mapping[str, tuple[str, str]]
+    """Per annotator, the words their version's head and tail cover."""
+
+    def said(self, annotator: str) -> str:
+        """Who said what, e.g. ``claim “over 1,000 a day” → source “the general staff”``."""
+        mark = self.group.versions[annotator]
+        head, tail = self.words[annotator]
+        return f"{mark.head.label} “{head}” → {mark.tail.label} “{tail}”"
+
+
+@dataclass(frozen=True)
 class Report:
     annotators: tuple[str, ...]
     labels: tuple[str, ...]
@@ -131,6 +175,11 @@ class Report:
     per_document: list[DocumentAgreement]
     disagreements: list[Disagreement]
     notes: list[str] = field(default_factory=list)
+    relation_labels: tuple[str, ...] = ()
+    """The relation labels compared; empty when no compared annotator made a relation."""
+    relations: Mapping[str, int] = field(default_factory=dict)
+    relation_f1: list[RelationF1] = field(default_factory=list)
+    relation_disagreements: list[RelationDisagreement] = field(default_factory=list)
 
     @property
     def pairs(self) -> list[Pair]:
@@ -143,16 +192,25 @@ class Report:
         """F1 mean and sd over pairs for ``mode`` "exact" or "overlap"."""
         return _spread([getattr(row, mode).f1 for row in self.span_f1 if row.label == label])
 
+    def relation_f1_of(self, pair: Pair, label: str | None = None) -> RelationF1:
+        return next(row for row in self.relation_f1 if row.pair == pair and row.label == label)
 
-def _spread(measures: list[Measure]) -> Spread:
-    return spread_of_values([m.value for m in measures])
+    def relation_spread(self, mode: str, label: str | None = None) -> Spread:
+        """Relation F1 mean and sd over pairs for ``mode`` "exact" or "lenient"."""
+        return _spread([getattr(row, mode).f1 for row in self.relation_f1 if row.label == label],
+                       none_marked=Note.NO_RELATIONS)
 
 
-def spread_of_values(values: list[float | None]) -> Spread:
-    """Mean and sd of the defined values; all undefined means no spans (or no pairs at all)."""
+def _spread(measures: list[Measure], none_marked: Note = Note.NO_SPANS) -> Spread:
+    return spread_of_values([m.value for m in measures], none_marked)
+
+
+def spread_of_values(values: list[float | None], none_marked: Note = Note.NO_SPANS) -> Spread:
+    """Mean and sd of the defined values; all undefined means nothing was marked (`none_marked`),
+    or no pairs at all."""
     defined = [v for v in values if v is not None]
     if not defined:
-        note = Note.TOO_FEW_CODERS if not values else Note.NO_SPANS
+        note = Note.TOO_FEW_CODERS if not values else none_marked
         return Spread(Measure(None, note), None, 0)
     # The pairs are all the pairs there are, not a sample of them: population sd.
     # (Plain arithmetic: statistics.pstdev's exact fractions cost more than a whole document.)

@@ -25,8 +25,9 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from ..errors import OffsetMismatch, WorkbenchError
-from ..model import GOLD, Document, Entity, Span, covered_text_problem
+from ..model import GOLD, RECOMMENDER_PREFIX, Document, Entity, Relation, Span, covered_text_problem
 from ..output_paths import refuse_output
+from ..text import counted
 from ..store import Store, provenance_of
 
 # Module per format, imported only when used: spaCy stays an optional extra.
@@ -44,8 +45,12 @@ EXPORT_STATUSES = ("done", "any")
 # One span as `Store.export_documents` yields it: (id, start, end, label, text,
 # entity_id, nil, provenance JSON, entity name, entity type).
 SpanRow = tuple[str, int, int, str, str, str | None, int, str, str | None, str | None]
-# One annotator's work on one document: (annotator, status, seconds, spans).
-AnnotationRow = tuple[str, str, float, list[SpanRow]]
+# One relation as `Store.export_documents` yields it: (id, head span id, tail span id, label).
+RelationRow = tuple[str, str, str, str]
+# One annotator's work on one document: (annotator, status, seconds, spans, relations).
+AnnotationRow = tuple[str, str, float, list[SpanRow], list[RelationRow]]
+SUGGESTED_STATUS = "new"
+"""A recommender's status on every document: it finishes none."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +67,8 @@ class Annotation:
     status: str
     seconds: float
     spans: tuple[LinkedSpan, ...]
+    relations: tuple[Relation, ...] = ()
+    """Head → tail between `spans`, in the order they were made."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +85,9 @@ class Selection:
     gold: bool = False
     status: str = "done"
     labels: tuple[str, ...] = ()
+    recommenders: tuple[str, ...] = ()
+    """Whose stored suggestions to add, each as the pseudo-annotator "recommender:NAME";
+    none (the default) means no export sees a suggestion."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +100,8 @@ class Options:
     """spacy: the labels `doc.ents` takes; none means every label."""
     layout: str = field(default="flat", metadata={"flag": "--layout"})
     """brat: "flat" (<uid>-<annotator> files in one folder) or "per-annotator" (a folder each)."""
+    doccano_layout: str = field(default="labels", metadata={"flag": "--doccano-layout"})
+    """doccano: "labels" (sequence labelling, `label` lists) or "relations" (`entities` and `relations`)."""
 
 
 @dataclass
@@ -100,23 +112,38 @@ class ExportReport:
     links: int = 0
     annotators: set[str] = field(default_factory=set)
     dropped: int = 0
+    relations: int = 0
+    relations_unselected: int = 0
+    """Relations left out because `--label` left out one of their ends."""
     entities: int = 0
     notes: list[str] = field(default_factory=list)
 
     def links_not_kept(self, format_name: str) -> None:
         """Say in the summary that the format had no place for the links counted."""
         if self.links:
-            self.notes.append(f"{self.links} links (entity or NIL) not written: {format_name} has no "
+            self.notes.append(f"{counted(self.links, 'link')} (entity or NIL) not written: {format_name} has no "
                               "place for them; jsonl, spacy, prodigy, brat and labelstudio keep them")
+
+    def relations_not_kept(self, format_name: str) -> None:
+        """Say in the summary that the format had no place for the relations counted."""
+        if self.relations:
+            self.notes.append(f"{counted(self.relations, 'relation')} not written: {format_name} has no "
+                              "place for them; "
+                              "jsonl, spacy, prodigy, brat, labelstudio and doccano (--doccano-layout "
+                              "relations) keep them")
 
     def summary(self) -> str:
         if self.entities:
-            return f"{self.entities} entities"
+            return counted(self.entities, "entity", "entities")
         names = ", ".join(sorted(self.annotators)) or "none"
-        line = (f"{self.documents} documents, {self.spans} spans, {self.links} links, "
-                f"annotators: {names}")
+        relations = f", {counted(self.relations, 'relation')}" if self.relations else ""
+        line = (f"{counted(self.documents, 'document')}, {counted(self.spans, 'span')}, "
+                f"{counted(self.links, 'link')}{relations}, annotators: {names}")
         if self.dropped:
-            line += f"; {self.dropped} overlapping spans dropped"
+            line += f"; {counted(self.dropped, 'overlapping span')} dropped"
+        if self.relations_unselected:
+            line += (f"; {counted(self.relations_unselected, 'relation')} left out: --label left out "
+                     "one of their ends")
         return "; ".join([line, *self.notes])
 
 
@@ -145,8 +172,13 @@ class ExportJob:
                 annotators, statuses=statuses, labels=self.selection.labels or None):
             self.on_document()
             uid, text = document[0], document[2]
+            for recommender in self.selection.recommenders:
+                annotations.append((RECOMMENDER_PREFIX + recommender, SUGGESTED_STATUS, 0.0,
+                                    self.store.export_suggestions(uid, recommender,
+                                                                  self.selection.labels or None), []))
             report.documents += 1
-            for annotator, _, _, spans in annotations:
+            kept = []
+            for annotator, status, seconds, spans, relations in annotations:
                 report.annotators.add(annotator)
                 report.spans += len(spans)
                 for span in spans:
@@ -157,7 +189,13 @@ class ExportJob:
                                              "nothing was exported", document=uid)
                     if entity_id is not None or nil:
                         report.links += 1
-            yield document, annotations
+                # With --label, a relation whose end was not selected has nothing to point at.
+                exported = {span[0] for span in spans}
+                whole = [relation for relation in relations if relation[1] in exported and relation[2] in exported]
+                report.relations += len(whole)
+                report.relations_unselected += len(relations) - len(whole)
+                kept.append((annotator, status, seconds, spans, whole))
+            yield document, kept
 
     def documents(self) -> Iterator[ExportDocument]:
         """Selected documents in import order, each span checked against the text."""
@@ -169,8 +207,9 @@ class ExportJob:
                                     bool(nil), provenance_of(provenance)),
                                None if name is None else Entity(entity_id, name, type_))
                     for span_id, start, end, label, recorded, entity_id, nil, provenance, name, type_
-                    in spans))
-                for annotator, status, seconds, spans in annotations))
+                    in spans), tuple(Relation(relation_id, uid, annotator, head, tail, label)
+                                     for relation_id, head, tail, label in relations))
+                for annotator, status, seconds, spans, relations in annotations))
 
     def annotations(self) -> Iterator[tuple[Document, Annotation]]:
         """One (document, annotation) pair per document per annotator."""
@@ -218,7 +257,8 @@ def default_path(format: Format, selection: Selection, folder: Path = Path("expo
     if format.name == "kb":
         return folder / f"kb-entities{format.suffix}"
     who = list(selection.annotators) + ([GOLD] if selection.gold and GOLD not in selection.annotators else [])
-    parts = [format.name, "-".join(sorted(who)) if who else "all", selection.status, *selection.labels]
+    parts = [format.name, "-".join(sorted(who)) if who else "all", selection.status, *selection.labels,
+             *(f"suggested_{name}" for name in selection.recommenders)]
     return folder / (safe_name("-".join(parts)) + format.suffix)
 
 
@@ -236,6 +276,11 @@ def export(store: Store, format: Format, selection: Selection, path: Path,
     for label in (*selection.labels, *options.ents_labels):
         if label not in known_labels:
             raise WorkbenchError(f"no label {label!r}; known: {', '.join(sorted(known_labels))}")
+    stored = set(store.recommenders())
+    for name in selection.recommenders:
+        if name not in stored:
+            raise WorkbenchError(f"no suggestions from a recommender {name!r}; "
+                                 f"stored: {', '.join(sorted(stored)) or 'none'} (run `workbench suggest`)")
     _check_options(format, options)
     refuse_output(path, store.path, folder=not format.suffix)
     if format.earlier_export and path.is_dir() and not format.earlier_export(path):

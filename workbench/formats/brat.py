@@ -21,7 +21,12 @@ same (or one only in letter case) stops the export.
   the part before the first colon names the knowledge base, so entity ids may
   themselves contain colons.
 - A span marked NIL gets an `AnnotatorNotes` line whose note is `NIL`.
-- annotation.conf lists the labels as entity types.
+- `R` lines carry relations, head first:
+  `R1<TAB>attributed_to Arg1:T3 Arg2:T7`; the T numbers are those of the
+  same file, and a span written as fragments is an argument like any other.
+- annotation.conf lists the labels as entity types and the relation types
+  under `[relations]` with the labels each end may have
+  (`attributed_to Arg1:claim, Arg2:source`; `<ENTITY>` where any label may be).
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ import re
 from pathlib import Path
 
 from ..errors import WorkbenchError
-from ..model import Span
+from ..model import RelationType, Span
 from . import ExportJob, Format, safe_name
 
 KB = "workbench"
@@ -56,8 +61,10 @@ def write(job: ExportJob, path: Path) -> None:
         Path(f"{stem}.txt").write_text(document.text, encoding="utf-8", newline="")
         lines: list[str] = []
         notes = 0
+        numbers: dict[str, int] = {}  # span id -> the number of its T line
         for number, linked in enumerate(annotation.spans, start=1):
             span = linked.span
+            numbers[span.id] = number
             fragments = brat_fragments(span)
             positions = ";".join(f"{start} {end}" for start, end in fragments)
             covered = " ".join(document.text[start:end] for start, end in fragments)
@@ -71,12 +78,29 @@ def write(job: ExportJob, path: Path) -> None:
             elif span.nil:
                 notes += 1
                 lines.append(f"#{notes}\tAnnotatorNotes T{number}\tNIL\n")
+        lines.extend(f"R{number}\t{relation.label} Arg1:T{numbers[relation.head]} Arg2:T{numbers[relation.tail]}\n"
+                     for number, relation in enumerate(annotation.relations, start=1))
         Path(f"{stem}.ann").write_text("".join(lines), encoding="utf-8", newline="")
     labels = [label.name for label in job.store.labels()
               if not job.selection.labels or label.name in job.selection.labels]
-    (path / "annotation.conf").write_text(
-        "[entities]\n" + "".join(f"{name}\n" for name in labels)
-        + "\n[relations]\n\n[events]\n\n[attributes]\n", encoding="utf-8", newline="")
+    (path / "annotation.conf").write_text(annotation_conf(labels, job.store.relation_types()),
+                                          encoding="utf-8", newline="")
+
+
+def annotation_conf(labels: list[str], relation_types: list[RelationType]) -> str:
+    """brat's configuration: the labels as entity types and the relation types between them.
+
+    A relation type is declared only where both of its ends can be a label in
+    `labels` (a `--label` selection may leave one out), naming only those labels.
+    """
+    relations = []
+    for kind in relation_types:
+        ends = [[label for label in end if label in labels] if end else ["<ENTITY>"]
+                for end in (kind.heads, kind.tails)]
+        if all(ends):
+            relations.append(f"{kind.name} Arg1:{'|'.join(ends[0])}, Arg2:{'|'.join(ends[1])}\n")
+    return ("[entities]\n" + "".join(f"{name}\n" for name in labels)
+            + "\n[relations]\n" + "".join(relations) + "\n[events]\n\n[attributes]\n")
 
 
 def file_part(annotator: str) -> str:

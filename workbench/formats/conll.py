@@ -21,8 +21,8 @@ out wherever it would split a tagged span of any of them.
 A token takes one tag, so overlapping spans are resolved explicitly: with
 `--label`, only that layer is exported; among the spans left, the longest
 wins (then the earliest, then label and id; see `tokens.longest_first`).
-The summary reports how many spans were dropped, and how many links, which
-the format has no place for.
+The summary reports how many spans were dropped, and how many links and
+relations, which the format has no place for.
 """
 
 from __future__ import annotations
@@ -59,6 +59,7 @@ def write(job: ExportJob, path: Path) -> None:
                 out.writelines(tagged_lines(document.text, tokens, breaks, kept))
                 out.write("\n")
     job.report.links_not_kept("conll")
+    job.report.relations_not_kept("conll")
 
 
 def block_comment(document: Document, annotator: str) -> str:

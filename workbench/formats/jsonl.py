@@ -6,10 +6,14 @@ Schema: native.schema.json beside this file. A link is written as
 and the provenance of gold spans, are kept so that a database rebuilt from
 the file lines up with the original.
 
+Each annotation's relations between its spans are `"relations": [{"id",
+"head", "tail", "label"}]`, head and tail naming span ids of the same
+annotation, in the order they were made.
+
 Every span carries every key (`"nil": false`, `"provenance": []` where there
-is nothing to say), so readers that infer a schema from the lines, as
-Hugging Face `datasets` does, give `spans` a typed column rather than an
-untyped JSON one.
+is nothing to say), and every annotation a `"relations"` list, empty or not,
+so readers that infer a schema from the lines, as Hugging Face `datasets`
+does, give `spans` and `relations` typed columns rather than untyped JSON ones.
 """
 
 from __future__ import annotations
@@ -23,7 +27,8 @@ from typing import Any
 
 from ..corpus import document_from_record, source_path
 from ..errors import ImportRejected
-from ..model import STATUSES, Entity, NewDocument, Span, entity_id_problem, name_problem
+from ..model import (RECOMMENDER_PREFIX, STATUSES, Entity, NewDocument, Relation, RelationType, Span,
+                     entity_id_problem, name_problem)
 from ..text import content_hash, normalise, title_from
 from . import AnnotationRow, ExportJob, Format, provenance_of
 
@@ -49,9 +54,12 @@ def record(item: tuple[tuple[str, ...], list[AnnotationRow]]) -> str:
     """
     (uid, title, text, source, meta, _), annotations = item
     parts = ['{"annotations": [']
-    for number, (annotator, status, seconds, spans) in enumerate(annotations):
-        parts.append(f'{", " if number else ""}{{"annotator": {_quote(annotator)}, '
-                     f'"seconds": {json.dumps(seconds)}, "spans": [')
+    for number, (annotator, status, seconds, spans, relations) in enumerate(annotations):
+        parts.append(f'{", " if number else ""}{{"annotator": {_quote(annotator)}, "relations": [')
+        parts.append(", ".join([
+            f'{{"head": {_quote(head)}, "id": {_quote(relation_id)}, "label": {_quote(label)}, '
+            f'"tail": {_quote(tail)}}}' for relation_id, head, tail, label in relations]))
+        parts.append(f'], "seconds": {json.dumps(seconds)}, "spans": [')
         parts.append(", ".join([
             f'{{"end": {end}, "entity": {"null" if name is None else _entity(entity_id, name, type_)}, '
             f'"id": {_quote(span_id)}, "label": {_quote(label)}, "nil": {"true" if nil else "false"}, '
@@ -95,17 +103,21 @@ class NativeFile:
     documents: list[NewDocument] = field(default_factory=list)
     statuses: list[tuple[str, str, str, float]] = field(default_factory=list)
     spans: list[Span] = field(default_factory=list)
+    relations: list[Relation] = field(default_factory=list)
     entities: dict[str, Entity] = field(default_factory=dict)
     lines: dict[str, int] = field(default_factory=dict)
     """The line each document uid came from, to name it in errors."""
     annotated: dict[tuple[str, str], int] = field(default_factory=dict)
     """The line each (document uid, annotator) came from: one line holds it all."""
+    relation_lines: dict[str, int] = field(default_factory=dict)
+    """The line each relation id came from: an id names one relation in the whole file."""
 
 
 # The fields each object of a JSONL file may have; import says how many others it ignored.
 _KNOWN_FIELDS = {
     "document": {"id", "text", "title", "source", "meta", "annotations", "_line"},
-    "annotation": {"annotator", "status", "seconds", "spans"},
+    "annotation": {"annotator", "status", "seconds", "spans", "relations"},
+    "relation": {"id", "head", "tail", "label"},
     "span": {"id", "start", "end", "label", "text", "entity", "nil", "provenance"},
     "entity": {"id", "name", "type"},
 }
@@ -127,6 +139,8 @@ def ignored_fields(records: list[dict[str, Any]]) -> Counter[str]:
                 note("span", span)
                 if isinstance(span, dict):
                     note("entity", span.get("entity"))
+            for relation in (annotation.get("relations") or ()) if isinstance(annotation, dict) else ():
+                note("relation", relation)
     return found
 
 
@@ -134,7 +148,8 @@ def is_native(records: list[dict[str, Any]]) -> bool:
     return any("annotations" in record for record in records)
 
 
-def read_native(path: Path, records: list[dict[str, Any]], labels: set[str]) -> NativeFile:
+def read_native(path: Path, records: list[dict[str, Any]], labels: set[str],
+                relation_types: dict[str, RelationType]) -> NativeFile:
     """Check every line of a native file; the first problem rejects the whole file.
 
     A line without "annotations" is a plain corpus document, read as corpus
@@ -148,13 +163,15 @@ def read_native(path: Path, records: list[dict[str, Any]], labels: set[str]) -> 
             native.documents.append(document)
             native.lines.setdefault(content_hash(document.text), line)
             continue
-        _Line(path, line, labels, native).read(record)
+        _Line(path, line, labels, relation_types, native).read(record)
     return native
 
 
 class _Line:
-    def __init__(self, path: Path, line: int, labels: set[str], native: NativeFile) -> None:
+    def __init__(self, path: Path, line: int, labels: set[str], relation_types: dict[str, RelationType],
+                 native: NativeFile) -> None:
         self.path, self.line, self.labels, self.native = path, line, labels, native
+        self.relation_types = relation_types
 
     def reject(self, message: str) -> ImportRejected:
         return ImportRejected(str(self.path), message, self.line)
@@ -189,6 +206,10 @@ class _Line:
         problem = name_problem(annotator)
         if problem:
             raise self.reject(f"annotation {number}: {problem}")
+        if annotator.strip().casefold().startswith(RECOMMENDER_PREFIX):
+            # Suggestions exported beside the work must not come back as somebody's spans.
+            raise self.reject(f"annotation {number}: {annotator!r} holds a recommender's suggestions, "
+                              "not an annotator's work; import suggestions with `workbench suggest import`")
         if annotator in seen:
             raise self.reject(f"annotator {annotator!r} appears twice")
         seen.add(annotator)
@@ -204,11 +225,49 @@ class _Line:
         if seconds < 0:
             raise self.reject(f"annotator {annotator!r}: negative seconds")
         self.native.statuses.append((uid, annotator, status, float(seconds)))
+        spans: dict[str, Span] = {}
         for index, span in enumerate(self.field(annotation, "spans", list, []), start=1):
             where = f"annotator {annotator!r}, span {index}"
             if not isinstance(span, dict):
                 raise self.reject(f"{where}: not an object")
-            self.native.spans.append(self.span(uid, text, annotator, span, where))
+            read = self.span(uid, text, annotator, span, where)
+            if read.id in spans:
+                raise self.reject(f'{where}: "id" {read.id!r} is used by another span of this annotation')
+            spans[read.id] = read
+        self.native.spans.extend(spans.values())
+        for index, relation in enumerate(self.field(annotation, "relations", list, []), start=1):
+            where = f"annotator {annotator!r}, relation {index}"
+            if not isinstance(relation, dict):
+                raise self.reject(f"{where}: not an object")
+            self.native.relations.append(self.relation(uid, annotator, relation, spans, where))
+
+    def relation(self, uid: str, annotator: str, value: dict[str, Any], spans: dict[str, Span],
+                 where: str) -> Relation:
+        ends = []
+        for end in ("head", "tail"):
+            span_id = self.field(value, end, str, where=where)
+            if span_id not in spans:
+                raise self.reject(f'{where}: "{end}" {span_id!r} is not the id of a span of this annotation')
+            ends.append(spans[span_id])
+        head, tail = ends
+        if head.id == tail.id:
+            raise self.reject(f"{where}: a span cannot be related to itself")
+        label = self.field(value, "label", str, where=where)
+        kind = self.relation_types.get(label)
+        if kind is None:
+            known = ", ".join(sorted(self.relation_types)) or "none"
+            raise self.reject(f"{where}: unknown relation type {label!r}; known: {known}")
+        if not kind.admits(head.label, tail.label):
+            raise self.reject(f"{where}: {kind.name} joins {kind.rule().split(': ', 1)[1]}, not "
+                              f"{head.label} → {tail.label}")
+        relation_id = self.field(value, "id", str, uuid.uuid4().hex, where=where)
+        if not relation_id.strip():
+            raise self.reject(f'{where}: "id" must not be empty (leave it out to get a new one)')
+        if relation_id in self.native.relation_lines:
+            raise self.reject(f'{where}: "id" {relation_id!r} is used by another relation, on line '
+                              f'{self.native.relation_lines[relation_id]}')
+        self.native.relation_lines[relation_id] = self.line
+        return Relation(relation_id, uid, annotator, head.id, tail.id, label)
 
     def span(self, uid: str, text: str, annotator: str, value: dict[str, Any], where: str) -> Span:
         start = self.field(value, "start", int, where=where)

@@ -15,15 +15,17 @@
   is marked `ground_truth`; `lead_time` is the annotator's seconds; a skipped
   document is `was_cancelled`.
 
-workbench has no relations, so there are no `relation` results.
+Each relation is a `relation` result from the head's region to the tail's
+(`from_id`, `to_id`: the spans' region ids), `direction` "right" (head → tail)
+and `labels` the relation type.
 
 Offsets are UTF-16 code units, as Label Studio counts them in the browser:
 after an emoji they are one more per emoji than workbench's code points. The
 `text` of each region is the covered text itself.
 
-`label_config.xml` declares the labels (with their colours), the text, and
-the two TextAreas; paste it into the project's labelling setup before
-importing `tasks.json`.
+`label_config.xml` declares the labels (with their colours), the relation
+types (`<Relations>`), the text, and the two TextAreas; paste it into the
+project's labelling setup before importing `tasks.json`.
 """
 
 from __future__ import annotations
@@ -33,7 +35,8 @@ import re
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
-from ..model import GOLD
+from ..model import GOLD, Label, RelationType
+from ..text import counted
 from . import ExportJob, Format
 from .utf16 import utf16_offset
 
@@ -62,6 +65,9 @@ def write(job: ExportJob, path: Path) -> None:
                         results.append({"id": span.id, "from_name": "entity", "to_name": "text",
                                         "type": "textarea",
                                         "value": {**where, "text": ["NIL" if span.nil else span.entity_id]}})
+                results.extend({"from_id": relation.head, "to_id": relation.tail, "type": "relation",
+                                "direction": "right", "labels": [relation.label]}
+                               for relation in annotation.relations)
                 results.append({"id": f"annotator-{number}-{len(annotations)}", "from_name": "annotator",
                                 "to_name": "text", "type": "textarea",
                                 "value": {"text": [annotation.annotator]}})
@@ -74,20 +80,29 @@ def write(job: ExportJob, path: Path) -> None:
             out.write(("\n" if not number else ",\n") + json.dumps(task, ensure_ascii=False))
         out.write("\n]\n")
     if in_progress:
-        job.report.notes.append(f"{in_progress} annotations not marked done are finished annotations in "
+        job.report.notes.append(f"{counted(in_progress, 'annotation')} not marked done "
+                                f"{'is a finished annotation' if in_progress == 1 else 'are finished annotations'} in "
                                 "Label Studio, which has no unfinished state")
     labels = [label for label in job.store.labels()
               if not job.selection.labels or label.name in job.selection.labels]
-    (path / CONFIG).write_text(label_config(labels), encoding="utf-8", newline="\n")
+    names = {label.name for label in labels}
+    # A relation type only where the selected labels can be both of its ends.
+    kinds = [kind for kind in job.store.relation_types()
+             if all(not end or names & set(end) for end in (kind.heads, kind.tails))]
+    (path / CONFIG).write_text(label_config(labels, kinds), encoding="utf-8", newline="\n")
 
 
-def label_config(labels) -> str:
+def label_config(labels: list[Label], relation_types: list[RelationType]) -> str:
     choices = "".join(f"    <Label value={quoteattr(label.name)} background={quoteattr(label.colour)}/>\n"
                       for label in labels)
+    relations = "".join(f"    <Relation value={quoteattr(kind.name)}/>\n" for kind in relation_types)
+    if relations:
+        relations = f"  <Relations>\n{relations}  </Relations>\n"
     return ("<View>\n"
             '  <Labels name="label" toName="text">\n'
             f"{choices}"
             "  </Labels>\n"
+            f"{relations}"
             '  <Text name="text" value="$text"/>\n'
             '  <Header value="Linked entity (id, or NIL)"/>\n'
             '  <TextArea name="entity" toName="text" perRegion="true" maxSubmissions="1" editable="true"/>\n'

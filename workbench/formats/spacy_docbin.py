@@ -16,7 +16,13 @@ the document's text exactly, so no span is moved.
   source and figure inside a claim win over the claim. `--ents-label` limits
   `doc.ents` to some labels. The summary counts the spans left out of
   `doc.ents`; they all stay in `doc.spans["sc"]`.
-- `doc.user_data`: "document" (uid), "annotator" and "status".
+- `doc.user_data`: "document" (uid), "annotator" and "status", and
+  "relations" (spaCy has no container of its own for them): a list, empty
+  when there are none, of `{"head": [start_char, end_char], "head_label":
+  "claim", "tail": [start_char, end_char], "tail_label": "source", "label":
+  "attributed_to"}`. Character offsets and labels name each end exactly
+  (`doc.char_span(*relation["head"], label=relation["head_label"])`) and
+  survive DocBin's serialisation, which stores user_data.
 """
 
 from __future__ import annotations
@@ -25,9 +31,11 @@ from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..errors import WorkbenchError
-from ..model import Document
+from ..model import Document, Span
+from ..text import counted
 from . import Annotation, ExportJob, Format
 from .tokens import shortest_first
 
@@ -70,12 +78,13 @@ class Tally:
             notes.append(f"{self.split_tokens} spaCy tokens split where a span boundary fell inside "
                          f"them ({shown}{more})")
         if self.detached_spaces:
-            notes.append(f"{self.detached_spaces} spaces made tokens of their own where a span "
+            notes.append(f"{counted(self.detached_spaces, 'space')} made tokens of their own where a span "
                          "began or ended on them")
         if self.outside_ents:
             why = "overlapping or not in --ents-label" if ents_labels else "overlapping a shorter span"
             by_label = ", ".join(f"{label} {count}" for label, count in sorted(self.outside_ents.items()))
-            notes.append(f"{sum(self.outside_ents.values())} spans are in doc.spans[{SPAN_KEY!r}] but "
+            outside = sum(self.outside_ents.values())
+            notes.append(f"{counted(outside, 'span')} {'is' if outside == 1 else 'are'} in doc.spans[{SPAN_KEY!r}] but "
                          f"not in doc.ents ({why}: {by_label})")
         return notes
 
@@ -114,12 +123,22 @@ def build_doc(nlp, document: Document, annotation: Annotation, tally: Tally,
         group.append(made)
         by_id[span.id] = made
     doc.spans[SPAN_KEY] = group
+    ends = {linked.span.id: linked.span for linked in annotation.spans}
+    doc.user_data["relations"] = [relation_data(ends[relation.head], ends[relation.tail], relation.label)
+                                  for relation in annotation.relations]
     candidates = [span for span in spans if not ents_labels or span.label in ents_labels]
     kept, _ = shortest_first(candidates)
     kept_ids = {span.id for span in kept}
     tally.outside_ents.update(span.label for span in spans if span.id not in kept_ids)
     doc.ents = [by_id[span.id] for span in kept]
     return doc
+
+
+def relation_data(head: Span, tail: Span, label: str) -> dict[str, Any]:
+    """A relation as doc.user_data holds it; lists, not tuples, so a Doc read back from a DocBin
+    (whose msgpack gives lists) equals the one written."""
+    return {"head": [head.start, head.end], "head_label": head.label,
+            "tail": [tail.start, tail.end], "tail_label": tail.label, "label": label}
 
 
 def _words(tokenized, spans, tally: Tally) -> tuple[list[str], list[bool]]:

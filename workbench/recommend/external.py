@@ -18,6 +18,7 @@ from typing import Any
 
 from ..errors import ImportRejected
 from ..jsonlines import BadLine, parse_line
+from ..model import name_problem
 from . import Proposal
 
 
@@ -55,8 +56,9 @@ def _read_line(path: str, number: int, line: str, text_of: Callable[[str], str |
 
     document = field("document", str)
     recommender = field("recommender", str).strip()
-    if not recommender:
-        raise reject('"recommender" is empty')
+    problem = name_problem(recommender, '"recommender"')
+    if problem:
+        raise reject(problem)
     start, end = field("start", int), field("end", int)
     label, recorded = field("label", str), field("text", str)
     score = field("score", (int, float), 1.0)

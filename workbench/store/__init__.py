@@ -13,6 +13,7 @@ processes can share one file.
 - `events`: the append-only event log;
 - `documents`: labels, annotators, documents, the queue, statuses and time;
 - `annotations`: spans, and undo and redo;
+- `relations`: relations between spans, and the relation types;
 - `entities`: entities and the alias index that entity search reads;
 - `exchange`: export streams, native import, merge primitives;
 - `review`: agreement selections, review status, adjudication into gold;

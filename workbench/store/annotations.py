@@ -137,17 +137,18 @@ class AnnotationTables(DocumentTables):
 
     def undo(self, document: str, annotator: str) -> Event | None:
         """Revert this annotator's latest action on the document; None if there is none."""
-        return self._replay(document, annotator, "undo")
+        return _last(self.replay(document, annotator, "undo"))
 
     def redo(self, document: str, annotator: str) -> Event | None:
         """Apply again the action undone last; None if there is none."""
-        return self._replay(document, annotator, "redo")
+        return _last(self.replay(document, annotator, "redo"))
 
-    def _replay(self, document: str, annotator: str, action: str) -> Event | None:
-        """Undo or redo the action on top of its stack: one event, or every event of its batch.
+    def replay(self, document: str, annotator: str, action: str) -> list[Event]:
+        """Undo (`action` "undo") or redo the action on top of its stack: one event, or every
+        event of its batch. Returns the events replayed, in the order replayed; empty if none.
 
         A batch is taken off the stack event by event (logged so too), so the
-        stacks rebuilt from the log stay exact. Returns the last event replayed.
+        stacks rebuilt from the log stay exact.
         """
         with self.transaction():
             done, undone = undo_stacks(self.events(document=document, annotator=annotator))
@@ -155,8 +156,9 @@ class AnnotationTables(DocumentTables):
             for event in events:
                 old, new = (event.after, event.before) if action == "undo" else (event.before, event.after)
                 self._replay_event(event, old, new)
-                self._log(annotator, document, action, event.span_id, old, new, event.id)
-            return events[-1] if events else None
+                self._log(annotator, document, action, event.span_id, old, new, event.id,
+                          relation_id=event.relation_id)
+            return events
 
     def _replay_event(self, event: Event, old: dict | None, new: dict | None) -> None:
         """Put back the state `new` of what the event changed, which must be in state `old`.
@@ -173,6 +175,10 @@ class AnnotationTables(DocumentTables):
             self.db.execute("DELETE FROM spans WHERE id = ?", [span_id])
         else:
             self._put(span_from_payload(wanted))
+
+
+def _last(events: list[Event]) -> Event | None:
+    return events[-1] if events else None
 
 
 def duplicate_message(span: Span) -> str:

@@ -15,10 +15,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from sqlite_utils import Database
+from .sqlite_utils_lean import Database, database
 
 from ..errors import StorageRefused, WorkbenchError
 from ..model import covered_text_problem
+from .rows import json_list_of_strings
 from .schema import migrations, schema_problems
 
 if TYPE_CHECKING:
@@ -39,9 +40,15 @@ def storage_refusal(path: str, error: sqlite3.OperationalError) -> StorageRefuse
     return None
 
 
+def missing_database(path: str | os.PathLike[str]) -> WorkbenchError:
+    """The error for a command that needs a database that is not there: it says how to make one."""
+    return WorkbenchError(f"{path}: no such database; create one with `workbench init`, "
+                          "`workbench import PATH` or `workbench demo`")
+
+
 def _connect_readonly(path: str) -> Database:
     if path == ":memory:" or not os.path.isfile(path):
-        raise WorkbenchError(f"{path}: no such database; create one with `workbench init` or `workbench import`")
+        raise missing_database(path)
     uri = f"file:{urllib.parse.quote(os.path.abspath(path))}"
     try:
         conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000,
@@ -58,7 +65,7 @@ def _connect_readonly(path: str) -> Database:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlite3.DatabaseError as error:
         raise WorkbenchError(f"{path}: not a workbench database ({error})") from None
-    return Database(conn)
+    return database(conn)
 
 
 class Connection:
@@ -86,13 +93,16 @@ class Connection:
         existed = path != ":memory:" and os.path.exists(path) and os.path.getsize(path) > 0
         try:
             conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
-            db = Database(conn)
+            db = database(conn)
             db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             db.execute("PRAGMA foreign_keys = ON")
             store = cls(db, path)
             store._refuse_newer_schema()
-            if path != ":memory:":
-                db.query("PRAGMA journal_mode = WAL")
+            if path != ":memory:" and db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                # Switching needs the file to itself: under the write lock, so that a process
+                # migrating an old database meanwhile is waited for, not refused as locked.
+                with store._write_lock():
+                    db.execute("PRAGMA journal_mode = WAL")
             # FULL: a committed action survives power loss too, not only a crash.
             db.execute("PRAGMA synchronous = FULL")
         except sqlite3.DatabaseError as error:
@@ -258,8 +268,11 @@ class Connection:
         problems = []
         for document in self.db.query("SELECT uid, text FROM documents ORDER BY rowid"):
             for span in self.db.query(
-                    'SELECT id, annotator, start, "end", text FROM spans WHERE document = ? ORDER BY start',
-                    [document["uid"]]):
+                    'SELECT id, annotator, start, "end", text, provenance FROM spans WHERE document = ? '
+                    'ORDER BY start', [document["uid"]]):
+                if json_list_of_strings(span["provenance"]) is None:
+                    problems.append(f"provenance: span {span['id']} ({span['annotator']}, document "
+                                    f"{document['uid']}): {span['provenance']!r} is not a JSON list of names")
                 problem = covered_text_problem(document["text"], span["start"], span["end"], span["text"])
                 if problem:
                     in_range = 0 <= span["start"] < span["end"] <= len(document["text"])

@@ -7,7 +7,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from ..errors import NotFound, WorkbenchError
-from ..model import DEFAULT_LABELS, GOLD, STATUSES, name_problem, Document, Label, NewDocument, QueueRow
+from ..history import LEAVE, OPEN
+from ..model import (DEFAULT_LABELS, GOLD, STATUSES, Document, Label, NewDocument, QueueRow, name_problem,
+                     shared_key)
 from ..text import content_hash
 from .events import EventLog
 from .rows import (ANNOTATOR_COLUMNS, DOCUMENT_COLUMNS, LABEL_COLUMNS, STATUS_COLUMNS,
@@ -41,12 +43,11 @@ class DocumentTables(EventLog):
         labels = list(labels)
         keys = {label.name: label.key for label in self.labels()}
         keys.update((label.name, label.key) for label in labels)
-        holders: dict[str, str] = {}
-        for name, key in keys.items():
-            holder = holders.setdefault(key, name)
-            if holder != name:
-                raise WorkbenchError(f"label {holder!r} and label {name!r} would both have the key {key!r}; "
-                                     "give one of them another key")
+        clash = shared_key(keys)
+        if clash:
+            holder, name, key = clash
+            raise WorkbenchError(f"label {holder!r} and label {name!r} would both have the key {key!r}; "
+                                 "give one of them another key")
         upsert = insert_sql("labels", LABEL_COLUMNS, conflict="""ON CONFLICT(name) DO UPDATE SET
             key = excluded.key, colour = excluded.colour, description = excluded.description,
             position = excluded.position""")
@@ -164,16 +165,21 @@ class DocumentTables(EventLog):
     def first_unfinished(self, annotator: str, *, after: str | None = None) -> str | None:
         """The first document this annotator has not finished; with `after`, the
         first one following that document, wrapping round to the start."""
-        row = next(self.db.query(
-            """SELECT d.uid FROM documents d
-               LEFT JOIN doc_status s ON s.document = d.uid AND s.annotator = :a
-               WHERE coalesce(s.status, 'new') NOT IN ('done', 'skipped')
-               ORDER BY d.rowid <= coalesce((SELECT rowid FROM documents WHERE uid = :after), 0),
-                        d.rowid
-               LIMIT 1""",
-            {"a": annotator, "after": after},
-        ), None)
-        return row["uid"] if row else None
+        pivot = 0
+        if after is not None:
+            found = next(self.db.query("SELECT rowid FROM documents WHERE uid = ?", [after]), None)
+            pivot = found["rowid"] if found else 0
+        # Two walks in import order, each stopping at its first hit, rather than one
+        # query that sorts every document: start-up on 100,000 documents waited for it.
+        for side in (">", "<="):
+            row = next(self.db.query(
+                f"""SELECT d.uid FROM documents d
+                    LEFT JOIN doc_status s ON s.document = d.uid AND s.annotator = ?
+                    WHERE d.rowid {side} ? AND coalesce(s.status, 'new') NOT IN ('done', 'skipped')
+                    ORDER BY d.rowid LIMIT 1""", [annotator, pivot]), None)
+            if row is not None:
+                return row["uid"]
+        return None
 
     def position(self, uid: str) -> int:
         """The document's 1-based place in import order."""
@@ -240,6 +246,33 @@ class DocumentTables(EventLog):
             self._upsert_status(document, annotator, seconds=seconds, started=False)
             # Logged too, so that a merge can tell time worked in another copy from time it shares.
             self._log(annotator, document, "time", None, None, {"seconds": seconds})
+
+    # -- visits: where each annotator opened and left a document --------------
+
+    def open_document(self, document: str, annotator: str) -> None:
+        """Log that the annotator opened the document. Like `leave_document`, it changes no
+        status and is never undone: it only marks the time, so that the log tells how long
+        each span took from the moment its document was opened."""
+        with self.transaction():
+            self.ensure_annotator(annotator)
+            self._log(annotator, document, OPEN, None, None, None)
+
+    def leave_document(self, document: str, annotator: str, cursor: int) -> None:
+        """Log that the annotator left the document with the cursor at `cursor`, where it
+        reopens next time."""
+        with self.transaction():
+            self.ensure_annotator(annotator)
+            self._log(annotator, document, LEAVE, None, None, {"cursor": cursor})
+
+    def last_cursor(self, document: str, annotator: str) -> int:
+        """Where the annotator's cursor was on leaving the document last; 0 if never left."""
+        row = next(self.db.query(
+            """SELECT after FROM events WHERE annotator = ? AND document = ? AND action = ?
+               ORDER BY id DESC LIMIT 1""", [annotator, document, LEAVE]), None)
+        if row is None:
+            return 0
+        cursor = json.loads(row["after"]).get("cursor")
+        return cursor if isinstance(cursor, int) and cursor >= 0 else 0
 
     def _upsert_status(self, document: str, annotator: str, *, status: str | None = None,
                        seconds: float = 0.0, started: bool = True) -> None:

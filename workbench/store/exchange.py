@@ -15,30 +15,34 @@ from operator import itemgetter
 from typing import Any
 
 from ..errors import Conflict, DuplicateSpan, WorkbenchError
-from ..model import STATUSES, Entity, NewDocument, Span
-from .annotations import AnnotationTables, duplicate_message
+from ..model import STATUSES, Entity, NewDocument, Relation, Span
+from .annotations import duplicate_message
 from .documents import ImportResult
+from .relations import RelationTables
 from .rows import (ENTITY_COLUMNS, EVENT_COLUMNS, SPAN_COLUMNS, STATUS_COLUMNS, entity_values,
                    insert_sql, now, span_row)
 
 
-class ExchangeTables(AnnotationTables):
+class ExchangeTables(RelationTables):
     def export_documents(
         self, annotators: Sequence[str], *, statuses: Sequence[str] | None = None,
         labels: Sequence[str] | None = None,
     ) -> Iterator[tuple[tuple[str, ...], list[tuple[str, str, float, list[tuple[Any, ...]]]]]]:
-        """Documents in import order, each with (annotator, status, seconds, spans) per annotator.
+        """Documents in import order, each with (annotator, status, seconds, spans, relations)
+        per annotator.
 
         Plain tuples, because an export handles every span: a document is
         (uid, title, text, source, meta JSON, imported_at); its annotators come
         sorted by name, and each one's spans are (id, start, end, label, text,
         entity_id, nil, provenance JSON, entity name, entity type), sorted by
-        start, end, label and id, the entity's name and type None when unlinked.
+        start, end, label and id, the entity's name and type None when unlinked;
+        its relations are (id, head span id, tail span id, label), in the order made.
 
         Streams inside one read transaction, so the export is a consistent
-        snapshot. Three queries walk the documents in rowid order side by side
-        (the documents, their statuses, their spans), each in an index's order,
-        so nothing is sorted and one document's rows at a time are in memory.
+        snapshot. Four queries walk the documents in rowid order side by side
+        (the documents, their statuses, their spans, their relations), each in an
+        index's order, so nothing is sorted and one document's rows at a time are
+        in memory.
         With `statuses`, only annotators whose status on the document is one of
         them are included and documents without any are skipped; without, every
         annotator with a status row or spans on the document is.
@@ -75,22 +79,31 @@ class ExchangeTables(AnnotationTables):
                     WHERE s.annotator IN ({who}){label_filter}
                     ORDER BY d.rowid, s.annotator, s.start, s."end", s.label, s.id""",
                 [*annotators, *(labels or ())]))
+            relations_of = _by_document(conn.execute(
+                f"""SELECT d.rowid, r.annotator, r.id, r.head, r.tail, r.label
+                    FROM documents d CROSS JOIN relations r ON r.document = d.uid
+                    WHERE r.annotator IN ({who}) ORDER BY d.rowid, r.annotator, r.rowid""",
+                list(annotators)))
             for row in documents:
                 rowid = row[0]
                 progress = {annotator: (status, seconds)
                             for _, annotator, status, seconds in progress_of(rowid)}
                 spans = {annotator: [span[2:] for span in rows]
                          for annotator, rows in groupby(spans_of(rowid), itemgetter(1))}
+                relations = {annotator: [relation[2:] for relation in rows]
+                             for annotator, rows in groupby(relations_of(rowid), itemgetter(1))}
                 # Without a status filter: whoever has spans or has set a status. Someone who only
                 # opened the document (status still new) is no annotator of it.
                 names = sorted(progress) if statuses else sorted(
                     {name for name, (status, _) in progress.items() if status != "new"} | spans.keys())
                 yield row[1:], [
-                    (name, *progress.get(name, ("new", 0.0)), spans.get(name, [])) for name in names]
+                    (name, *progress.get(name, ("new", 0.0)), spans.get(name, []), relations.get(name, []))
+                    for name in names]
 
     def import_annotated(self, documents: Sequence[NewDocument],
                          statuses: Sequence[tuple[str, str, str, float]],
-                         spans: Sequence[Span], entities: Sequence[Entity]) -> ImportResult:
+                         spans: Sequence[Span], entities: Sequence[Entity],
+                         relations: Sequence[Relation] = ()) -> ImportResult:
         """Restore exported annotations in one transaction: all of them or none.
 
         `statuses` holds (document, annotator, status, seconds). Entities that
@@ -133,10 +146,13 @@ class ExchangeTables(AnnotationTables):
                 except sqlite3.IntegrityError as error:
                     raise Conflict(f"spans were rejected by the database: {error}",
                                    document=span.document) from None
+            by_id = {span.id: span for span in spans}
+            for relation in relations:
+                self._put_relation(relation, by_id[relation.head], by_id[relation.tail])
         return result
 
     MERGED_TABLES = ("labels", "annotators", "documents", "entities", "aliases", "doc_status",
-                     "spans", "events", "suggestions", "suggestion_rejections")
+                     "spans", "events", "suggestions", "suggestion_rejections", "relation_types", "relations")
 
     def rows(self, table: str) -> Iterator[dict[str, Any]]:
         """Every row of one of the tables a merge reads, in insertion order."""
@@ -167,6 +183,8 @@ class ExchangeTables(AnnotationTables):
         """
         with self.transaction():
             if span is None:
+                # The copy that deleted the span deleted its relations too; their events come with the merge.
+                self.db.execute("DELETE FROM relations WHERE head = ? OR tail = ?", [span_id, span_id])
                 self.db.execute("DELETE FROM spans WHERE id = ?", [span_id])
             else:
                 self._put(span)

@@ -1,9 +1,12 @@
 """Comparing annotators and adjudicating into gold: agreement selections, review status, gold.
 
 Gold is the reserved annotator `gold`. Opening a document for review seeds
-gold with the spans every compared annotator agreed on, logged as `seed`
-events that undo never takes back. Accepting or rejecting a version is one
+gold with the spans every compared annotator agreed on, and the relations they
+agreed on between those spans, logged as `seed` events that undo never takes
+back. Accepting or rejecting a version, of a span or of a relation, is one
 transaction under one batch uid, so one undo takes the whole decision back.
+Accepting a relation brings its ends into gold with it when gold has no span
+with their offsets and labels yet.
 """
 
 from __future__ import annotations
@@ -12,14 +15,15 @@ import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from itertools import groupby
 from operator import itemgetter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..agreement.alignment import Group, Mark, align
+from ..agreement.relations import End, RelationGroup, RelationMark, align_relations
 from ..history import undo_stacks, undoable
-from ..model import GOLD, Span
+from ..model import GOLD, Relation, Span
 from .exchange import ExchangeTables
-from .rows import span_payload
+from .rows import relation_payload, span_payload
 
 REVIEWABLE = ("ready", "in review")
 
@@ -33,10 +37,20 @@ class Adjudication:
     disagreements: tuple[Group, ...]
     sources: Mapping[str, Span]
     """Every compared annotator's span, by id: what the groups' marks point at."""
+    relation_disagreements: tuple[RelationGroup, ...] = ()
+    relation_sources: Mapping[str, Relation] = field(default_factory=dict)
+    """Every compared annotator's relation, by id: what the relation groups' marks point at."""
 
 
 def _version_key(span: Span) -> tuple[int, int, str, str | None]:
     return span.start, span.end, span.label, span.link_key
+
+
+def _end(span: Span) -> End:
+    return End(span.start, span.end, span.label)
+
+
+RelationKey = tuple[End, End, str]
 
 
 class ReviewTables(ExchangeTables):
@@ -87,6 +101,29 @@ class ReviewTables(ExchangeTables):
                         spans[annotator] = list(map(mark, rows))
                     pending = next(by_document, None)
                 yield uid, title, text, spans
+
+    def has_relations(self, annotators: Sequence[str]) -> bool:
+        """Whether any of `annotators` made a relation: a report without any reads none."""
+        if not annotators:
+            return False
+        return next(self.db.query(
+            f"SELECT 1 FROM relations WHERE annotator IN ({', '.join('?' * len(annotators))}) LIMIT 1",
+            list(annotators)), None) is not None
+
+    def agreement_relations(self, document: str, annotators: Sequence[str]
+                            ) -> dict[str, list[tuple[int, int, str, int, int, str, str, str]]]:
+        """{annotator: [(head start, end, label, tail start, end, label, relation label, id)]},
+        the document's relations as agreement compares them, in the order they were made."""
+        relations: dict[str, list[tuple[int, int, str, int, int, str, str, str]]] = {}
+        if not annotators:
+            return relations
+        for row in self.db.conn.execute(
+                f"""SELECT r.annotator, h.start, h."end", h.label, t.start, t."end", t.label, r.label, r.id
+                    FROM relations r JOIN spans h ON h.id = r.head JOIN spans t ON t.id = r.tail
+                    WHERE r.document = ? AND r.annotator IN ({', '.join('?' * len(annotators))})
+                    ORDER BY r.annotator, r.rowid""", [document, *annotators]):
+            relations.setdefault(row[0], []).append(tuple(row[1:]))
+        return relations
 
     def agreement_positions(
         self, annotators: Sequence[str], *, labels: Sequence[str] | None = None,
@@ -188,14 +225,20 @@ class ReviewTables(ExchangeTables):
     def start_review(self, document: str, annotators: Sequence[str]) -> Adjudication:
         """Align the compared annotators' versions; the first time, seed gold with what they agreed on.
 
-        Afterwards gold is whatever the reviewer made of it. The seeded spans are
-        logged as `seed` events: undo never removes them.
+        Afterwards gold is whatever the reviewer made of it. The seeded spans, and
+        the agreed relations between them, are logged as `seed` events: undo never
+        removes them.
         """
         with self.transaction():
             compared = self.compared_annotators(document, annotators)
             by_annotator = {name: self.spans(document, name) for name in compared}
             sources = {span.id: span for spans in by_annotator.values() for span in spans}
             groups = align({name: [Mark.of(span) for span in spans] for name, spans in by_annotator.items()})
+            relation_sources = {relation.id: relation for name in compared
+                                for relation in self.relations(document, name)}
+            relation_rows = self.agreement_relations(document, compared)
+            relation_groups = align_relations({name: [RelationMark.of(row) for row in relation_rows.get(name, ())]
+                                               for name in compared})
             if compared and self.status(document, GOLD) == "new":
                 self.ensure_annotator(GOLD)
                 seeded = set()
@@ -207,9 +250,20 @@ class ReviewTables(ExchangeTables):
                     self._add_span(document, GOLD, agreed.start, agreed.end, agreed.label,
                                    entity_id=agreed.entity_id, nil=agreed.nil, provenance=compared,
                                    action="seed")
+                self._seed_relations(document, [group for group in relation_groups if group.agreed])
                 self._upsert_status(document, GOLD, status="in_progress")
         return Adjudication(document, tuple(compared), tuple(group for group in groups if not group.agreed),
-                            sources)
+                            sources, tuple(group for group in relation_groups if not group.agreed),
+                            relation_sources)
+
+    def _seed_relations(self, document: str, agreed: Sequence[RelationGroup]) -> None:
+        """Gold starts with every agreed relation whose two ends it was seeded with."""
+        gold = {_end(span): span for span in self.spans(document, GOLD)}
+        for group in agreed:
+            mark = next(iter(group.versions.values()))
+            head, tail = gold.get(mark.head), gold.get(mark.tail)
+            if head is not None and tail is not None:
+                self.add_relation(head.id, tail.id, mark.label, action="seed")
 
     def accept_version(self, document: str, chosen: str, versions: Sequence[str]) -> Span | None:
         """Gold takes the annotator span `chosen`, replacing every gold span that is a version of
@@ -253,9 +307,69 @@ class ReviewTables(ExchangeTables):
             return removed
 
     def rejections(self, document: str) -> set[str]:
-        """Ids of the annotator spans whose rejection in review of this document stands (not undone)."""
+        """Ids of the annotator spans and relations whose rejection in review of this document
+        stands (not undone)."""
         events = self.events(document=document, annotator=GOLD)
         done, _ = undo_stacks(events)
         standing = [event for event in done if event.action == "reject"]
         older = [event for event in events if event.action == "reject" and not undoable(event)]
-        return {event.span_id for event in (*standing, *older)}
+        return {event.span_id or event.relation_id for event in (*standing, *older)}
+
+    # -- relations in review ---------------------------------------------------------
+
+    def relation_keys(self, document: str, annotator: str) -> set[RelationKey]:
+        """(head end, tail end, label) of the annotator's relations: what a relation version is."""
+        return {(End(*row[0:3]), End(*row[3:6]), row[6])
+                for row in self.agreement_relations(document, [annotator]).get(annotator, ())}
+
+    def _relation_key(self, relation: Relation) -> RelationKey:
+        return _end(self.span(relation.head)), _end(self.span(relation.tail)), relation.label
+
+    def accept_relation_version(self, document: str, chosen: str, versions: Sequence[str]) -> Relation | None:
+        """Gold takes the annotator relation `chosen`, replacing any gold relation that is one of
+        the relation versions `versions`. An end gold has no span for (same offsets and label) comes
+        into gold with it, as the annotator marked it. One action: one undo takes it all back.
+        None, with nothing written, when gold has the relation already.
+        """
+        with self.transaction():
+            relations = {relation_id: self.relation(relation_id) for relation_id in dict.fromkeys([chosen, *versions])}
+            taken = relations[chosen]
+            wanted = self._relation_key(taken)
+            gold = {relation.id: relation for relation in self.relations(document, GOLD)}
+            gold_keys = {relation_id: self._relation_key(relation) for relation_id, relation in gold.items()}
+            if wanted in gold_keys.values():
+                return None
+            replaced = {self._relation_key(relation) for relation in relations.values()}
+            batch = uuid.uuid4().hex
+            for relation_id, key in gold_keys.items():
+                if key in replaced:
+                    self._delete_relation(gold[relation_id], batch=batch)
+            ends = [self._gold_end(document, self.span(span_id), batch) for span_id in (taken.head, taken.tail)]
+            return self.add_relation(ends[0].id, ends[1].id, taken.label, batch=batch)
+
+    def _gold_end(self, document: str, span: Span, batch: str) -> Span:
+        """Gold's span with the offsets and label of the annotator span `span`, added if it has none."""
+        same = next((gold for gold in self.spans(document, GOLD) if _end(gold) == _end(span)), None)
+        if same is not None:
+            return same
+        return self._add_span(document, GOLD, span.start, span.end, span.label, entity_id=span.entity_id,
+                              nil=span.nil, provenance=[span.annotator], batch=batch)
+
+    def reject_relation_version(self, document: str, rejected: str) -> list[Relation]:
+        """Reject the annotator relation `rejected`: gold loses that version (its spans stay), and
+        the rejection is recorded. One action: one undo brings the gold relation back and lifts the
+        rejection. Returns the gold relations removed; a version already rejected and not in gold
+        changes nothing.
+        """
+        with self.transaction():
+            relation = self.relation(rejected)
+            key = self._relation_key(relation)
+            in_gold = [gold for gold in self.relations(document, GOLD) if self._relation_key(gold) == key]
+            if not in_gold and rejected in self.rejections(document):
+                return []
+            batch = uuid.uuid4().hex
+            removed = [self._delete_relation(gold, batch=batch) for gold in in_gold]
+            self.ensure_annotator(GOLD)
+            self._log(GOLD, document, "reject", None, relation_payload(relation), None, batch=batch,
+                      relation_id=relation.id)
+            return removed

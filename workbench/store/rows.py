@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import Any
 
-from ..model import Document, Entity, Event, Span
+from ..errors import WorkbenchError
+from ..model import Document, Entity, Event, Relation, RelationType, Span
 
 DOCUMENT_COLUMNS = ("uid", "title", "text", "source", "meta", "imported_at")
 LABEL_COLUMNS = ("name", "key", "colour", "description", "position")
@@ -25,7 +26,9 @@ ENTITY_COLUMNS = ("id", "name", "type", "description", "prior", "country", "regi
                   "updated_at")
 ALIAS_COLUMNS = ("entity_id", "alias", "normalised")
 EVENT_COLUMNS = ("uid", "at", "annotator", "document", "action", "span_id", "target", "before",
-                 "after", "batch")
+                 "after", "batch", "relation_id")
+RELATION_COLUMNS = ("id", "document", "annotator", "head", "tail", "label", "created_at")
+RELATION_TYPE_COLUMNS = ("name", "key", "description", "heads", "tails", "position")
 
 SPAN_FIELDS = ("id", "document", "annotator", "start", "end", "label", "text", "entity_id", "nil",
                "provenance")
@@ -55,8 +58,26 @@ def where_equal(conditions: dict[str, object]) -> tuple[str, list[object]]:
 # -- spans -----------------------------------------------------------------------
 
 def provenance_of(stored: str | None) -> tuple[str, ...]:
-    """Whose version a gold span is (annotator names, or "reviewer"), from the JSON the row keeps."""
-    return () if not stored or stored == "[]" else tuple(json.loads(stored))
+    """Whose version a gold span is (annotator names, or "reviewer"), from the JSON the row keeps;
+    a row edited by hand into nonsense is a one-line error, not a crash."""
+    if not stored or stored == "[]":
+        return ()
+    names = json_list_of_strings(stored)
+    if names is None:
+        raise WorkbenchError(f"a span's provenance in the database, {stored!r}, is not a JSON list of "
+                             "names; `workbench check` lists such spans")
+    return names
+
+
+def json_list_of_strings(stored: Any) -> tuple[str, ...] | None:
+    """The strings a JSON list column holds, or None when it holds anything else."""
+    try:
+        value = json.loads(stored)
+    except (TypeError, ValueError):
+        return None
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        return None
+    return tuple(value)
 
 
 def span_from_row(row: dict[str, Any]) -> Span:
@@ -107,7 +128,30 @@ def event_from_row(row: dict[str, Any]) -> Event:
     return Event(row["id"], row["at"], row["annotator"], row["document"], row["action"],
                  row["span_id"], row["target"],
                  json.loads(row["before"]) if row["before"] else None,
-                 json.loads(row["after"]) if row["after"] else None, row.get("batch"))
+                 json.loads(row["after"]) if row["after"] else None, row.get("batch"),
+                 row.get("relation_id"))
+
+
+def relation_from_row(row: dict[str, Any]) -> Relation:
+    return Relation(row["id"], row["document"], row["annotator"], row["head"], row["tail"], row["label"])
+
+
+def relation_payload(relation: Relation) -> dict[str, Any]:
+    """The relation's state as an event records it."""
+    return {"id": relation.id, "document": relation.document, "annotator": relation.annotator,
+            "head": relation.head, "tail": relation.tail, "label": relation.label}
+
+
+def relation_type_from_row(row: dict[str, Any]) -> RelationType:
+    """The relation type a row holds; a row edited by hand into nonsense is a one-line error, not a crash."""
+    ends = []
+    for end in ("heads", "tails"):
+        labels = json_list_of_strings(row[end])
+        if labels is None:
+            raise WorkbenchError(f"relation type {row['name']!r} in the database: {end} {row[end]!r} is not "
+                                 "a JSON list of labels")
+        ends.append(labels)
+    return RelationType(row["name"], row["key"], row["description"], *ends)
 
 
 def json_or_none(value: dict | None) -> str | None:

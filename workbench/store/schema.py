@@ -5,14 +5,14 @@ Tables by family, and the store module that owns each:
 - `spans`, `events` (the append-only log that undo and redo rebuild from): `store.annotations`;
 - `entities`, `aliases`, `alias_postings`, `alias_index_state`: `store.entities`;
 - `suggestions`, `suggestion_rejections`: `store.suggestions`;
+- `relations`, `relation_types`: `store.relations`;
 - reading across them for exports, import and merge: `store.exchange`; for
   agreement and review into gold: `store.review`.
 """
 
 from __future__ import annotations
 
-from sqlite_utils import Database
-from sqlite_utils.migrations import Migrations
+from .sqlite_utils_lean import Database, Migrations
 
 migrations = Migrations("workbench")
 
@@ -209,6 +209,43 @@ def m008_suggestions(db: Database) -> None:
             at TEXT NOT NULL,
             PRIMARY KEY (document, annotator, start, "end", label)
         );
+        """
+    )
+
+
+@migrations()
+def m009_relations(db: Database) -> None:
+    """Relations join two spans of one document and annotator, head → tail, with a type.
+
+    The types live beside the labels, each with the span labels its ends may have
+    (JSON lists; empty admits any). A relation exists once per head, tail and type.
+    Its events name it in `relation_id`, not `span_id`, so a span's history (which
+    merge compares between copies) holds only the span's own changes.
+    """
+    db.executescript(
+        """
+        CREATE TABLE relation_types (
+            name TEXT PRIMARY KEY,
+            key TEXT NOT NULL,
+            description TEXT NOT NULL DEFAULT '',
+            heads TEXT NOT NULL DEFAULT '[]',
+            tails TEXT NOT NULL DEFAULT '[]',
+            position INTEGER NOT NULL
+        );
+        CREATE TABLE relations (
+            id TEXT PRIMARY KEY,
+            document TEXT NOT NULL REFERENCES documents(uid),
+            annotator TEXT NOT NULL REFERENCES annotators(name),
+            head TEXT NOT NULL REFERENCES spans(id),
+            tail TEXT NOT NULL REFERENCES spans(id),
+            label TEXT NOT NULL REFERENCES relation_types(name),
+            created_at TEXT NOT NULL,
+            CHECK (head != tail),
+            UNIQUE (head, tail, label)
+        );
+        CREATE INDEX relations_document_annotator ON relations(document, annotator);
+        CREATE INDEX relations_tail ON relations(tail);
+        ALTER TABLE events ADD COLUMN relation_id TEXT;
         """
     )
 

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from ..errors import NotFound, OffsetMismatch, WorkbenchError
-from ..model import Span, covered_text_problem
+from ..model import Span, covered_text_problem, name_problem
 from ..recommend import Proposal, Suggestion, visible
 from .annotations import AnnotationTables
 from .rows import insert_sql, now, where_equal
@@ -54,8 +54,9 @@ class SuggestionTables(AnnotationTables):
         nothing; with `replace`, its earlier suggestions for the document go first.
         Returns how many were new. Offsets out of range refuse the whole call.
         """
-        if not recommender.strip():
-            raise WorkbenchError("a recommender needs a name")
+        problem = name_problem(recommender, "a recommender name")
+        if problem:
+            raise WorkbenchError(problem)
         text = self.text(document)
         stamp = now()
         rows = []
@@ -77,10 +78,20 @@ class SuggestionTables(AnnotationTables):
             return self.db.conn.total_changes - before
 
     def add_suggestion_batch(self, items: Sequence[tuple[str, str, Proposal]]) -> int:
-        """(document, recommender, proposal) triples from another tool, stored all or none."""
+        """(document, recommender, proposal) triples from another tool, stored all or none.
+
+        Of two triples for the same offsets, label and recommender, the better scored is kept,
+        wherever it stands in the batch.
+        """
+        best: dict[tuple[str, str, int, int, str], tuple[str, str, Proposal]] = {}
+        for item in items:
+            document, recommender, proposal = item
+            place = (document, recommender, proposal.start, proposal.end, proposal.label)
+            if place not in best or proposal.score > best[place][2].score:
+                best[place] = item
         with self.transaction():
             return sum(self.add_suggestions(document, recommender, [proposal])
-                       for document, recommender, proposal in items)
+                       for document, recommender, proposal in best.values())
 
     def clear_suggestions(self, *, recommender: str | None = None) -> int:
         """Remove suggestions (of one recommender, or all); rejections stay. Returns how many."""
@@ -105,6 +116,19 @@ class SuggestionTables(AnnotationTables):
                 f"""SELECT s.* FROM suggestions s JOIN documents d ON d.uid = s.document {where}
                     ORDER BY d.rowid, s.start, s."end", s.label, s.recommender""", params):
             yield _from_row(row)
+
+    def export_suggestions(self, document: str, recommender: str,
+                           labels: Sequence[str] | None = None) -> list[tuple[Any, ...]]:
+        """One recommender's suggestions for a document as an export reads an annotator's spans:
+        (id, start, end, label, text, entity_id, nil, provenance JSON, entity name, entity type),
+        in text order. Only an export asked to include suggestions reads these."""
+        label_filter = f" AND s.label IN ({', '.join('?' * len(labels))})" if labels else ""
+        return [tuple(row) for row in self.db.conn.execute(
+            f"""SELECT s.id, s.start, s."end", s.label, s.text, s.entity_id, 0, json_array('suggestion:' || s.recommender),
+                       e.name, e.type
+                FROM suggestions s LEFT JOIN entities e ON e.id = s.entity_id
+                WHERE s.document = ? AND s.recommender = ?{label_filter}
+                ORDER BY s.start, s."end", s.label, s.id""", [document, recommender, *(labels or ())])]
 
     def has_suggestions(self) -> bool:
         """Whether this project uses suggestions at all: any is stored, for any document."""

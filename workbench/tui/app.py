@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 from collections.abc import Iterable
 
 from textual.app import App, SystemCommand
@@ -15,6 +16,7 @@ from ..model import Label
 from ..store import Store
 from .display import for_widget
 from .screens.annotate import AnnotateScreen, screen_for_labels
+from .screens.annotate_panel import PanelChoice
 from .screens.help import HelpScreen, declared_bindings
 from .screens.prompt import AnnotatorPrompt
 from .screens.queue import QueueScreen
@@ -37,6 +39,8 @@ class WorkbenchApp(App):
         self.config = config or Config()
         self.review = review
         """The annotators being reviewed into gold, or None when annotating."""
+        self.panel_choice = PanelChoice()
+        """The side panel as the annotator last set it (shown, width), for every screen."""
         self.labels: list[Label] = store.labels()
         self.annotate_screen = screen_for_labels(self.labels)
 
@@ -52,10 +56,10 @@ class WorkbenchApp(App):
     def on_mount(self) -> None:
         if self.config.keymap:
             self._report_keymap_problems()
-        self.push_screen(QueueScreen())
         if self.annotator:
             self._start()
         else:
+            self.push_screen(QueueScreen())
             self.push_screen(AnnotatorPrompt(), self._annotator_chosen)
 
     def _report_keymap_problems(self) -> None:
@@ -75,16 +79,20 @@ class WorkbenchApp(App):
             self.exit()
             return
         self.annotator = name
-        remember_annotator(name)
+        remember_annotator(name, self.store.path)
         self._start()
 
     def _start(self) -> None:
         self.store.ensure_annotator(self.annotator)
+        # Shown, since the name may have been remembered from an earlier session.
+        self.notify(f"{'Reviewing' if self.review is not None else 'Annotating'} as {self.annotator} "
+                    f"in {os.path.basename(self.store.path)}", timeout=4)
         if self.review is not None:
             document = self.start_document or self.store.next_for_review(self.review)
             if document is None:
                 self.notify("No document is ready for review: the chosen annotators must mark "
                             "documents done first.", title="Nothing to review", timeout=30)
+                self.action_back_to_queue()
                 return
             self.open_review(document)
             return
@@ -93,6 +101,7 @@ class WorkbenchApp(App):
         if document is None:
             self.notify("No documents yet: add some with `workbench import PATH`.",
                         title="Empty database", timeout=30)
+            self.action_back_to_queue()
             return
         self.open_document(document)
         self.call_after_refresh(self._settled)
@@ -110,8 +119,7 @@ class WorkbenchApp(App):
         if isinstance(screen, AnnotateScreen) and not screen.reviewing:
             screen.load(document)
         else:
-            self.action_back_to_queue()
-            self.push_screen(self.annotate_screen(document))
+            self._open_over_queue(self.annotate_screen(document))
 
     def open_review(self, document: str) -> None:
         if self.store.review_status(document, self.review or []) == "not ready":
@@ -126,12 +134,23 @@ class WorkbenchApp(App):
             # Imported here: review needs the agreement code, which start-up does not.
             from .screens.review import ReviewScreen
 
-            self.action_back_to_queue()
-            self.push_screen(screen_for_labels(self.labels, ReviewScreen)(document, self.review or []))
+            self._open_over_queue(screen_for_labels(self.labels, ReviewScreen)(document, self.review or []))
+
+    def _close_down_to_queue(self) -> None:
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, QueueScreen):
+            self.pop_screen()
+
+    def _open_over_queue(self, screen: Screen) -> None:
+        """Open a document's screen over the queue; at start-up, with no queue under it yet."""
+        self._close_down_to_queue()
+        self.push_screen(screen)
 
     def action_back_to_queue(self) -> None:
-        while len(self.screen_stack) > 2 and not isinstance(self.screen, QueueScreen):
-            self.pop_screen()
+        """Close every screen above the queue. The queue is made the first time it is wanted:
+        start-up opens a document straight away, and the first paint does not wait for it."""
+        self._close_down_to_queue()
+        if not isinstance(self.screen, QueueScreen):
+            self.push_screen(QueueScreen())
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

@@ -1,7 +1,8 @@
-"""Document text made safe to show in any widget."""
+"""Document text made safe to show in any widget (and `counted`, from `text`, for the screens)."""
 
 from __future__ import annotations
 
+from ..text import counted, middle_cut
 from .widgets.article_layout import visible
 
 
@@ -11,15 +12,5 @@ def for_widget(text: str) -> str:
 
 
 def shortened(text: str, limit: int = 40) -> str:
-    """`text` for one line: whitespace runs as one space, and cut in the middle past `limit`,
-    so both the first and the last words of a long selection still show."""
-    flat = " ".join(text.split())
-    if len(flat) <= limit:
-        return for_widget(flat)
-    half = (limit - 1) // 2
-    return for_widget(flat[:half].rstrip() + "…" + flat[len(flat) - (limit - 1 - half):].lstrip())
-
-
-def counted(number: int, noun: str) -> str:
-    """'1 span', '2 spans'."""
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+    """`text` for one line, cut in the middle past `limit` (`text.middle_cut`), safe to show."""
+    return for_widget(middle_cut(text, limit))

@@ -30,6 +30,8 @@ SUGGESTION_BINDINGS = [
             id="suggestion.accept_sentence", show=False),
     Binding("ctrl+a", "accept_suggestions_in('paragraphs')", "Accept the paragraph's suggestions",
             id="suggestion.accept_paragraph", show=False),
+    Binding("ctrl+o", "toggle_suggestion_list", "Show or hide suggestions in the span list",
+            id="suggestion.list", show=False),
 ]
 
 
@@ -80,13 +82,30 @@ class SuggestionKeys:
             return
         self.suggested = self.store.suggestions_for(self.document, self.annotator)
         self.view.show_suggestions([(s.start, s.end, s.label) for s in self.suggested])
+        span_list = self.span_list
+        for suggestion in self.suggested:
+            if suggestion.entity_id and suggestion.entity_id not in span_list.entity_names:
+                span_list.entity_names[suggestion.entity_id] = self.store.entity(suggestion.entity_id).name
+        span_list.show_suggestions(self.suggested)
 
     def suggestion_status(self) -> Text:
         if not self.suggested:
             return Text("")
         count = len(self.suggested)
-        return Text(f"  {count} suggestion{'s' if count != 1 else ''} (a accept, r reject, n next)",
-                    Style(dim=True))
+        keys = {binding.id: self.app.keys_for(binding) for binding in SUGGESTION_BINDINGS}
+        return Text(f"  {count} suggestion{'s' if count != 1 else ''} left ({keys['suggestion.accept']} accept, "
+                    f"{keys['suggestion.reject']} reject, {keys['suggestion.next']} next)", Style(dim=True))
+
+    def action_toggle_suggestion_list(self) -> None:
+        shown = self.span_list.toggle_suggestions()
+        self.notify("The span list shows the suggestions left, dimmed and marked “?”." if shown
+                    else "The span list shows your spans only.")
+
+    def on_span_list_suggestion_chosen(self, event) -> None:
+        """A click on a suggestion in the span list puts the cursor on it."""
+        self.view.clear_selection()
+        self.view.move_to(event.suggestion.start)
+        self.view.focus()
 
     def suggestion_at_cursor(self) -> Suggestion | None:
         """The shortest suggestion under the cursor."""
@@ -121,16 +140,20 @@ class SuggestionKeys:
         suggestion = self.suggestion_at_cursor()
         if suggestion is None:
             if label is None:
-                self.notify("No suggestion at the cursor: n jumps to the next one.")
+                self.notify(self._none_at_cursor())
             return False
         self._write(lambda: self.store.accept_suggestion(suggestion.id, self.annotator, label=label))
         self._jump_from(suggestion.start, 1)
         return True
 
+    def _none_at_cursor(self) -> str:
+        key = next(self.app.keys_for(b) for b in SUGGESTION_BINDINGS if b.id == "suggestion.next")
+        return f"No suggestion at the cursor: {key} jumps to the next one."
+
     def action_reject_suggestion(self) -> None:
         suggestion = self.suggestion_at_cursor()
         if suggestion is None:
-            self.notify("No suggestion at the cursor: n jumps to the next one.")
+            self.notify(self._none_at_cursor())
             return
         try:
             self.store.reject_suggestion(suggestion.id, self.annotator)

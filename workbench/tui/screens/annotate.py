@@ -14,12 +14,15 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from ...errors import WorkbenchError
+from ...history import describe
 from ...model import Label, Span, span_like
 from ..display import counted, for_widget, shortened
 from ..suggestion_keys import SUGGESTION_BINDINGS, SuggestionKeys
 from .annotate_jumps import JumpKeys
 from .annotate_time import ActiveTime
 from .annotate_links import LinkKeys
+from .annotate_panel import PANEL_BINDINGS, SidePanel
+from .annotate_relations import RELATION_BINDINGS, RelationKeys
 from ..widgets.article import ArticleView
 from ..widgets.span_list import SpanList
 
@@ -100,12 +103,13 @@ DOCUMENT_BINDINGS = [
 ]
 
 
-class AnnotateScreen(SuggestionKeys, LinkKeys, JumpKeys, ActiveTime, Screen):
+class AnnotateScreen(SuggestionKeys, RelationKeys, LinkKeys, JumpKeys, ActiveTime, SidePanel, Screen):
     """Keys in, store writes out; the view only ever shows what the store holds."""
 
     reviewing = False
 
-    BINDINGS = CURSOR_BINDINGS + SPAN_BINDINGS + SUGGESTION_BINDINGS + DOCUMENT_BINDINGS
+    BINDINGS = (CURSOR_BINDINGS + SPAN_BINDINGS + RELATION_BINDINGS + SUGGESTION_BINDINGS + DOCUMENT_BINDINGS
+                + PANEL_BINDINGS)
     made_by: tuple[str, ...] = ()
     """The provenance recorded on spans made on this screen."""
 
@@ -115,6 +119,7 @@ class AnnotateScreen(SuggestionKeys, LinkKeys, JumpKeys, ActiveTime, Screen):
         self.spans: list[Span] = []
         self._last_activity = time.monotonic()
         self._unsaved_seconds = 0.0
+        self._visiting = False
         self._saved_state = Text("✓ saved", Style(color="green"))
         self._status_shown: str | None = None
         self._search_query = ""
@@ -133,7 +138,6 @@ class AnnotateScreen(SuggestionKeys, LinkKeys, JumpKeys, ActiveTime, Screen):
             yield ArticleView(id="article")
             yield SpanList(id="spans")
         yield Static(id="status")
-        yield Footer()
 
     @property
     def view(self) -> ArticleView:
@@ -144,23 +148,36 @@ class AnnotateScreen(SuggestionKeys, LinkKeys, JumpKeys, ActiveTime, Screen):
         return self.query_one(SpanList)
 
     def on_mount(self) -> None:
+        # Kept for leaving the document when the screen is taken down, when no query finds it.
+        self._article_view = self.view
+        self.fit_panel()
         self.load(self.document)
         self.set_interval(15, self.flush_time)
         self.view.focus()
+        # A footer of some twenty keys takes as long to build as the rest of the screen:
+        # it comes right after the article is on screen, not before.
+        self.call_after_refresh(self._add_footer)
+
+    async def _add_footer(self) -> None:
+        await self.mount(Footer())
+        self.refresh_bindings()  # what a footer waits for before it shows any key
 
     # -- loading ---------------------------------------------------------------
 
     def load(self, document: str) -> None:
-        self.flush_time()
+        self.end_visit()
+        cursor = self.start_visit(document)
         self.document = document
         self.spans = self.store.spans(document, self.annotator)
         labels = self.app.labels
         self._remember_entity_names(self.spans)
         self.view.load(self.store.text(document), self.spans, labels)
+        self.view.move_to(cursor)  # where this annotator left it, the span there current
         span_list = self.span_list
         span_list.letters = self.view.letters
         span_list.colours = {label.name: label.colour for label in labels}
         span_list.show(self.spans, None)
+        self.load_relations()
         self._last_activity = time.monotonic()
         self.start_suggestions()
         self.refresh_header()
@@ -212,6 +229,7 @@ class AnnotateScreen(SuggestionKeys, LinkKeys, JumpKeys, ActiveTime, Screen):
             elif current.entity_id:
                 name = self.span_list.entity_names.get(current.entity_id, current.entity_id)
                 status.append(f" → {for_widget(name)}", Style(italic=True))
+            status.append_text(self.relation_status(current))
             if view.picked:
                 status.append(" (a label key relabels it)", Style(dim=True))
             elif len(view.spans_at(view.cursor)) > 1:
@@ -223,6 +241,7 @@ class AnnotateScreen(SuggestionKeys, LinkKeys, JumpKeys, ActiveTime, Screen):
     @on(ArticleView.CursorMoved)
     def _cursor_moved(self) -> None:
         self.span_list.set_current(self.view.current_id)
+        self.show_relations()
         self.refresh_status()
 
     @on(SpanList.Chosen)
@@ -383,21 +402,27 @@ class AnnotateScreen(SuggestionKeys, LinkKeys, JumpKeys, ActiveTime, Screen):
         self.view.cycle_current()
 
     def action_undo(self) -> None:
-        self._history(self.store.undo, "Nothing to undo.")
+        self._history("undo", "Nothing to undo.")
 
     def action_redo(self) -> None:
-        self._history(self.store.redo, "Nothing to redo.")
+        self._history("redo", "Nothing to redo.")
 
-    def _history(self, step, empty_message: str) -> None:
+    def _history(self, direction: str, empty_message: str) -> None:
         try:
-            event = step(self.document, self.annotator)
+            events = self.store.replay(self.document, self.annotator, direction)
         except WorkbenchError as error:
             self._failed(error)
             return
-        if event is None:
+        if not events:
             self.notify(empty_message)
             return
-        self._reload_spans(focus_id=event.span_id)
+        self._reload_spans(focus_id=events[-1].span_id)
+        names = self.span_list.entity_names
+        change = describe(events, lambda entity_id: names.get(entity_id, entity_id))
+        # Where "✓ saved" stands: the change is saved, and this says which it was.
+        self._saved_state = Text(f"✓ {'undid' if direction == 'undo' else 'redid'}: {for_widget(change)}",
+                                 Style(color="green"))
+        self.refresh_status()
 
     def _reload_spans(self, focus_id: str | None) -> None:
         """Show the spans as the store now holds them, after a write that changed several."""
@@ -433,6 +458,8 @@ class AnnotateScreen(SuggestionKeys, LinkKeys, JumpKeys, ActiveTime, Screen):
             view.picked = True
         self._saved_state = Text("✓ saved", Style(color="green"))
         self.refresh_suggestions()
+        # A write to a span can take relations with it (a delete), or bring them back (undo).
+        self.load_relations()
         self.span_list.show(view.spans, view.current_id)
         if self.header_outdated():
             self.refresh_header()
@@ -479,10 +506,29 @@ class AnnotateScreen(SuggestionKeys, LinkKeys, JumpKeys, ActiveTime, Screen):
 
 def screen_for_labels(labels: list[Label], base: type[AnnotateScreen] = AnnotateScreen
                       ) -> type[AnnotateScreen]:
-    """A screen class with one key per label, as the label set defines them."""
+    """A screen class with one key per label, as the label set defines them.
+
+    The label keys come first, so the footer shows them first: a narrow footer cuts the
+    keys at its end, and the label keys are the ones an annotator needs most.
+    """
     bindings = [
         _b(label.key, f"label({label.name!r})", f"Tag as {label.name}", f"label.{label.name}",
            show=True)
         for label in labels
     ]
-    return type(base.__name__, (base,), {"BINDINGS": bindings})
+    return type(base.__name__, (base,), {"BINDINGS": bindings + _inherited_bindings(base)},
+                inherit_bindings=False)
+
+
+def _inherited_bindings(base: type[Screen]) -> list[Binding]:
+    """The bindings `base` has from all its classes, in order; as Textual's own inheritance
+    does, a class's binding takes a key from the bindings its base classes gave it."""
+    def keys(binding: Binding) -> set[str]:
+        return {key.strip() for key in binding.key.split(",")}
+
+    found: list[Binding] = []
+    for cls in reversed(base.__mro__):
+        own = [binding for binding in cls.__dict__.get("BINDINGS", ()) if isinstance(binding, Binding)]
+        taken = set().union(*map(keys, own))
+        found = [binding for binding in found if not keys(binding) & taken] + own
+    return found

@@ -2,7 +2,10 @@
 
 A mixin of `AnnotateScreen`. A key or a click counts the time since the last
 one, a pause counting at most IDLE_SECONDS; the time is written every 15
-seconds, on leaving the document, and when the screen closes.
+seconds, on leaving the document, and when the screen closes. Opening and
+leaving a document are logged too (`Store.open_document`, `leave_document`):
+the time each span took can be read from the log, and the document reopens
+where the cursor was left.
 """
 
 from __future__ import annotations
@@ -40,5 +43,29 @@ class ActiveTime:
                 return
             self._unsaved_seconds = 0.0
 
-    def on_unmount(self) -> None:
+    def start_visit(self, document: str) -> int:
+        """Log the opening of `document`; the offset its cursor was left at last time."""
+        self._visiting = True
+        try:
+            self.store.open_document(document, self.annotator)
+        except WorkbenchError as error:
+            self._visit_not_logged(error)
+        return self.store.last_cursor(document, self.annotator)
+
+    def end_visit(self) -> None:
+        """Save the time and log the leaving of the document open now, if one is."""
         self.flush_time()
+        if not self._visiting:
+            return
+        self._visiting = False
+        try:
+            self.store.leave_document(self.document, self.annotator, self._article_view.cursor)
+        except WorkbenchError as error:
+            self._visit_not_logged(error)
+
+    def _visit_not_logged(self, error: WorkbenchError) -> None:
+        # Said, not shown in the status line: this runs while the screen is built or taken down.
+        self.app.notify(f"Not logged: {error}", title="Not saved", severity="error")
+
+    def on_unmount(self) -> None:
+        self.end_visit()

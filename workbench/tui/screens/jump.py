@@ -42,9 +42,13 @@ class JumpScreen(ModalScreen[int | None]):
         yield Static(Text(f" {self.prompt}: type the hint on a word (esc: cancel)"), id="jump-prompt")
 
     def on_mount(self) -> None:
+        self.hints = self.place_hints()
+        self.view.show_hints(self.hints, "")
+
+    def place_hints(self) -> dict[int, str]:
+        """The hint on each target, by the offset it is drawn at: here every visible word."""
         view = self.view
-        self.hints = assign_hints(view.visible_words(), (view.cursor_row(), view.column_of(view.cursor)))
-        view.show_hints(self.hints, "")
+        return assign_hints(view.visible_words(), (view.cursor_row(), view.column_of(view.cursor)))
 
     def on_key(self, event: events.Key) -> None:
         key = event.character

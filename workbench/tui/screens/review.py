@@ -2,7 +2,8 @@
 
 Gold is the reserved annotator `gold`, so every key of the annotate screen
 (labels, boundaries, links, delete, undo and redo) edits gold here too; the
-review keys add accepting and rejecting annotators' versions.
+review keys add accepting and rejecting annotators' versions, of spans and then
+of relations (the store's rules: `store.review`).
 """
 
 from __future__ import annotations
@@ -12,15 +13,16 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from ...agreement.alignment import Group, Kind, Mark
+from ...agreement.relations import RelationGroup, RelationMark
 from ...errors import WorkbenchError
-from ...model import GOLD, Span
+from ...model import GOLD, Relation, Span
 from ..widgets.article import ArticleView
 from ..widgets.span_list import SpanList
 from .annotate import AnnotateScreen
-from ..display import for_widget
+from ..display import counted, for_widget, shortened
 
 SIGNS = {Kind.ONLY_SOME: ("±", "#e5c07b", "only some"), Kind.LABEL: ("≠", "#e06c75", "label"),
          Kind.BOUNDARY: ("↔", "#c678dd", "boundary"), Kind.LINK: ("⇄", "#61afef", "link")}
@@ -42,10 +44,13 @@ class ReviewScreen(AnnotateScreen):
 
     def __init__(self, document: str, annotators: list[str]) -> None:
         self.chosen_annotators = annotators
-        self.groups: list[Group] = []
+        # Span disagreements first, then relation ones: a relation is settled once its spans are.
+        self.groups: list[Group | RelationGroup] = []
         self.group_index = 0
         self.version_index = 0
         self.source_spans: dict[str, Span] = {}
+        self.source_relations: dict[str, Relation] = {}
+        self.gold_relations: set[tuple] = set()
         self.rejected: set[str] = set()
         super().__init__(document)
 
@@ -62,15 +67,16 @@ class ReviewScreen(AnnotateScreen):
                     yield Static(id="review-panel")
                 yield SpanList(id="spans")
         yield Static(id="status")
-        yield Footer()
 
     # -- loading ---------------------------------------------------------------
 
     def load(self, document: str) -> None:
         adjudication = self.store.start_review(document, self.chosen_annotators)
         self.source_spans = dict(adjudication.sources)
-        self.groups = list(adjudication.disagreements)
+        self.source_relations = dict(adjudication.relation_sources)
+        self.groups = [*adjudication.disagreements, *adjudication.relation_disagreements]
         self.rejected = self.store.rejections(document)
+        self.gold_relations = self.store.relation_keys(document, GOLD)
         self.group_index = self.version_index = 0
         super().load(document)
         if self.groups:
@@ -82,7 +88,7 @@ class ReviewScreen(AnnotateScreen):
         unresolved = sum(not self._resolved(group) for group in self.groups)
         header.append(" review ", Style(bold=True, reverse=True))
         header.append(f"  {for_widget(', '.join(self._annotators_shown()))} → gold  ")
-        header.append(f"{unresolved} of {len(self.groups)} disagreements open  ")
+        header.append(f"{unresolved} of {counted(len(self.groups), 'disagreement')} open  ")
         header.append(for_widget(self.store.document(self.document).title), Style(bold=True))
         header.append(f"  [{self.store.review_status(self.document, self.chosen_annotators)}]",
                       Style(dim=True))
@@ -98,15 +104,17 @@ class ReviewScreen(AnnotateScreen):
 
     # -- the panel of disagreements ---------------------------------------------
 
-    def _state(self, mark: Mark) -> str:
+    def _state(self, mark: Mark | RelationMark) -> str:
         if mark.id in self.rejected and not self._in_gold(mark):
             return "rejected"
         return "accepted" if self._in_gold(mark) else ""
 
-    def _in_gold(self, mark: Mark) -> bool:
+    def _in_gold(self, mark: Mark | RelationMark) -> bool:
+        if isinstance(mark, RelationMark):
+            return mark.key in self.gold_relations
         return any((s.start, s.end, s.label, s.link_key) == tuple(mark[:4]) for s in self.spans)
 
-    def _resolved(self, group: Group) -> bool:
+    def _resolved(self, group: Group | RelationGroup) -> bool:
         states = [self._state(mark) for mark in group.versions.values()]
         return "accepted" in states or all(state == "rejected" for state in states)
 
@@ -122,6 +130,8 @@ class ReviewScreen(AnnotateScreen):
             line = Style(color=colour, bold=current, dim=done and not current)
             panel.append("▶ " if current else "  ", line)
             panel.append(f"{sign} {name:<10}", line)
+            if isinstance(group, RelationGroup):
+                panel.append(f" {group.label}", line)
             panel.append(f" {group.start}-{group.end}", Style(dim=True))
             panel.append("  ✓ resolved\n" if done else "\n", Style(color="green"))
             if not current:
@@ -129,19 +139,28 @@ class ReviewScreen(AnnotateScreen):
             for position, (annotator, mark) in enumerate(group.versions.items()):
                 chosen = position == self.version_index
                 state = self._state(mark)
-                source = self.source_spans[mark.id]
                 panel.append("   » " if chosen else "     ", Style(bold=True))
                 panel.append(f"{for_widget(annotator)}: ", Style(bold=chosen, reverse=chosen))
-                panel.append(f"{mark.label} {mark.start}-{mark.end} ")
-                panel.append(f"“{for_widget(source.text[:40])}”")
-                if mark.link:
-                    panel.append(f" → {for_widget(self._entity_name(mark.link))}", Style(italic=True))
+                if isinstance(mark, RelationMark):
+                    panel.append(self._said(mark))
+                else:
+                    panel.append(f"{mark.label} {mark.start}-{mark.end} ")
+                    panel.append(f"“{for_widget(self.source_spans[mark.id].text[:40])}”")
+                    if mark.link:
+                        panel.append(f" → {for_widget(self._entity_name(mark.link))}", Style(italic=True))
                 if state:
                     panel.append(f"  [{state}]", Style(color="green" if state == "accepted" else "red"))
                 panel.append("\n")
+            nothing = "(no such relation)" if isinstance(group, RelationGroup) else "(no span)"
             for annotator in group.missing:
-                panel.append(f"     {for_widget(annotator)}: (no span)\n", Style(dim=True))
+                panel.append(f"     {for_widget(annotator)}: {nothing}\n", Style(dim=True))
         self.query_one("#review-panel", Static).update(panel)
+
+    def _said(self, mark: RelationMark) -> str:
+        """Who said what: ``claim “…” → source “…”``."""
+        relation = self.source_relations[mark.id]
+        head, tail = (self.source_spans[relation.head].text, self.source_spans[relation.tail].text)
+        return f"{mark.head.label} “{shortened(head)}” → {mark.tail.label} “{shortened(tail)}”"
 
     def _entity_name(self, link: str) -> str:
         if link == "NIL":
@@ -152,13 +171,15 @@ class ReviewScreen(AnnotateScreen):
             return link
 
     def _show(self, focus_id: str | None) -> None:
+        # Any gold edit can take relations with it (deleting a span deletes its relations).
+        self.gold_relations = self.store.relation_keys(self.document, GOLD)
         super()._show(focus_id)
         self.refresh_panel()
 
     # -- review keys -----------------------------------------------------------
 
     @property
-    def group(self) -> Group | None:
+    def group(self) -> Group | RelationGroup | None:
         return self.groups[self.group_index] if self.groups else None
 
     def action_jump_group(self, step: int) -> None:
@@ -178,7 +199,7 @@ class ReviewScreen(AnnotateScreen):
             self.version_index = (self.version_index + step) % len(group.versions)
             self.refresh_panel()
 
-    def _chosen(self) -> tuple[str, Mark] | None:
+    def _chosen(self) -> tuple[str, Mark | RelationMark] | None:
         group = self.group
         if group is None:
             return None
@@ -190,13 +211,14 @@ class ReviewScreen(AnnotateScreen):
         if chosen is None:
             return
         _, mark = chosen
+        accept = (self.store.accept_relation_version if isinstance(mark, RelationMark)
+                  else self.store.accept_version)
         try:
-            span = self.store.accept_version(self.document, mark.id,
-                                             [version.id for version in self.group.versions.values()])
+            taken = accept(self.document, mark.id, [version.id for version in self.group.versions.values()])
         except WorkbenchError as error:
             self._failed(error)
             return
-        if span is None:
+        if taken is None:
             self.notify("That version is already in gold.")
             return
         self._reload_spans(focus_id=None)
@@ -206,8 +228,11 @@ class ReviewScreen(AnnotateScreen):
         chosen = self._chosen()
         if chosen is None:
             return
+        mark = chosen[1]
+        reject = (self.store.reject_relation_version if isinstance(mark, RelationMark)
+                  else self.store.reject_version)
         try:
-            self.store.reject_version(self.document, chosen[1].id)
+            reject(self.document, mark.id)
         except WorkbenchError as error:
             self._failed(error)
             return

@@ -70,6 +70,8 @@ class ArticleView(ScreenPositions, ScrollView, can_focus=True, inherit_bindings=
         self.anchor: int | None = None
         self.current_id: str | None = None
         self.picked = False
+        self.related: frozenset[str] = frozenset()
+        """The spans related to the current one, drawn bold and italic so they stand out without colour."""
         """Whether the current span was made current on purpose (tab, c, the span list, or
         just made or changed), not merely found under the cursor: only then does a label
         key relabel it."""
@@ -285,6 +287,14 @@ class ArticleView(ScreenPositions, ScrollView, can_focus=True, inherit_bindings=
         self.refresh()
         self.post_message(self.CursorMoved(self))
 
+    def show_related(self, span_ids: set[str]) -> None:
+        """Mark the spans related to the current one; only a change redraws."""
+        related = frozenset(span_ids)
+        if related != self.related:
+            self.related = related
+            self._forget_strips()
+            self.refresh()
+
     # -- rendering -------------------------------------------------------------
 
     def render_line(self, y: int) -> Strip:
@@ -362,6 +372,8 @@ class ArticleView(ScreenPositions, ScrollView, can_focus=True, inherit_bindings=
                 if inner is not None:
                     span_style = self._style_for(inner.label)
                     style = base + (span_style.current_body if inner.id == current else span_style.body)
+                    if inner.id in self.related:
+                        style += _RELATED
                 else:
                     offered = next((one for one in suggested if one[0] <= start < one[1]), None)
                     if offered is not None:
@@ -431,6 +443,7 @@ class ArticleView(ScreenPositions, ScrollView, can_focus=True, inherit_bindings=
 
 
 _SELECTED = Style(bgcolor="#44475a", underline=True)
+_RELATED = Style(bold=True, italic=True)
 _HINT = Style(color="black", bgcolor="#ffd75f", bold=True)
 _CURSOR = Style(reverse=True)
 _CURSOR_UNFOCUSED = Style(underline=True)

@@ -1,6 +1,9 @@
-"""The side panel listing a document's spans; a Line API view, cheap at 2,000 spans."""
+"""The side panel listing a document's spans, and on request its open suggestions; a Line API view,
+cheap at 2,000 spans."""
 
 from __future__ import annotations
+
+from heapq import merge
 
 from rich.segment import Segment
 from rich.style import Style
@@ -11,13 +14,17 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from ...model import Span
+from ...attribution import arrow, other_end, relations_of
+from ...model import Relation, Span
+from ...recommend import Suggestion
 from ..display import for_widget
 from .scrolling import keep_row_visible
 
 
 class SpanList(ScrollView, can_focus=False):
-    """One row per span: label letter, label, covered text and linked entity."""
+    """One row per span: label letter, covered text, linked entity and relations. With
+    suggestions shown, the open suggestions are listed among them in text order, dimmed and
+    marked, never mistakable for saved spans."""
 
     DEFAULT_CSS = """
     SpanList { width: 38; border-left: solid $primary-darken-2; background: $panel; }
@@ -28,18 +35,45 @@ class SpanList(ScrollView, can_focus=False):
             super().__init__()
             self.span = span
 
+    class SuggestionChosen(Message):
+        def __init__(self, suggestion: Suggestion) -> None:
+            super().__init__()
+            self.suggestion = suggestion
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.spans: list[Span] = []
+        self.suggestions: list[Suggestion] = []
+        self.with_suggestions = False
+        self.rows: list[Span | Suggestion] = []
         self.current_id: str | None = None
         self.entity_names: dict[str, str] = {}
         self.colours: dict[str, str] = {}
         self.letters: dict[str, str] = {}
+        self.relations: list[Relation] = []
 
     def show(self, spans: list[Span], current_id: str | None) -> None:
         self.spans = spans
         self.current_id = current_id
-        self.virtual_size = Size(self.scrollable_content_region.width, len(spans))
+        self._rebuild()
+
+    def show_suggestions(self, suggestions: list[Suggestion]) -> None:
+        """The document's open suggestions, listed while `with_suggestions` is on."""
+        self.suggestions = suggestions
+        if self.with_suggestions:
+            self._rebuild()
+
+    def toggle_suggestions(self) -> bool:
+        self.with_suggestions = not self.with_suggestions
+        self._rebuild()
+        return self.with_suggestions
+
+    def _rebuild(self) -> None:
+        if self.with_suggestions:
+            self.rows = list(merge(self.spans, self.suggestions, key=lambda row: (row.start, row.end)))
+        else:
+            self.rows = list(self.spans)
+        self.virtual_size = Size(self.scrollable_content_region.width, len(self.rows))
         self._follow_current()
         self.refresh()
 
@@ -50,7 +84,8 @@ class SpanList(ScrollView, can_focus=False):
             self.refresh()
 
     def _follow_current(self) -> None:
-        index = next((i for i, s in enumerate(self.spans) if s.id == self.current_id), None)
+        index = next((i for i, row in enumerate(self.rows)
+                      if isinstance(row, Span) and row.id == self.current_id), None)
         if index is not None:
             keep_row_visible(self, index)
 
@@ -66,18 +101,38 @@ class SpanList(ScrollView, can_focus=False):
         elif span.entity_id:
             name = self.entity_names.get(span.entity_id, span.entity_id)
             row.append(f"  → {for_widget(name)}", Style(italic=True))
+        mine = relations_of(span.id, self.relations)
+        if len(mine) == 1:
+            other = next((s for s in self.spans if s.id == other_end(mine[0], span.id)), None)
+            if other is not None:
+                row.append(f"  {arrow(mine[0], span.id)} {for_widget(other.text[:30])}", Style(dim=True))
+        elif mine:
+            ends = {arrow(relation, span.id) for relation in mine}
+            row.append(f"  {''.join(sorted(ends))} {len(mine)} spans", Style(dim=True))
+        return row
+
+    def describe_suggestion(self, suggestion: Suggestion) -> Text:
+        """A suggestion's row: its label letter with a `?`, dimmed and in italics, and the word
+        "suggested", so it never reads as a saved span."""
+        letter = self.letters.get(suggestion.label, "?")
+        row = Text(style=Style(dim=True, italic=True))
+        row.append(f"{letter}?", Style(color=self.colours.get(suggestion.label)))
+        row.append(f" {for_widget(suggestion.text[:60])}")
+        if suggestion.entity_id:
+            row.append(f"  → {for_widget(self.entity_names.get(suggestion.entity_id, suggestion.entity_id))}")
+        row.append("  suggested")
         return row
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         index = y + self.scroll_offset.y
-        if index >= len(self.spans):
+        if index >= len(self.rows):
             return Strip.blank(width, self.rich_style)
-        span = self.spans[index]
-        text = self.describe(span)
+        item = self.rows[index]
+        text = self.describe(item) if isinstance(item, Span) else self.describe_suggestion(item)
         text.truncate(width, overflow="ellipsis")
         style = self.rich_style
-        if span.id == self.current_id:
+        if isinstance(item, Span) and item.id == self.current_id:
             style += Style(reverse=True)
         segments = [Segment(seg.text, style + seg.style if seg.style else style)
                     for seg in text.render(self.app.console)]
@@ -85,5 +140,6 @@ class SpanList(ScrollView, can_focus=False):
 
     def on_click(self, event: events.Click) -> None:
         index = event.y + self.scroll_offset.y
-        if 0 <= index < len(self.spans):
-            self.post_message(self.Chosen(self.spans[index]))
+        if 0 <= index < len(self.rows):
+            item = self.rows[index]
+            self.post_message(self.Chosen(item) if isinstance(item, Span) else self.SuggestionChosen(item))
