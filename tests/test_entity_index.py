@@ -100,3 +100,20 @@ def test_a_database_indexed_before_transliteration_is_reindexed_on_opening(tmp_p
     assert [c.entity_id for c in EntitySearch(store).search("Харків")] == ["wb:kharkiv"]
     assert store.entity("wb:kharkiv").country == ""
     store.close()
+
+
+def test_a_read_only_database_finds_names_imported_since_its_index_was_built(tmp_path):
+    path = tmp_path / "kb.db"
+    store = Store.open(path)
+    store.import_entities([Entity(f"geo:{n}", f"Place {n}", "PLACE", "", n) for n in range(1, 200)],
+                          normalise_alias)
+    EntitySearch(store).refresh()
+    # Imported without a search: the index on disk does not know it yet.
+    store.import_entities([Entity("geo:kharkiv", "Kharkiv", "PLACE", "", 1, ("Charkow",))], normalise_alias)
+    store.close()
+
+    readonly = Store.open(path, readonly=True)
+    search = EntitySearch(readonly)
+    assert search.search("Kharkov")[0].entity_id == "geo:kharkiv"
+    assert search.search("Place 17")[0].entity_id == "geo:17"
+    readonly.close()

@@ -113,7 +113,11 @@ class SearchContext:
                       for (country, region, _), share in zip(entities, shares)]
         return cls(tuple(votes), tuple(preferred_types))
 
-    def points(self, normalised_query: str) -> Callable[[dict], float]:
+    def point_range(self) -> tuple[float, float]:
+        """The fewest and the most points any candidate can get."""
+        return (-TYPE_POINTS if self.preferred_types else 0.0), COHERENCE_POINTS
+
+    def points(self, normalised_query: str) -> Callable[[Mapping], float]:
         """For one query: the points an alias row (with its entity's country, region and type)
         gains or loses. The text's own votes for the query's name are not counted: a
         name cannot vouch for itself."""
@@ -124,8 +128,14 @@ class SearchContext:
                 countries[country] += weight
                 regions[country, region] += weight
         preferred = self.preferred_types
+        # A search asks for hundreds of rows, which fall in a few dozen places.
+        known: dict[tuple[str, str, str], float] = {}
 
-        def points(row: dict) -> float:
+        def points(row: Mapping) -> float:
+            place = (row["country"], row["region"], row["type"])
+            fit = known.get(place)
+            if fit is not None:
+                return fit
             fit = 0.0
             if row["country"]:
                 # Half a vote is enough: a region named once is as telling as one named often,
@@ -135,6 +145,7 @@ class SearchContext:
                                           + 2 * min(1.0, 2 * regions[row["country"], row["region"]])) / 3
             if preferred and row["type"] not in preferred:
                 fit -= TYPE_POINTS
+            known[place] = fit
             return fit
 
         return points

@@ -29,14 +29,14 @@ import sys
 import unicodedata
 from array import array
 from collections import Counter, defaultdict, deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from itertools import chain, compress, repeat
 from operator import add, and_, itemgetter, lshift, not_, or_, truediv
 from typing import Protocol
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Indel
 
 from .collector import without_cyclic_gc
@@ -219,6 +219,14 @@ def consonants(key: str) -> str:
     return _REPEATED.sub("", key.translate(_CONSONANT_FOLDING))
 
 
+def consonant_keys(keys: Sequence[str]) -> list[str]:
+    """`consonants` of each search key, for many at once (joined, as `search_keys` does)."""
+    text = "\n".join(keys)
+    if text.count("\n") != len(keys) - 1:
+        return [consonants(key) for key in keys]
+    return _REPEATED.sub("", text.translate(_CONSONANT_FOLDING)).split("\n")
+
+
 # How much agreeing consonant skeletons count in a similarity: a little for any name, as
 # they tip the balance between spellings equally alike letter by letter; more for a name
 # romanised without its vowels or syllable by syllable, whose letters say less.
@@ -260,13 +268,13 @@ NUMBER_MISMATCH = 0.8
 class Query:
     """A normalised query, prepared for comparing with many aliases.
 
-    `postings` are the query's trigram postings (gram -> packed postings, as
-    the store holds them) and `aliases` about how many aliases there are: a
-    word weighs the log of how rare its rarest inner trigram is, so words that
-    many names share ("town", "district", "oblast") count little.
+    `sizes` are the index's posting counts (gram -> how many aliases have it,
+    as the store counts them) and `aliases` about how many aliases there are:
+    a word weighs the log of how rare its rarest inner trigram is, so words
+    that many names share ("town", "district", "oblast") count little.
     """
 
-    def __init__(self, normalised: str, postings: dict[str, bytes] | None = None,
+    def __init__(self, normalised: str, sizes: Mapping[str, int] | None = None,
                  aliases: int = 0) -> None:
         # Compared in Latin letters, so a Cyrillic query meets a Latin alias and the reverse.
         self.text = normalised = latin(normalised)
@@ -275,33 +283,37 @@ class Query:
         self.consonants = consonants(self.key)
         self.consonant_weight = (ROMANISED_CONSONANT_WEIGHT if romanised_by_consonants(normalised)
                                  else CONSONANT_WEIGHT)
-        postings = postings or {}
+        sizes = sizes or {}
         self.words: dict[str, float] = {}
         for word in dict.fromkeys(normalised.split()):
             key = search_key(word)
-            found = min((len(postings.get(key[i:i + 3], b"")) // 8 for i in range(len(key) - 2)),
-                        default=None)
+            found = min((sizes.get(key[i:i + 3], 0) for i in range(len(key) - 2)), default=None)
             self.words[word] = (_COMMON_WORD_WEIGHT if found is None
                                 else max(_COMMON_WORD_WEIGHT, math.log(max(aliases, 1) / max(found, 1))))
         self.weight = sum(self.words.values())
 
-    def similarity(self, alias: str) -> float:
-        """0–100: how alike the query and a normalised alias are, forgiving transliteration,
-        spacing and word order."""
-        alias = latin(alias)
-        alias_key = search_key(alias)
-        spelling = 100 * max(Indel.normalized_similarity(self.text, alias),
-                             0.98 * Indel.normalized_similarity(self.key, alias_key))
-        if " " in self.text or " " in alias:
-            # Reordered words ("Zelensky Volodymyr") score nearly as well as the same order.
-            spelling = max(spelling, 0.95 * fuzz.token_sort_ratio(self.text, alias),
-                           self._containment(alias))
-        agreeing = Indel.normalized_similarity(self.consonants, consonants(alias_key))
-        score = (1 - self.consonant_weight) * spelling + self.consonant_weight * 100 * agreeing
-        if _NUMBER.findall(alias) != self.numbers:
+    def similarities(self, texts: Sequence[str], keys: Sequence[str]) -> list[float]:
+        """0–100 for each alias, given as its Latin reading (`latin`) and `search_key`: how
+        alike it and the query are, forgiving transliteration, spacing and word order. A
+        search's whole pool at once: every comparison runs in rapidfuzz's C++, the query
+        prepared once."""
+        texts = list(texts)
+        spelling = list(map(max, _scores(Indel.normalized_similarity, self.text, texts, 100),
+                            _scores(Indel.normalized_similarity, self.key, keys, 98)))
+        # Reordered words ("Zelensky Volodymyr") score nearly as well as the same order.
+        worded = range(len(texts)) if " " in self.text else [i for i, text in enumerate(texts) if " " in text]
+        if worded:
+            reordered = _scores(fuzz.token_sort_ratio, self.text, [texts[i] for i in worded], 0.95)
+            for i, score in zip(worded, reordered):
+                spelling[i] = max(spelling[i], score, self._containment(texts[i]))
+        agreeing = _scores(Indel.normalized_similarity, self.consonants, consonant_keys(keys), 100)
+        spelt, agreed = 1 - self.consonant_weight, self.consonant_weight
+        scores = [spelt * one + agreed * other for one, other in zip(spelling, agreeing)]
+        if self.numbers or any(map(_NUMBER.search, texts)):
             # A number names the thing ("Hill 223", "Route 66"): one digit off is another thing.
-            score *= NUMBER_MISMATCH
-        return score
+            scores = [score * NUMBER_MISMATCH if _NUMBER.findall(text) != self.numbers else score
+                      for score, text in zip(scores, texts)]
+        return scores
 
     def _containment(self, alias: str) -> float:
         """Words of one inside the other ("President Volodymyr Zelensky", "Aukra kommun"):
@@ -311,6 +323,14 @@ class Query:
         words = set(alias.split())
         found = sum(weight for word, weight in self.words.items() if word in words)
         return fuzz.token_set_ratio(self.text, alias) * (0.85 + 0.10 * found / self.weight)
+
+
+def _scores(scorer: Callable, query: str, choices: list[str], scale: float) -> list[float]:
+    """scale × scorer(query, choice) for each choice, in order."""
+    scores = [0.0] * len(choices)
+    for _, score, index in process.extract(query, choices, scorer=scorer, limit=None):
+        scores[index] = scale * score
+    return scores
 
 
 # Below this score (with context) no candidate is a confident match: the picker says so and
@@ -360,22 +380,33 @@ def confident_match(candidates: Sequence[Candidate]) -> Candidate | None:
 class DocumentContext(Protocol):
     """What a mention's document says about its entity (`entity_context.SearchContext` is one)."""
 
-    def points(self, normalised_query: str) -> Callable[[dict], float]: ...
+    def points(self, normalised_query: str) -> Callable[[Mapping], float]: ...
+
+    def point_range(self) -> tuple[float, float]: ...
 
 
 class AliasSource(Protocol):
-    """What EntitySearch needs from the store (workbench.store.Store provides it)."""
+    """What EntitySearch needs from the store (workbench.store.Store provides it).
 
-    def aliases_equal(self, normalised: str, *, type: str | None = None) -> list[dict]: ...
+    Alias rows are read by column name: entity_id, alias, normalised, name,
+    type, description, prior, country, region.
+    """
+
+    def aliases_equal(self, normalised: str, *, type: str | None = None) -> Sequence[Mapping]: ...
 
     def aliases_with_prefix(self, prefix: str, *, type: str | None = None,
-                            limit: int = 200) -> list[dict]: ...
+                            limit: int = 200) -> Sequence[Mapping]: ...
 
-    def aliases_by_ids(self, ids: Sequence[int], *, type: str | None = None) -> list[dict]: ...
+    def aliases_by_ids(self, ids: Sequence[int], *, type: str | None = None) -> Sequence[Mapping]: ...
+
+    def alias_names_by_ids(self, ids: Sequence[int], *,
+                           type: str | None = None) -> Sequence[tuple[int, str, str]]: ...
 
     def alias_index_mark(self) -> tuple[int, int]: ...
 
     def normalised_aliases_since(self, after_id: int) -> list[tuple[int, str]]: ...
+
+    def posting_sizes(self) -> dict[str, int]: ...
 
     def postings(self, grams: Iterable[str]) -> dict[str, bytes]: ...
 
@@ -406,6 +437,10 @@ class EntitySearch:
         self.postings_budget = postings_budget
         # About how many aliases there are (the highest id): the scale of a word's weight.
         self._aliases = 0
+        # The index's posting counts, read once per state of the index (`_sizes_mark`):
+        # a search reads only the lists it counts, not the long ones it skips.
+        self._sizes: dict[str, int] = {}
+        self._sizes_mark: int | None = None
 
     def refresh(self) -> int:
         """Index aliases added since the last refresh; returns how many were indexed."""
@@ -413,6 +448,8 @@ class EntitySearch:
             indexed, newest = self.source.alias_index_mark()
             self._aliases = newest
             if newest <= indexed:
+                if self._sizes_mark != indexed:
+                    self._sizes, self._sizes_mark = self.source.posting_sizes(), indexed
                 return 0
             replace = indexed == 0 or newest - indexed > REBUILD_AFTER
             # Reading, indexing and writing a million aliases makes millions of objects,
@@ -422,6 +459,7 @@ class EntitySearch:
                 up_to = max(map(itemgetter(0), rows), default=newest)
                 if self.source.write_postings(build_postings(rows), after_id=indexed, up_to=up_to,
                                               replace=replace):
+                    self._sizes, self._sizes_mark = self.source.posting_sizes(), up_to
                     return len(rows)
 
     def search(self, query: str, *, type: str | None = None, limit: int = 10,
@@ -432,84 +470,126 @@ class EntitySearch:
             return []
         self.refresh()
         key = search_key(normalised)
-        postings = self.source.postings(trigrams(key))
-        prepared = Query(normalised, postings, self._aliases)
-        scores: dict[str, float] = {}
-        best: dict[str, Candidate] = {}
+        prepared = Query(normalised, self._sizes, self._aliases)
+        exact = self.source.aliases_equal(normalised, type=type)
+        prefixed = self.source.aliases_with_prefix(normalised, type=type, limit=self.prefix_pool)
+        pooled = self.source.alias_names_by_ids(self._fuzzy_pool(key, type), type=type)
+        # Places share names, so a pool holds the same alias many times over: each is scored once.
+        others = list(dict.fromkeys(chain((row["normalised"] for row in prefixed), map(itemgetter(2), pooled))))
+        texts = [alias if alias.isascii() else latin(alias) for alias in others]
+        keys = search_keys(texts)
+        scores = dict(zip(others, prepared.similarities(texts, keys)))
+        variants = {alias for alias, alias_key in zip(others, keys) if alias_key == key}
         fit = context.points(normalised) if context else None
-        for match, rows in (
-            (EXACT, self.source.aliases_equal(normalised, type=type)),
-            (PREFIX, self.source.aliases_with_prefix(normalised, type=type, limit=self.prefix_pool)),
-            (FUZZY, self.source.aliases_by_ids(self._fuzzy_pool(postings, key, type), type=type)),
-        ):
+        # The best row of each entity, by its place in the ranking.
+        best: dict[str, tuple[tuple, Mapping, str, float, float]] = {}
+
+        def rank(match: str, rows: Iterable[Mapping]) -> None:
             for row in rows:
+                alias = row["normalised"]
                 kind, score = match, 100.0
                 if match != EXACT:
-                    # Places share names, so a pool holds the same alias many times over.
-                    score = scores.get(row["normalised"])
-                    if score is None:
-                        score = scores[row["normalised"]] = prepared.similarity(row["normalised"])
-                    if search_key(row["normalised"]) == key:
+                    score = scores[alias]
+                    if alias in variants:
                         kind = VARIANT
-                    elif match == PREFIX and _continues_number(normalised, row["normalised"]):
+                    elif match == PREFIX and _continues_number(normalised, alias):
                         # "Route 66" is no completion of "Route 6".
                         kind = FUZZY
-                candidate = Candidate(row["entity_id"], row["name"], row["type"], row["description"],
-                                      row["alias"], score, kind, row["prior"], fit(row) if fit else 0.0)
-                held = best.get(candidate.entity_id)
-                if held is None or _order(candidate) > _order(held):
-                    best[candidate.entity_id] = candidate
-        return sorted(best.values(), key=_order, reverse=True)[:limit]
+                points = fit(row) if fit else 0.0
+                entity_id = row["entity_id"]
+                order = (_TIER[kind], round(score + points), row["prior"], entity_id)
+                held = best.get(entity_id)
+                if held is None or order > held[0]:
+                    best[entity_id] = (order, row, kind, score, points)
 
-    def _fuzzy_pool(self, postings: dict[str, bytes], key: str, type: str | None) -> list[int]:
+        rank(EXACT, exact)
+        rank(PREFIX, prefixed)
+        reach = context.point_range() if context else (0.0, 0.0)
+        rank(FUZZY, self.source.aliases_by_ids(_within_reach(pooled, scores, variants, best, limit, reach)))
+        shown = sorted(best.values(), key=itemgetter(0), reverse=True)[:limit]
+        return [Candidate(row["entity_id"], row["name"], row["type"], row["description"], row["alias"],
+                          score, kind, row["prior"], points)
+                for _, row, kind, score, points in shown]
+
+    def _fuzzy_pool(self, key: str, type: str | None) -> list[int]:
         """Ids of the aliases most alike the query by Dice overlap of search-key trigrams.
 
         Rare trigrams are counted first; common ones only while the postings
         read stay within budget, so a query costs about the same on any KB size.
         """
-        blobs = sorted(postings.values(), key=len)
-        shared: Counter[int] = Counter()
-        read = 0
-        for blob in blobs:
-            read += len(blob) // 8
-            if read > self.postings_budget and shared:
+        size_of = self._sizes.get
+        read, counted = 0, []
+        # Lists of one size in the grams' order, so the same query reads the same lists in any process.
+        for gram in sorted(sorted(filter(size_of, trigrams(key))), key=size_of):
+            read += size_of(gram)
+            if read > self.postings_budget and counted:
                 break
-            shared.update(_unpack(blob))
+            counted.append(gram)
+        if not counted:
+            return []
+        # The lists joined and counted in one pass of C code.
+        shared = Counter(_unpack(b"".join(self.source.postings(counted).values())))
         # A type filter is applied after the pool is picked, so widen the pool.
-        size = self.pool * (4 if type else 1)
-        # Weighing every alias that shares a trigram costs more than the rest of the search,
-        # so only those sharing the most (a few times the pool) are weighed.
-        floor, enough = 1, 0
-        histogram = Counter(shared.values())
-        for count in sorted(histogram, reverse=True):
-            enough += histogram[count]
-            if enough >= 3 * size:
-                floor = count
+        return _most_alike(shared, len(key), self.pool * (4 if type else 1))
+
+
+def _within_reach(pooled: Sequence[tuple[int, str, str]], scores: Mapping[str, float],
+                  variants: set[str], ranked: Mapping[str, tuple], limit: int,
+                  reach: tuple[float, float]) -> list[int]:
+    """The ids of the pooled aliases (id, entity id, normalised) that may yet make the first
+    `limit`, whatever points the document gives (`reach`: the fewest and the most).
+
+    Reading an alias's entity costs three times as much as the alias, and most of a
+    pool falls short of the candidates shown: an alias is left unread when at least
+    `limit` entities rank above it even with the fewest points, and it with the most.
+    """
+    least, most = reach
+    floors = {entity_id: held[0][:2] for entity_id, held in ranked.items()}
+    marks = []
+    for _, entity_id, alias in pooled:
+        mark = (_TIER[VARIANT if alias in variants else FUZZY], scores[alias])
+        marks.append(mark)
+        floor = (mark[0], round(mark[1] + least))
+        if floor > floors.get(entity_id, (-1, 0)):
+            floors[entity_id] = floor
+    if len(floors) <= limit:
+        return [alias_id for alias_id, _, _ in pooled]
+    bar = sorted(floors.values(), reverse=True)[limit - 1]
+    return [alias_id for (alias_id, _, _), (tier, score) in zip(pooled, marks)
+            if (tier, round(score + most)) >= bar]
+
+
+def _most_alike(shared: Counter[int], key_length: int, size: int) -> list[int]:
+    """The alias ids of the `size` postings with the highest Dice overlap, given how many
+    trigrams each shares with a query key of `key_length` trigrams."""
+    # Weighing every alias that shares a trigram costs more than the rest of the search,
+    # so only those sharing the most (a few times the pool) are weighed.
+    floor, enough = 1, 0
+    histogram = Counter(shared.values())
+    for count in sorted(histogram, reverse=True):
+        enough += histogram[count]
+        if enough >= 3 * size:
+            floor = count
+            break
+    # The rest runs in C iterators, over thousands of aliases per keystroke.
+    weighed = list(map(floor.__le__, shared.values()))
+    candidates = list(compress(shared.keys(), weighed))
+    dice = list(map(truediv, compress(shared.values(), weighed),
+                    map(add, repeat(key_length), map(and_, candidates, repeat(_SIZE_MASK)))))
+    if len(dice) > size:
+        # Dice values are few and repeat, so the pool's lowest is found by counting them.
+        histogram = Counter(dice)
+        enough = 0
+        for lowest in sorted(histogram, reverse=True):
+            enough += histogram[lowest]
+            if enough >= size:
                 break
-        # The rest runs in C iterators, over thousands of aliases per keystroke.
-        weighed = list(map(floor.__le__, shared.values()))
-        candidates = list(compress(shared.keys(), weighed))
-        dice = list(map(truediv, compress(shared.values(), weighed),
-                        map(add, repeat(len(key)), map(and_, candidates, repeat(_SIZE_MASK)))))
-        if len(dice) > size:
-            # Dice values are few and repeat, so the pool's lowest is found by counting them.
-            histogram = Counter(dice)
-            enough = 0
-            for lowest in sorted(histogram, reverse=True):
-                enough += histogram[lowest]
-                if enough >= size:
-                    break
-            kept = list(map(lowest.__le__, dice))
-            dice, candidates = list(compress(dice, kept)), list(compress(candidates, kept))
-        best = sorted(zip(dice, candidates), reverse=True)[:size]
-        return [posting >> _SIZE_BITS for _, posting in best]
+        kept = list(map(lowest.__le__, dice))
+        dice, candidates = list(compress(dice, kept)), list(compress(candidates, kept))
+    best = sorted(zip(dice, candidates), reverse=True)[:size]
+    return [posting >> _SIZE_BITS for _, posting in best]
 
 
 def _continues_number(prefix: str, alias: str) -> bool:
     """Whether `alias` goes on with more digits of the number that `prefix` ends with."""
     return prefix[-1:].isdigit() and alias[len(prefix):len(prefix) + 1].isdigit()
-
-
-def _order(candidate: Candidate) -> tuple:
-    # The prior comes after the document's context: popularity only breaks ties.
-    return (_TIER[candidate.match], round(candidate.ranking_score), candidate.prior, candidate.entity_id)

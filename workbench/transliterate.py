@@ -39,6 +39,22 @@ _RUSSIAN_ONLY = re.compile("[ыэъё]")
 _NOT_ALPHANUMERIC = re.compile(r"[^a-z0-9]+")
 
 
+class _AnyAscii(dict):
+    """anyascii as a str.translate table, filled in per character on first sight.
+
+    anyascii reads each character alone, so translating by this table gives its
+    result, but in C: a knowledge base has hundreds of thousands of names in
+    other scripts, and anyascii's Python loop per character took a second of an import.
+    """
+
+    def __missing__(self, code: int) -> str:
+        self[code] = ascii = anyascii(chr(code))
+        return ascii
+
+
+_ANYASCII = _AnyAscii()
+
+
 @lru_cache(maxsize=1 << 16)
 def latin(normalised: str) -> str:
     """Lower-case ASCII letters, digits and single spaces: the Latin reading of any alias."""
@@ -50,6 +66,6 @@ def latin(normalised: str) -> str:
         text = _WORD_INITIAL.sub(lambda letter: _UKRAINIAN_INITIAL[letter.group()], normalised)
         text = text.translate(_UKRAINIAN)
     if not text.isascii():
-        text = anyascii(text).lower()
+        text = text.translate(_ANYASCII).lower()
     # Some scripts come out with punctuation (anyascii marks tones and glottal stops).
     return " ".join(_NOT_ALPHANUMERIC.sub(" ", text).split())

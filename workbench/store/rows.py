@@ -119,7 +119,9 @@ def entity_from_row(row: dict[str, Any], aliases: tuple[str, ...]) -> Entity:
 def entity_values(entity: Entity, stamp: str) -> tuple[Any, ...]:
     """The entity's row in ENTITY_COLUMNS order."""
     return (entity.id, entity.name, entity.type, entity.description, entity.prior, entity.country,
-            entity.region, entity.within, json.dumps(list(entity.tags), ensure_ascii=False), stamp)
+            entity.region, entity.within,
+            # Most entities have no tags, and a knowledge base has hundreds of thousands.
+            json.dumps(list(entity.tags), ensure_ascii=False) if entity.tags else "[]", stamp)
 
 
 def event_from_row(row: dict[str, Any]) -> Event:
