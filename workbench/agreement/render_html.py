@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import html
 import math
+from collections.abc import Callable
+from typing import Any
 
 from workbench.agreement.sections import (NOTED, SHOWN_DISAGREEMENTS, Cell, cell_text, f1_matrix, heading_lines,
                                           kinds_of, more_note, table_sections)
@@ -90,52 +92,41 @@ def _html_cell(cell: Cell, notes: dict[str, int]) -> str:
 
 
 def _html_disagreements(report: Report) -> list[str]:
-    e = html.escape
-    items = report.disagreements[:SHOWN_DISAGREEMENTS]
-    lines = ["<h2>Disagreements</h2><table>",
-             "<tr><th>document</th><th>kind</th>"
-             + "".join(f"<th>{e(name)}</th>" for name in report.annotators) + "</tr>"]
-    for item in items:
-        cells = []
-        for name in report.annotators:
-            mark = item.group.versions.get(name)
-            if mark is None:
-                cells.append('<td class="note">nothing marked</td>')
-                continue
-            link = "" if mark.link is None else f" → {e(mark.link)}"
-            cells.append(f"<td><mark>{e(for_terminal(item.marked(name)))}</mark> {e(mark.label)}{link}"
-                         f' <span class="note">{mark.start}–{mark.end}</span></td>')
-        title = for_terminal(item.title) or item.document[:12]
-        lines.append(f'<tr><td title="{e(item.document)}">{e(title)}</td><td>{e(kinds_of(item))}</td>'
-                     f"{''.join(cells)}</tr>")
-    lines.append("</table>")
-    more = more_note(len(report.disagreements), len(items), "disagreements")
-    if more:
-        lines.append(f'<p class="note">{e(more)}</p>')
-    return lines
+    def version(item, name: str, mark) -> str:
+        link = "" if mark.link is None else f" → {html.escape(mark.link)}"
+        return (f"<mark>{html.escape(for_terminal(item.marked(name)))}</mark> {html.escape(mark.label)}{link}"
+                f' <span class="note">{mark.start}–{mark.end}</span>')
+
+    return _html_versions(report, "Disagreements", report.disagreements, "nothing marked",
+                          {"kind": kinds_of}, version)
 
 
 def _html_relation_disagreements(report: Report) -> list[str]:
+    def version(item, name: str, mark) -> str:
+        return (f"{html.escape(for_terminal(item.said(name)))}"
+                f' <span class="note">{mark.head.start}–{mark.head.end} → {mark.tail.start}–{mark.tail.end}</span>')
+
+    return _html_versions(report, "Relation disagreements", report.relation_disagreements, "no such relation",
+                          {"relation": lambda item: item.group.label, "kind": kinds_of}, version)
+
+
+def _html_versions(report: Report, title: str, disagreements: list, absent: str,
+                   columns: dict[str, Callable[[Any], str]], version: Callable[[Any, str, Any], str]) -> list[str]:
+    """A table of disagreements: the document, `columns`, then each annotator's version (HTML
+    from `version`), or `absent` where the annotator has none."""
     e = html.escape
-    items = report.relation_disagreements[:SHOWN_DISAGREEMENTS]
-    lines = ["<h2>Relation disagreements</h2><table>",
-             "<tr><th>document</th><th>relation</th><th>kind</th>"
+    items = disagreements[:SHOWN_DISAGREEMENTS]
+    lines = [f"<h2>{e(title)}</h2><table>",
+             "<tr><th>document</th>" + "".join(f"<th>{e(column)}</th>" for column in columns)
              + "".join(f"<th>{e(name)}</th>" for name in report.annotators) + "</tr>"]
     for item in items:
-        cells = []
-        for name in report.annotators:
-            mark = item.group.versions.get(name)
-            if mark is None:
-                cells.append('<td class="note">no such relation</td>')
-                continue
-            cells.append(f"<td>{e(for_terminal(item.said(name)))}"
-                         f' <span class="note">{mark.head.start}–{mark.head.end} → '
-                         f"{mark.tail.start}–{mark.tail.end}</span></td>")
-        title = for_terminal(item.title) or item.document[:12]
-        lines.append(f'<tr><td title="{e(item.document)}">{e(title)}</td><td>{e(item.group.label)}</td>'
-                     f"<td>{e(kinds_of(item))}</td>{''.join(cells)}</tr>")
+        cells = [f'<td class="note">{e(absent)}</td>' if item.group.versions.get(name) is None
+                 else f"<td>{version(item, name, item.group.versions[name])}</td>" for name in report.annotators]
+        shown = for_terminal(item.title) or item.document[:12]
+        lines.append(f'<tr><td title="{e(item.document)}">{e(shown)}</td>'
+                     + "".join(f"<td>{e(cell(item))}</td>" for cell in columns.values()) + "".join(cells) + "</tr>")
     lines.append("</table>")
-    more = more_note(len(report.relation_disagreements), len(items), "relation disagreements")
+    more = more_note(len(disagreements), len(items), title.lower())
     if more:
         lines.append(f'<p class="note">{e(more)}</p>')
     return lines
