@@ -262,6 +262,19 @@ class Planner:
             return await self.keys(option)
         raise RuntimeError(f"no way to select {start}-{end}")
 
+    async def link_or_defer(self, entity: str, start: int, end: int, later: bool,
+                            deferred: list[tuple[int, int]]) -> list[str]:
+        """Link the span just tagged to `entity`; or, when the same words are linked so `later`
+        too, leave it to the `L` there, which the last of them presses."""
+        if later:
+            deferred.append((start, end))
+            return []
+        keys = await self.link(entity)
+        text = self.view.text
+        if any(text[s:e] == text[start:end] for s, e in deferred):
+            keys += await self.keys(["L"])
+        return keys
+
     async def link(self, entity: str) -> list[str]:
         from workbench.linking import confident_match
         from workbench.tui.screens.link_picker import LinkPicker
@@ -312,15 +325,8 @@ async def record(gold: Gold) -> list[dict]:
                                        f"the cursor is at {planner.view.cursor}")
                 step["link"] = []
                 if entity:
-                    # The same words linked the same way later on: link them all at once there.
-                    same = [(s, e) for s, e, lab, ent in order[number + 1:]
-                            if ent == entity and text[s:e] == text[start:end]]
-                    if same:
-                        deferred.append((start, end))
-                    else:
-                        step["link"] = await planner.link(entity)
-                        if any(text[s:e] == text[start:end] for s, e in deferred):
-                            step["link"] += await planner.keys(["L"])
+                    later = any(ent == entity and text[s:e] == text[start:end] for s, e, _, ent in order[number + 1:])
+                    step["link"] = await planner.link_or_defer(entity, start, end, later, deferred)
                 steps.append(step)
         store.close()
     return steps

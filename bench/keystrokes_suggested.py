@@ -121,14 +121,9 @@ async def record_with_suggestions(gold: Gold) -> list[dict]:
                     raise RuntimeError(f"tagging {start}-{end} {label} with {step} did not store it; "
                                        f"the cursor is at {planner.view.cursor}")
                 if entity:
-                    later = [s for s in pending - {span} if s not in exact and s[3] == entity
-                             and text[s[0]:s[1]] == text[start:end]]
-                    if later:
-                        deferred.append((start, end))
-                    else:
-                        step["link"] = await planner.link(entity)
-                        if any(text[s:e] == text[start:end] for s, e in deferred):
-                            step["link"] += await planner.keys(["L"])
+                    later = any(s not in exact and s[3] == entity and text[s[0]:s[1]] == text[start:end]
+                                for s in pending - {span})
+                    step["link"] = await planner.link_or_defer(entity, start, end, later, deferred)
                 steps.append(step)
         store.close()
     return steps
@@ -137,8 +132,11 @@ async def record_with_suggestions(gold: Gold) -> list[dict]:
 def main() -> None:
     parser = argparse.ArgumentParser(description="Plan the key sequences that use suggestions again and "
                                                  "write each that is no longer than before.")
+    parser.add_argument("--record", action="store_true", help="plan and write the sequences (the only action)")
     parser.add_argument("--force", action="store_true", help="write longer sequences too (after a change of keys)")
     args = parser.parse_args()
+    if not args.record:
+        parser.error("--record plans the sequences; python -m bench.keystrokes replays them")
     for gold in gold_files():
         write_recorded(gold, asyncio.run(record_with_suggestions(gold)), suggestion_keys_path(gold), args.force,
                        {"suggestions": list(SUGGESTED_BY)})
