@@ -29,7 +29,10 @@ def _import_lazily(name: str) -> None:
     """Put module `name` in place unexecuted: it runs the first time one of its attributes is read."""
     if name in sys.modules:
         return
-    spec = importlib.util.find_spec(name)
+    try:
+        spec = importlib.util.find_spec(name)
+    except ModuleNotFoundError:  # its package is missing
+        spec = None
     if spec is None or spec.loader is None:
         return  # not installed: whoever imports it fails as it would have
     spec.loader = importlib.util.LazyLoader(spec.loader)
