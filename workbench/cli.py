@@ -17,7 +17,6 @@ from .cli_store import open_store
 from .failures import WorkbenchGroup
 from .model import annotator_name_problem
 from .corpus import expand
-from .importer import import_paths
 from .store import Store, default_db_path
 from .text import counted, for_terminal, for_terminal_json
 
@@ -103,6 +102,8 @@ def import_command(ctx: click.Context, paths: tuple[Path, ...]) -> None:
       workbench import batch.jsonl notes.md
       workbench --db fresh.db import exports/jsonl-all-any.jsonl
     """
+    from .importer import import_paths  # with the formats it reads: not for every command
+
     store = open_store(ctx)
     # click needs a length; expanding folders twice is cheap next to importing them.
     with click.progressbar(length=sum(1 for _ in expand(paths)), label="importing",
@@ -214,6 +215,8 @@ def review(ctx: click.Context, annotators: tuple[str, ...], document: str | None
 @click.pass_context
 def demo(ctx: click.Context, annotator: str | None, no_open: bool) -> None:
     """Build the demo database from the bundled corpus and open it."""
+    from .importer import import_paths
+
     store = open_store(ctx)
     corpus = resources.files("workbench") / "data" / "demo"
     with resources.as_file(corpus) as folder:

@@ -32,11 +32,6 @@ from typing import Any
 from .errors import WorkbenchError
 from .model import DEFAULT_LABELS, DEFAULT_RELATION_TYPES, Label, RelationType
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
-
 CONFIG_FILE = "workbench.toml"
 # A source is who said it: a person or an organisation, rarely a place.
 DEFAULT_LINK_TYPES: dict[str, tuple[str, ...]] = {"source": ("PERSON", "ORG")}
@@ -191,6 +186,11 @@ def _is_colour(text: str) -> bool:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    # Imported when there is a file to read: most start-ups have none.
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on Python 3.10 only
+        import tomli as tomllib
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)

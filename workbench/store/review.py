@@ -16,14 +16,20 @@ from collections.abc import Iterator, Mapping, Sequence
 from itertools import groupby
 from operator import itemgetter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..agreement.alignment import Group, Mark, align
-from ..agreement.relations import End, RelationGroup, RelationMark, align_relations
 from ..history import undo_stacks, undoable
 from ..model import GOLD, Relation, Span
 from .exchange import ExchangeTables
 from .rows import relation_payload, span_payload
+
+# The agreement modules are imported where review uses them: every screen opens a store,
+# and the annotate screen's start-up should not wait for alignment and matching.
+if TYPE_CHECKING:
+    from ..agreement.alignment import Group
+    from ..agreement.relations import End, RelationGroup
+
+    RelationKey = tuple[End, End, str]
 
 REVIEWABLE = ("ready", "in review")
 
@@ -47,10 +53,9 @@ def _version_key(span: Span) -> tuple[int, int, str, str | None]:
 
 
 def _end(span: Span) -> End:
+    from ..agreement.relations import End
+
     return End(span.start, span.end, span.label)
-
-
-RelationKey = tuple[End, End, str]
 
 
 class ReviewTables(ExchangeTables):
@@ -229,6 +234,9 @@ class ReviewTables(ExchangeTables):
         the agreed relations between them, are logged as `seed` events: undo never
         removes them.
         """
+        from ..agreement.alignment import Mark, align
+        from ..agreement.relations import RelationMark, align_relations
+
         with self.transaction():
             compared = self.compared_annotators(document, annotators)
             by_annotator = {name: self.spans(document, name) for name in compared}
@@ -319,6 +327,8 @@ class ReviewTables(ExchangeTables):
 
     def relation_keys(self, document: str, annotator: str) -> set[RelationKey]:
         """(head end, tail end, label) of the annotator's relations: what a relation version is."""
+        from ..agreement.relations import End
+
         return {(End(*row[0:3]), End(*row[3:6]), row[6])
                 for row in self.agreement_relations(document, [annotator]).get(annotator, ())}
 

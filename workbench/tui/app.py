@@ -19,7 +19,6 @@ from .screens.annotate import AnnotateScreen, screen_for_labels
 from .screens.annotate_panel import PanelChoice
 from .screens.help import HelpScreen, declared_bindings
 from .screens.prompt import AnnotatorPrompt
-from .screens.queue import QueueScreen
 
 
 class WorkbenchApp(App):
@@ -32,6 +31,11 @@ class WorkbenchApp(App):
 
     def __init__(self, store: Store, annotator: str | None, *, document: str | None = None,
                  config: Config | None = None, review: list[str] | None = None) -> None:
+        # Building the screens allocates enough to set off a full collection before the
+        # first paint, some 20 ms walking every module, class and function just imported.
+        # All of them live as long as the process: out of the collector's reach, they cost
+        # nothing. (`_settled` does the same for what start-up builds.)
+        gc.freeze()
         super().__init__()
         self.store = store
         self.annotator = annotator or ""
@@ -59,6 +63,8 @@ class WorkbenchApp(App):
         if self.annotator:
             self._start()
         else:
+            from .screens.queue import QueueScreen
+
             self.push_screen(QueueScreen())
             self.push_screen(AnnotatorPrompt(), self._annotator_chosen)
 
@@ -66,6 +72,7 @@ class WorkbenchApp(App):
         # Imported only when there is a keymap to check; otherwise each loads when first opened.
         from .screens.agreement import AgreementScreen
         from .screens.link_picker import LinkPicker
+        from .screens.queue import QueueScreen
         from .screens.review import ReviewScreen
 
         screens = [self.annotate_screen, screen_for_labels(self.labels, ReviewScreen), QueueScreen,
@@ -137,6 +144,10 @@ class WorkbenchApp(App):
             self._open_over_queue(screen_for_labels(self.labels, ReviewScreen)(document, self.review or []))
 
     def _close_down_to_queue(self) -> None:
+        if len(self.screen_stack) <= 1:
+            return  # at start-up: nothing to close, and no need of the queue's module yet
+        from .screens.queue import QueueScreen
+
         while len(self.screen_stack) > 1 and not isinstance(self.screen, QueueScreen):
             self.pop_screen()
 
@@ -147,7 +158,10 @@ class WorkbenchApp(App):
 
     def action_back_to_queue(self) -> None:
         """Close every screen above the queue. The queue is made the first time it is wanted:
-        start-up opens a document straight away, and the first paint does not wait for it."""
+        start-up opens a document straight away, and the first paint does not wait for it
+        (nor for its module: imported where it is used)."""
+        from .screens.queue import QueueScreen
+
         self._close_down_to_queue()
         if not isinstance(self.screen, QueueScreen):
             self.push_screen(QueueScreen())
@@ -199,6 +213,7 @@ def keymap_problems(screens: list[list[Binding]], keymap: dict[str, str]) -> lis
 def label_key_problems(labels: Iterable[Label]) -> list[str]:
     """Label keys that a screen already uses for a command: the label would silently take it
     (an annotator's undo would tag instead)."""
+    from .screens.queue import QueueScreen
     from .screens.review import ReviewScreen
 
     owners: dict[str, str] = {}
