@@ -115,6 +115,21 @@ async def test_the_relation_shows_in_the_status_line_span_list_and_text_and_undo
     assert len(pairs(store, document)) == 1
 
 
+async def test_the_span_list_shows_a_long_claims_source_at_every_panel_width(store, article):
+    """A claim is longer than the panel is wide: its text gives way, never the other end."""
+    document, spans = article
+    store.add_relation(spans["losses"].id, spans["staff"].id, "attributed_to")
+    async with make_app(store, "alice").run_test(size=SIZE) as pilot:
+        await focus(pilot, spans["losses"])
+        for narrower in range(6):
+            span_list = pilot.app.screen.query_one(SpanList)
+            row = next(i for i, span in enumerate(span_list.spans) if span.id == spans["losses"].id)
+            shown = span_list.render_line(row).text
+            assert shown.startswith("c lo") and "← Th" in shown, (span_list.size.width, shown)
+            await pilot.press("-")
+            await pilot.pause()
+
+
 async def test_apostrophe_goes_out_to_each_source_of_a_claim_and_back(store, article):
     document, spans = article
     for claim, source in (("losses", "staff"), ("losses", "officials"), ("attacks", "officials")):

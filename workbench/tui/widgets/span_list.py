@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from heapq import merge
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -17,8 +18,12 @@ from textual.strip import Strip
 from ...attribution import arrow, other_end, relations_of
 from ...model import Relation, Span
 from ...recommend import Suggestion
+from ...text import middle_cut
 from ..display import for_widget
 from .scrolling import keep_row_visible
+
+MIN_COVERED = 5
+"""Characters of a span's text its row keeps however narrow the panel, its ends taking the rest."""
 
 
 class SpanList(ScrollView, can_focus=False):
@@ -89,24 +94,46 @@ class SpanList(ScrollView, can_focus=False):
         if index is not None:
             keep_row_visible(self, index)
 
-    def describe(self, span: Span) -> Text:
-        """The row for one span, built as Text so document content is never markup."""
+    def describe(self, span: Span, width: int | None = None) -> Text:
+        """The row for one span, built as Text so document content is never markup. Within
+        `width`, its text and its relation's other end are cut in the middle, sharing the room,
+        so the link and the relation still show."""
         letter = self.letters.get(span.label, "?")
-        covered = for_widget(span.text[:60])
+        covered, other = span.text[:60], self._single_other_end(span)
         row = Text()
         row.append(f"{letter} ", Style(color=self.colours.get(span.label), bold=True))
-        row.append(covered)
+        ends = self._ends(span, "").cell_len
+        fixed = row.cell_len + ends
+        # With nothing after the text there is nothing to make room for: the row is cut at its end.
+        if width is not None and ends and fixed + cell_len(covered) + cell_len(other) > width:
+            room = width - fixed
+            kept = min(cell_len(covered), max(room - cell_len(other), room // 2, MIN_COVERED))
+            covered, other = middle_cut(span.text, kept), middle_cut(other, max(room - kept, MIN_COVERED))
+        row.append(for_widget(covered))
+        row.append_text(self._ends(span, other))
+        return row
+
+    def _single_other_end(self, span: Span) -> str:
+        """The text at the other end of the span's one relation; empty for none or several."""
+        mine = relations_of(span.id, self.relations)
+        if len(mine) != 1:
+            return ""
+        other = next((s for s in self.spans if s.id == other_end(mine[0], span.id)), None)
+        return other.text[:30] if other is not None else ""
+
+    def _ends(self, span: Span, other: str) -> Text:
+        """What follows a span's text in its row: the linked entity, then its relations' other
+        ends (`other`, the text of the one other end, as the row has room for it)."""
+        row = Text()
         if span.nil:
             row.append("  → NIL", Style(italic=True, dim=True))
         elif span.entity_id:
             name = self.entity_names.get(span.entity_id, span.entity_id)
             row.append(f"  → {for_widget(name)}", Style(italic=True))
         mine = relations_of(span.id, self.relations)
-        if len(mine) == 1:
-            other = next((s for s in self.spans if s.id == other_end(mine[0], span.id)), None)
-            if other is not None:
-                row.append(f"  {arrow(mine[0], span.id)} {for_widget(other.text[:30])}", Style(dim=True))
-        elif mine:
+        if len(mine) == 1 and any(s.id == other_end(mine[0], span.id) for s in self.spans):
+            row.append(f"  {arrow(mine[0], span.id)} {for_widget(other)}", Style(dim=True))
+        elif len(mine) > 1:
             ends = {arrow(relation, span.id) for relation in mine}
             row.append(f"  {''.join(sorted(ends))} {len(mine)} spans", Style(dim=True))
         return row
@@ -129,7 +156,7 @@ class SpanList(ScrollView, can_focus=False):
         if index >= len(self.rows):
             return Strip.blank(width, self.rich_style)
         item = self.rows[index]
-        text = self.describe(item) if isinstance(item, Span) else self.describe_suggestion(item)
+        text = self.describe(item, width) if isinstance(item, Span) else self.describe_suggestion(item)
         text.truncate(width, overflow="ellipsis")
         style = self.rich_style
         if isinstance(item, Span) and item.id == self.current_id:
