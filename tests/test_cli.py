@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from workbench.cli import cli
+from workbench.config import remembered_annotator
 from workbench.model import NewDocument
 
 
@@ -117,3 +118,20 @@ def test_init_still_creates_the_database_it_is_given(tmp_path):
 
     assert result.exit_code == 0, result.output
     assert CliRunner().invoke(cli, ["--db", str(fresh), "docs"]).exit_code == 0
+
+
+def test_the_demo_remembers_the_annotator_it_is_given_for_its_database(tmp_path):
+    database = tmp_path / "demo.db"
+    result = CliRunner().invoke(cli, ["--db", str(database), "demo", "--no-open", "--annotator", "alice"])
+
+    assert result.exit_code == 0
+    assert remembered_annotator(database) == "alice"
+
+
+def test_the_demo_refuses_a_reserved_annotator_before_building_anything(tmp_path):
+    database = tmp_path / "demo.db"
+    result = CliRunner().invoke(cli, ["--db", str(database), "demo", "--no-open", "--annotator", "gold"])
+
+    assert result.exit_code == 1
+    assert result.output.startswith("error: 'gold' is reserved") and result.output.count("\n") == 1
+    assert list(tmp_path.iterdir()) == []

@@ -217,6 +217,9 @@ def demo(ctx: click.Context, annotator: str | None, no_open: bool) -> None:
     """Build the demo database from the bundled corpus and open it."""
     from .importer import import_paths
 
+    problem = annotator_name_problem(annotator) if annotator is not None else None
+    if problem:
+        raise WorkbenchError(problem)
     store = open_store(ctx)
     corpus = resources.files("workbench") / "data" / "demo"
     with resources.as_file(corpus) as folder:
@@ -228,6 +231,8 @@ def demo(ctx: click.Context, annotator: str | None, no_open: bool) -> None:
         entities, aliases = store.import_entities(read_kb(kb_file), normalise_alias)
     click.echo(f"demo corpus: {report.added} added, {report.duplicates} already present; "
                f"{counted(entities, 'entity', 'entities')} with {counted(aliases, 'alias', 'aliases')}; in {store.path}")
+    if annotator:
+        remember_annotator(annotator, store.path)
     if no_open or not has_terminal():
         click.echo(f"open it with: workbench --db {store.path} annotate")
         return
