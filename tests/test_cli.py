@@ -135,3 +135,19 @@ def test_the_demo_refuses_a_reserved_annotator_before_building_anything(tmp_path
     assert result.exit_code == 1
     assert result.output.startswith("error: 'gold' is reserved") and result.output.count("\n") == 1
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_relative_state_home_is_ignored_so_the_name_is_remembered_from_any_folder(tmp_path, monkeypatch):
+    """The XDG rule: a relative XDG_STATE_HOME is invalid; the home folder's default is used."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_STATE_HOME", "state")
+    database = tmp_path / "demo.db"
+    (tmp_path / "one").mkdir()
+    (tmp_path / "two").mkdir()
+    monkeypatch.chdir(tmp_path / "one")
+    assert CliRunner().invoke(cli, ["--db", str(database), "demo", "--no-open", "--annotator", "alice"]).exit_code == 0
+    monkeypatch.chdir(tmp_path / "two")
+
+    assert remembered_annotator(database) == "alice"
+    assert (home / ".local" / "state" / "workbench" / "annotators.json").is_file()

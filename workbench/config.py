@@ -201,8 +201,12 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 
 def state_dir() -> Path:
-    """Where per-user state lives: the annotator name remembered per database, and crash logs."""
-    base = os.environ.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local", "state")
+    """Where per-user state lives: the annotator name remembered per database, and crash logs.
+    A relative XDG_STATE_HOME is ignored, as the XDG rules say: it would put the state in
+    whichever folder the command ran from, forgetting the name in the next one."""
+    base = os.environ.get("XDG_STATE_HOME", "")
+    if not os.path.isabs(base):
+        base = os.path.join(os.path.expanduser("~"), ".local", "state")
     return Path(base) / "workbench"
 
 
