@@ -151,3 +151,12 @@ def test_a_relative_state_home_is_ignored_so_the_name_is_remembered_from_any_fol
 
     assert remembered_annotator(database) == "alice"
     assert (home / ".local" / "state" / "workbench" / "annotators.json").is_file()
+
+
+def test_annotate_refused_for_want_of_a_terminal_remembers_no_name(demo_store):
+    result = subprocess.run([sys.executable, "-m", "workbench", "--db", demo_store.path, "annotate",
+                             "--annotator", "typo"],
+                            stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
+
+    assert result.returncode == 1
+    assert remembered_annotator(demo_store.path) is None

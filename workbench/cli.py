@@ -172,9 +172,9 @@ def annotate(ctx: click.Context, annotator: str | None, document: str | None) ->
     problem = annotator_name_problem(name) if name is not None else None
     if problem:
         raise WorkbenchError(problem)
+    require_terminal("annotate")
     if name:
         remember_annotator(name, store.path)
-    require_terminal("annotate")
     run_tui(ctx, make_app(store, name, document=uid, config=config))
 
 
