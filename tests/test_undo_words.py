@@ -87,6 +87,11 @@ def test_relations_are_named_by_type_and_a_span_deleted_with_them_leads(store, d
     source = store.add_span(doc, "alice", institute, institute + len("the institute"), "source")
     store.add_relation(claim.id, source.id, "attributed_to")
     assert undone(store, doc) == "relation attributed_to"
-    assert redone(store, doc) == "relation attributed_to"
+    texts = {span.id: span.text for span in store.spans(doc)}
+    words = describe(store.replay(doc, "alice", "redo"), str, text_of=texts.get)
+    assert words == "relation “Russia’…vdiivka” → “the institute”"
+    store.delete_relation(store.relations(doc)[0].id)
+    words = describe(store.replay(doc, "alice", "undo"), str, text_of=texts.get)
+    assert words == "remove relation “Russia’…vdiivka” → “the institute”"
     store.delete_span(source.id)
     assert undone(store, doc) == "delete source “the institute” and 1 more change"

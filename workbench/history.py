@@ -73,11 +73,14 @@ def top_action(stack: list[Event]) -> list[Event]:
     return action
 
 
-def describe(action: list[Event], name_of: Callable[[str], str], limit: int = 30) -> str:
+def describe(action: list[Event], name_of: Callable[[str], str], limit: int = 30,
+             text_of: Callable[[str], str | None] = lambda span_id: None) -> str:
     """What one undoable action changed, in words: `claim “Russia’s military …”`,
-    `link “Bahmut” → Bakhmut`, `link 3 mentions of “ISW” → Institute for the Study of War`.
+    `link “Bahmut” → Bakhmut`, `link 3 mentions of “ISW” → Institute for the Study of War`,
+    `relation “losses were…per day” → “the general staff”`.
 
-    `action` is its events (one, or a batch, in any order); `name_of` names an entity by id.
+    `action` is its events (one, or a batch, in any order); `name_of` names an entity by id,
+    and `text_of` gives a span's text by id (None when it is gone), to name a relation's ends.
     An entity made in the same action is named from its event: an undo has removed it.
     """
     events = sorted(action, key=lambda event: event.id)
@@ -95,14 +98,15 @@ def describe(action: list[Event], name_of: Callable[[str], str], limit: int = 30
         text = _describe_link(first, entity_name, limit,
                               mentions=len(changes) if _same_text(changes) else None)
     else:
-        text = _describe_one(first, entity_name, limit)
+        text = _describe_one(first, entity_name, limit, text_of)
         if len(changes) > 1:
             others = len(changes) - 1
             text += f" and {others} more change{'' if others == 1 else 's'}"
     return text + (" (new entity)" if made else "")
 
 
-def _describe_one(event: Event, entity_name: Callable[[str], str], limit: int) -> str:
+def _describe_one(event: Event, entity_name: Callable[[str], str], limit: int,
+                  text_of: Callable[[str], str | None]) -> str:
     span = event.after or event.before or {}
     quoted = f"“{middle_cut(span.get('text', ''), limit)}”"
     label = span.get("label", "")
@@ -115,7 +119,13 @@ def _describe_one(event: Event, entity_name: Callable[[str], str], limit: int) -
     if event.action == "entity":
         return f"new entity {span['entity']['name']}"
     if event.action in ("relate", "unrelate"):
-        return f"{'relation' if event.action == 'relate' else 'remove relation'} {span.get('label', '')}"
+        verb = "relation" if event.action == "relate" else "remove relation"
+        ends = [text_of(span.get(end, "")) for end in ("head", "tail")]
+        if None in ends:
+            return f"{verb} {span.get('label', '')}"
+        # Two texts share the room one has elsewhere.
+        head, tail = (f"“{middle_cut(text, limit // 2)}”" for text in ends)
+        return f"{verb} {head} → {tail}"
     verb = {"add": "", "delete": "delete ", "reject": "reject ", "accept_suggestion": "accept "}
     return f"{verb.get(event.action, event.action + ' ')}{label} {quoted}"
 

@@ -418,7 +418,8 @@ class AnnotateScreen(SuggestionKeys, RelationKeys, LinkKeys, JumpKeys, ActiveTim
             return
         self._reload_spans(focus_id=events[-1].span_id)
         names = self.span_list.entity_names
-        change = describe(events, lambda entity_id: names.get(entity_id, entity_id))
+        texts = {span.id: span.text for span in self.spans}
+        change = describe(events, lambda entity_id: names.get(entity_id, entity_id), text_of=texts.get)
         # Where "✓ saved" stands: the change is saved, and this says which it was.
         self._saved_state = Text(f"✓ {'undid' if direction == 'undo' else 'redid'}: {for_widget(change)}",
                                  Style(color="green"))
