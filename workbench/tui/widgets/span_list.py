@@ -99,39 +99,40 @@ class SpanList(ScrollView, can_focus=False):
         `width`, its text and its relation's other end are cut in the middle, sharing the room,
         so the link and the relation still show."""
         letter = self.letters.get(span.label, "?")
-        covered, other = span.text[:60], self._single_other_end(span)
+        mine = relations_of(span.id, self.relations)
+        covered, other = span.text[:60], self._single_other_end(span, mine)
         row = Text()
         row.append(f"{letter} ", Style(color=self.colours.get(span.label), bold=True))
-        ends = self._ends(span, "").cell_len
+        ends = self._ends(span, mine, None if other is None else "").cell_len
         fixed = row.cell_len + ends
         # With nothing after the text there is nothing to make room for: the row is cut at its end.
-        if width is not None and ends and fixed + cell_len(covered) + cell_len(other) > width:
+        if width is not None and ends and fixed + cell_len(covered) + cell_len(other or "") > width:
             room = width - fixed
-            kept = min(cell_len(covered), max(room - cell_len(other), room // 2, MIN_COVERED))
-            covered, other = middle_cut(span.text, kept), middle_cut(other, max(room - kept, MIN_COVERED))
+            kept = min(cell_len(covered), max(room - cell_len(other or ""), room // 2, MIN_COVERED))
+            covered = middle_cut(span.text, kept)
+            if other is not None:
+                other = middle_cut(other, max(room - kept, MIN_COVERED))
         row.append(for_widget(covered))
-        row.append_text(self._ends(span, other))
+        row.append_text(self._ends(span, mine, other))
         return row
 
-    def _single_other_end(self, span: Span) -> str:
-        """The text at the other end of the span's one relation; empty for none or several."""
-        mine = relations_of(span.id, self.relations)
+    def _single_other_end(self, span: Span, mine: list[Relation]) -> str | None:
+        """The text at the other end of the span's one relation; None for none or several."""
         if len(mine) != 1:
-            return ""
+            return None
         other = next((s for s in self.spans if s.id == other_end(mine[0], span.id)), None)
-        return other.text[:30] if other is not None else ""
+        return other.text[:30] if other is not None else None
 
-    def _ends(self, span: Span, other: str) -> Text:
-        """What follows a span's text in its row: the linked entity, then its relations' other
-        ends (`other`, the text of the one other end, as the row has room for it)."""
+    def _ends(self, span: Span, mine: list[Relation], other: str | None) -> Text:
+        """What follows a span's text in its row: the linked entity, then its relations (`mine`):
+        the one other end's text (`other`, as the row has room for it), or how many there are."""
         row = Text()
         if span.nil:
             row.append("  → NIL", Style(italic=True, dim=True))
         elif span.entity_id:
             name = self.entity_names.get(span.entity_id, span.entity_id)
             row.append(f"  → {for_widget(name)}", Style(italic=True))
-        mine = relations_of(span.id, self.relations)
-        if len(mine) == 1 and any(s.id == other_end(mine[0], span.id) for s in self.spans):
+        if other is not None:
             row.append(f"  {arrow(mine[0], span.id)} {for_widget(other)}", Style(dim=True))
         elif len(mine) > 1:
             ends = {arrow(relation, span.id) for relation in mine}
