@@ -110,7 +110,7 @@ def _relation_types_of(path: Path, data: dict[str, Any], labels: tuple[Label, ..
     if "relations" in data:
         return parse_relation_types(path, data["relations"], labels)
     names = {label.name for label in labels}
-    return tuple(kind for kind in DEFAULT_RELATION_TYPES if set(kind.heads) | set(kind.tails) <= names)
+    return tuple(kind for kind in DEFAULT_RELATION_TYPES if kind.named_labels <= names)
 
 
 def parse_relation_types(path: Path, entries: Any, labels: tuple[Label, ...]) -> tuple[RelationType, ...]:

@@ -83,9 +83,19 @@ class RelationType:
     heads: tuple[str, ...] = ()
     tails: tuple[str, ...] = ()
 
+    @property
+    def ends(self) -> str:
+        """The labels each end may have, in words: "claim → source" ("any" where unrestricted)."""
+        return f"{'|'.join(self.heads) or 'any'} → {'|'.join(self.tails) or 'any'}"
+
+    @property
+    def named_labels(self) -> frozenset[str]:
+        """Every label the rule names, at either end."""
+        return frozenset(self.heads) | frozenset(self.tails)
+
     def rule(self) -> str:
         """The type's rule in words, as errors quote it: "attributed_to: claim → source"."""
-        return f"{self.name}: {'|'.join(self.heads) or 'any'} → {'|'.join(self.tails) or 'any'}"
+        return f"{self.name}: {self.ends}"
 
     def admits(self, head_label: str, tail_label: str) -> bool:
         return (not self.heads or head_label in self.heads) and (not self.tails or tail_label in self.tails)

@@ -258,7 +258,7 @@ class _Line:
             known = ", ".join(sorted(self.relation_types)) or "none"
             raise self.reject(f"{where}: unknown relation type {label!r}; known: {known}")
         if not kind.admits(head.label, tail.label):
-            raise self.reject(f"{where}: {kind.name} joins {kind.rule().split(': ', 1)[1]}, not "
+            raise self.reject(f"{where}: {kind.name} joins {kind.ends}, not "
                               f"{head.label} → {tail.label}")
         relation_id = self.field(value, "id", str, uuid.uuid4().hex, where=where)
         if not relation_id.strip():

@@ -33,7 +33,7 @@ class RelationTables(AnnotationTables):
             labels = {label.name for label in self.labels()}
             # The default type only where its labels exist: a custom label set gets none.
             self.set_relation_types([kind for kind in DEFAULT_RELATION_TYPES
-                                     if set(kind.heads) | set(kind.tails) <= labels])
+                                     if kind.named_labels <= labels])
 
     # -- relation types ------------------------------------------------------------
 
@@ -63,14 +63,14 @@ class RelationTables(AnnotationTables):
             raise WorkbenchError(f"relation type {holder!r} and relation type {name!r} would both have "
                                  f"the key {key!r}; give one of them another key")
         for kind in kinds:
-            unknown = sorted((set(kind.heads) | set(kind.tails)) - labels)
+            unknown = sorted(kind.named_labels - labels)
             if unknown:
                 raise WorkbenchError(f"relation type {kind.name!r} names label(s) {', '.join(unknown)} "
                                      "that the label set does not have")
         for kind in kinds:
             broken = self._broken_by_rule(kind)
             if broken:
-                raise WorkbenchError(f"relation type {kind.name!r}: the rule {kind.rule().split(': ', 1)[1]} "
+                raise WorkbenchError(f"relation type {kind.name!r}: the rule {kind.ends} "
                                      f"would break {broken}; delete those relations or keep the rule")
         upsert = insert_sql("relation_types", RELATION_TYPE_COLUMNS, conflict="""ON CONFLICT(name) DO UPDATE
             SET key = excluded.key, description = excluded.description, heads = excluded.heads,
@@ -160,7 +160,7 @@ class RelationTables(AnnotationTables):
                     f"{relation.document}, but its spans are {head.annotator}'s in document {head.document}")
         kind = self.relation_type(relation.label)
         if not kind.admits(head.label, tail.label):
-            return (f"{kind.name} joins {kind.rule().split(': ', 1)[1]}, not {head.label} → {tail.label} "
+            return (f"{kind.name} joins {kind.ends}, not {head.label} → {tail.label} "
                     f"({head.text!r} → {tail.text!r})")
         return None
 
