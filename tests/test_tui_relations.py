@@ -180,7 +180,7 @@ async def test_bang_goes_to_the_next_claim_without_a_source(store, article):
         await pilot.press("exclamation_mark")
         assert view.current_id == spans["attacks"].id
         store.add_relation(spans["attacks"].id, spans["officials"].id, "attributed_to")
-        pilot.app.screen.load_relations()
+        pilot.app.screen.reload_relations()
         await pilot.press("exclamation_mark")
         await pilot.pause()
     assert notes[-1] == "Every claim has its relation."

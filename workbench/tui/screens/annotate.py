@@ -459,8 +459,7 @@ class AnnotateScreen(SuggestionKeys, RelationKeys, LinkKeys, JumpKeys, ActiveTim
             view.picked = True
         self._saved_state = Text("✓ saved", Style(color="green"))
         self.refresh_suggestions()
-        # A write to a span can take relations with it (a delete), or bring them back (undo).
-        self.load_relations()
+        self.reload_relations()
         self.span_list.show(view.spans, view.current_id)
         if self.header_outdated():
             self.refresh_header()

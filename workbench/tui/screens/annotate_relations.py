@@ -36,8 +36,14 @@ class RelationKeys:
     """Whether that follow went back to where an earlier one started, rather than out from it."""
 
     def load_relations(self) -> None:
-        self.relations = self.store.relations(self.document, self.annotator)
+        """On opening a document: the label set's relation types, and the document's relations."""
         self.relation_kinds = self.store.relation_types()
+        self.reload_relations()
+
+    def reload_relations(self) -> None:
+        """The document's relations as the store holds them, nothing followed yet: after a write
+        too, since a span's delete can take relations with it and an undo bring them back."""
+        self.relations = self.store.relations(self.document, self.annotator)
         self._arrived_by, self._returned = None, False
         self.show_relations()
 
