@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from workbench import linking
 from workbench.linking import (
     EntitySearch,
-    build_postings,
+    index_aliases,
     normalise_alias,
     search_key,
     search_keys,
@@ -36,22 +36,32 @@ def test_ascii_names_normalise_as_any_other(text):
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.lists(NAMES, max_size=15))
-def test_each_alias_is_posted_under_each_trigram_of_its_key(normalised):
+@given(st.lists(NAMES, max_size=15), st.integers(min_value=1, max_value=1 << 40))
+def test_each_alias_is_filed_under_its_key_and_each_key_under_its_trigrams(normalised, first_key_id):
     # Not normalised by normalise_alias: a store may hold any text, newlines included.
     rows = list(enumerate(normalised, start=1))
-    posted: dict[int, list[str]] = {alias_id: [] for alias_id, _ in rows}
-    sizes: dict[int, set[int]] = {alias_id: set() for alias_id, _ in rows}
-    for gram, blob in build_postings(rows).items():
+    keys, postings = index_aliases(rows, first_key_id)
+    key_of_alias = {alias_id: key_id for key_id, blob in keys.items() for alias_id in linking._unpack(blob)}
+    # Every alias in exactly one key row, aliases of one key together, and ids counting on.
+    assert sorted(key_of_alias) == [alias_id for alias_id, _ in rows]
+    assert sum(len(linking._unpack(blob)) for blob in keys.values()) == len(rows)
+    assert sorted(keys) == list(range(first_key_id, first_key_id + len(set(map(search_key, normalised)))))
+    for alias_id, text in rows:
+        for other_id, other in rows:
+            assert (key_of_alias[alias_id] == key_of_alias[other_id]) == (search_key(text) == search_key(other))
+    posted: dict[int, list[str]] = {key_id: [] for key_id in keys}
+    sizes: dict[int, set[int]] = {key_id: set() for key_id in keys}
+    for gram, blob in postings.items():
         for posting in linking._unpack(blob):
             posted[posting >> 8].append(gram)
             sizes[posting >> 8].add(posting & 0xFF)
     for alias_id, text in rows:
         key = search_key(text)
+        key_id = key_of_alias[alias_id]
         padded = f" {key} "
-        assert sorted(posted[alias_id]) == sorted(padded[i:i + 3] for i in range(len(key)))
-        assert set(posted[alias_id]) == trigrams(key)
-        assert sizes[alias_id] <= {min(len(key), 255)}
+        assert sorted(posted[key_id]) == sorted(padded[i:i + 3] for i in range(len(key)))
+        assert set(posted[key_id]) == trigrams(key)
+        assert sizes[key_id] <= {min(len(key), 255)}
 
 
 def test_rebuilt_index_finds_what_appended_postings_found(tmp_path, monkeypatch):
@@ -117,3 +127,22 @@ def test_a_read_only_database_finds_names_imported_since_its_index_was_built(tmp
     assert search.search("Kharkov")[0].entity_id == "geo:kharkiv"
     assert search.search("Place 17")[0].entity_id == "geo:17"
     readonly.close()
+
+
+def test_an_alias_appended_under_a_key_the_index_has_is_found_and_a_rebuild_merges_the_key(tmp_path, monkeypatch):
+    store = Store.open(tmp_path / "kb.db")
+    store.import_entities([Entity(f"geo:{n}", f"Place {n}", "PLACE", "", n) for n in range(1, 50)]
+                          + [Entity("geo:kharkiv", "Kharkiv", "PLACE", "", 1_400_000)], normalise_alias)
+    search = EntitySearch(store)
+    search.refresh()
+    keys_before = store.alias_key_count()
+    # "Charkiw" spells the key of "Kharkiv": appended, it gets a key row of its own.
+    store.import_entities([Entity("geo:charkiw-street", "Charkiw", "STREET", "", 1)], normalise_alias)
+    found = {c.entity_id for c in search.search("Kharkov")}
+    assert {"geo:kharkiv", "geo:charkiw-street"} <= found
+    assert store.alias_key_count() == keys_before + 1
+    monkeypatch.setattr(linking, "REBUILD_AFTER", 0)
+    store.import_entities([Entity("geo:odesa", "Odesa", "PLACE", "", 1)], normalise_alias)
+    assert {"geo:kharkiv", "geo:charkiw-street"} <= {c.entity_id for c in search.search("Kharkov")}
+    assert store.alias_key_count() == keys_before + 1  # Odesa's key is new; Charkiw's merged
+    store.close()

@@ -1,10 +1,10 @@
 """Finding the canonical entity a mention refers to.
 
 Pure ranking code. The candidate index lives in the database (trigram posting
-lists that this module builds and the store keeps), so opening a large
-knowledge base costs nothing. A query picks a few hundred aliases by Dice
-overlap of trigrams of their search keys (the transliteration skeleton without
-spaces) and re-ranks them with rapidfuzz: spelling, skeleton and word-order
+lists of the aliases' search keys, the transliteration skeleton without spaces,
+that this module builds and the store keeps), so opening a large knowledge base
+costs nothing. A query picks a few hundred search keys by Dice overlap of their
+trigrams and re-ranks the aliases that have them with rapidfuzz: spelling, skeleton and word-order
 similarity, the consonant skeleton (weighed more for names romanised without
 vowels or syllable by syllable), and for words of one inside the other, how
 rare the shared words are.
@@ -154,40 +154,52 @@ def _each_trigram(keys: list[str]) -> list[str]:
     return [f" {key} "[i:i + 3] for key in keys for i in range(len(key))]
 
 
-# A posting is an alias id and its trigram count (the length of its search key)
-# packed in one uint64, so a query can weigh shared trigrams against the alias
-# length without a lookup.
+# The index lists search keys, not aliases: many aliases share a key ("Kharkiv", "Charkiw",
+# "Харків"), so a search counts half as many postings. A posting is a key id and the key's
+# trigram count (its length) packed in one uint64, so a query can weigh shared trigrams
+# against the key's length without a lookup.
 _SIZE_BITS = 8
 _SIZE_MASK = (1 << _SIZE_BITS) - 1
 
 
-def build_postings(rows: Sequence[tuple[int, str]]) -> dict[str, bytes]:
-    """For each trigram, the postings of the aliases that have it, as packed little-endian uint64s.
+def index_aliases(rows: Sequence[tuple[int, str]],
+                  first_key_id: int = 1) -> tuple[dict[int, bytes], dict[str, bytes]]:
+    """The search index of these aliases (id, normalised): key rows and trigram postings.
 
-    A trigram that occurs twice in a key ("ana" in "banana") is posted twice,
-    so its alias's count of shared trigrams and its size agree.
+    Each distinct search key gets an id, counting from `first_key_id`, and its row
+    the ids of the aliases that have it; each trigram, the postings of the keys that
+    have it. Both as packed little-endian uint64s. A trigram that occurs twice in a
+    key ("ana" in "banana") is posted twice, so a key's count of shared trigrams and
+    its size agree.
     """
-    postings: defaultdict[str, array] = defaultdict(partial(array, "Q"))
+    aliases_of: defaultdict[str, array] = defaultdict(partial(array, "Q"))
     # ASCII aliases apart from the others: joined, they make a string of one byte per
     # character, a quarter of the memory each pass over the joined text has to move.
     plain = list(map(str.isascii, map(itemgetter(1), rows)))
     for part in (list(compress(rows, plain)), list(compress(rows, map(not_, plain)))):
-        # In batches: the trigrams of a million aliases, each a string of its own,
-        # would take half a gigabyte at once.
+        # In batches: the keys of a million aliases at once would be one string of
+        # tens of megabytes per rule.
         for start in range(0, len(part), _BATCH):
-            _post(part[start:start + _BATCH], postings)
-    return {gram: _pack(entries) for gram, entries in postings.items()}
+            batch = part[start:start + _BATCH]
+            deque(map(array.append, map(aliases_of.__getitem__, search_keys(list(map(itemgetter(1), batch)))),
+                      map(itemgetter(0), batch)), maxlen=0)
+    keyed = list(enumerate(aliases_of, start=first_key_id))
+    postings: defaultdict[str, array] = defaultdict(partial(array, "Q"))
+    for start in range(0, len(keyed), _BATCH):
+        _post(keyed[start:start + _BATCH], postings)
+    return ({key_id: _pack(aliases_of[key]) for key_id, key in keyed},
+            {gram: _pack(entries) for gram, entries in postings.items()})
 
 
 _BATCH = 1 << 16
 
 
-def _post(rows: list[tuple[int, str]], postings: defaultdict[str, array]) -> None:
-    # A million aliases make ten million (trigram, alias) pairs: they are handed from
+def _post(keyed: list[tuple[int, str]], postings: defaultdict[str, array]) -> None:
+    # Half a million keys make millions of (trigram, key) pairs: they are handed from
     # C iterator to C iterator, as Python bytecode per pair would take several times as long.
-    keys = search_keys(list(map(itemgetter(1), rows)))
+    keys = list(map(itemgetter(1), keyed))
     sizes = list(map(len, keys))
-    packed = map(or_, map(lshift, map(itemgetter(0), rows), repeat(_SIZE_BITS)),
+    packed = map(or_, map(lshift, map(itemgetter(0), keyed), repeat(_SIZE_BITS)),
                  map(min, sizes, repeat(_SIZE_MASK)))
     deque(map(array.append, map(postings.__getitem__, _each_trigram(keys)),
               chain.from_iterable(map(repeat, packed, sizes))), maxlen=0)
@@ -268,14 +280,14 @@ NUMBER_MISMATCH = 0.8
 class Query:
     """A normalised query, prepared for comparing with many aliases.
 
-    `sizes` are the index's posting counts (gram -> how many aliases have it,
-    as the store counts them) and `aliases` about how many aliases there are:
-    a word weighs the log of how rare its rarest inner trigram is, so words
-    that many names share ("town", "district", "oblast") count little.
+    `sizes` are the index's posting counts (gram -> how many search keys have
+    it, as the store counts them) and `indexed` how many keys there are: a
+    word weighs the log of how rare its rarest inner trigram is, so words that
+    many names share ("town", "district", "oblast") count little.
     """
 
     def __init__(self, normalised: str, sizes: Mapping[str, int] | None = None,
-                 aliases: int = 0) -> None:
+                 indexed: int = 0) -> None:
         # Compared in Latin letters, so a Cyrillic query meets a Latin alias and the reverse.
         self.text = normalised = latin(normalised)
         self.key = search_key(normalised)
@@ -289,8 +301,9 @@ class Query:
             key = search_key(word)
             found = min((sizes.get(key[i:i + 3], 0) for i in range(len(key) - 2)), default=None)
             self.words[word] = (_COMMON_WORD_WEIGHT if found is None
-                                else max(_COMMON_WORD_WEIGHT, math.log(max(aliases, 1) / max(found, 1))))
+                                else max(_COMMON_WORD_WEIGHT, math.log(max(indexed, 1) / max(found, 1))))
         self.weight = sum(self.words.values())
+        self._repeats_a_word = len(self.words) < len(normalised.split())
 
     def similarities(self, texts: Sequence[str], keys: Sequence[str]) -> list[float]:
         """0–100 for each alias, given as its Latin reading (`latin`) and `search_key`: how
@@ -305,7 +318,12 @@ class Query:
         if worded:
             reordered = _scores(fuzz.token_sort_ratio, self.text, [texts[i] for i in worded], 0.95)
             for i, score in zip(worded, reordered):
-                spelling[i] = max(spelling[i], score, self._containment(texts[i]))
+                spelling[i] = max(spelling[i], score)
+                # With no word in common and none repeated, containment is 0.85 of the
+                # reordered similarity: less, so not worth working out.
+                words = texts[i].split()
+                if self._repeats_a_word or len(set(words)) < len(words) or not self.words.keys().isdisjoint(words):
+                    spelling[i] = max(spelling[i], self._containment(texts[i]))
         agreeing = _scores(Indel.normalized_similarity, self.consonants, consonant_keys(keys), 100)
         spelt, agreed = 1 - self.consonant_weight, self.consonant_weight
         scores = [spelt * one + agreed * other for one, other in zip(spelling, agreeing)]
@@ -404,14 +422,18 @@ class AliasSource(Protocol):
 
     def alias_index_mark(self) -> tuple[int, int]: ...
 
+    def alias_key_count(self) -> int: ...
+
     def normalised_aliases_since(self, after_id: int) -> list[tuple[int, str]]: ...
 
     def posting_sizes(self) -> dict[str, int]: ...
 
     def postings(self, grams: Iterable[str]) -> dict[str, bytes]: ...
 
-    def write_postings(self, postings: dict[str, bytes], *, after_id: int, up_to: int,
-                       replace: bool) -> bool: ...
+    def alias_ids_of_keys(self, key_ids: Sequence[int]) -> dict[int, bytes]: ...
+
+    def write_alias_index(self, postings: dict[str, bytes], keys: dict[int, bytes], *, after_id: int,
+                          up_to: int, replace: bool) -> bool: ...
 
 
 # Above this many aliases added since the index was built, rebuilding is cheaper
@@ -429,14 +451,15 @@ class EntitySearch:
     there instead of in the first search.
     """
 
-    def __init__(self, source: AliasSource, *, pool: int = 400, prefix_pool: int = 100,
-                 postings_budget: int = 30_000) -> None:
+    def __init__(self, source: AliasSource, *, pool: int = 200, pool_aliases: int = 400,
+                 prefix_pool: int = 100, postings_budget: int = 20_000) -> None:
         self.source = source
         self.pool = pool
+        self.pool_aliases = pool_aliases
         self.prefix_pool = prefix_pool
         self.postings_budget = postings_budget
-        # About how many aliases there are (the highest id): the scale of a word's weight.
-        self._aliases = 0
+        # How many search keys the index holds: the scale of a word's weight.
+        self._indexed_keys = 0
         # The index's posting counts, read once per state of the index (`_sizes_mark`):
         # a search reads only the lists it counts, not the long ones it skips.
         self._sizes: dict[str, int] = {}
@@ -446,10 +469,9 @@ class EntitySearch:
         """Index aliases added since the last refresh; returns how many were indexed."""
         while True:
             indexed, newest = self.source.alias_index_mark()
-            self._aliases = newest
             if newest <= indexed:
                 if self._sizes_mark != indexed:
-                    self._sizes, self._sizes_mark = self.source.posting_sizes(), indexed
+                    self._read_sizes(indexed)
                 return 0
             replace = indexed == 0 or newest - indexed > REBUILD_AFTER
             # Reading, indexing and writing a million aliases makes millions of objects,
@@ -457,10 +479,17 @@ class EntitySearch:
             with without_cyclic_gc():
                 rows = self.source.normalised_aliases_since(0 if replace else indexed)
                 up_to = max(map(itemgetter(0), rows), default=newest)
-                if self.source.write_postings(build_postings(rows), after_id=indexed, up_to=up_to,
-                                              replace=replace):
-                    self._sizes, self._sizes_mark = self.source.posting_sizes(), up_to
+                # Appended keys are numbered on from the stored ones; a key the index has
+                # already gets a second row, which the next rebuild merges.
+                keys, postings = index_aliases(rows, 1 if replace else self.source.alias_key_count() + 1)
+                if self.source.write_alias_index(postings, keys, after_id=indexed, up_to=up_to,
+                                                 replace=replace):
+                    self._read_sizes(up_to)
                     return len(rows)
+
+    def _read_sizes(self, mark: int) -> None:
+        self._sizes, self._sizes_mark = self.source.posting_sizes(), mark
+        self._indexed_keys = self.source.alias_key_count()
 
     def search(self, query: str, *, type: str | None = None, limit: int = 10,
                context: DocumentContext | None = None) -> list[Candidate]:
@@ -470,10 +499,10 @@ class EntitySearch:
             return []
         self.refresh()
         key = search_key(normalised)
-        prepared = Query(normalised, self._sizes, self._aliases)
+        prepared = Query(normalised, self._sizes, self._indexed_keys)
         exact = self.source.aliases_equal(normalised, type=type)
         prefixed = self.source.aliases_with_prefix(normalised, type=type, limit=self.prefix_pool)
-        pooled = self.source.alias_names_by_ids(self._fuzzy_pool(key, type), type=type)
+        pooled = self.source.alias_names_by_ids(self._aliases_of(self._fuzzy_pool(key, type), type), type=type)
         # Places share names, so a pool holds the same alias many times over: each is scored once.
         others = list(dict.fromkeys(chain((row["normalised"] for row in prefixed), map(itemgetter(2), pooled))))
         texts = [alias if alias.isascii() else latin(alias) for alias in others]
@@ -511,8 +540,21 @@ class EntitySearch:
                           score, kind, row["prior"], points)
                 for _, row, kind, score, points in shown]
 
+    def _aliases_of(self, key_ids: list[int], type: str | None) -> list[int]:
+        """The ids of the aliases with these keys, key by key, up to `pool_aliases` of them:
+        a key many places share ("aleksandrovka") cannot crowd out the rest."""
+        found = self.source.alias_ids_of_keys(key_ids)
+        wanted = self.pool_aliases * (4 if type else 1)
+        ids: list[int] = []
+        for key_id in key_ids:
+            if key_id in found:
+                ids.extend(_unpack(found[key_id]))
+                if len(ids) >= wanted:
+                    break
+        return ids[:wanted]
+
     def _fuzzy_pool(self, key: str, type: str | None) -> list[int]:
-        """Ids of the aliases most alike the query by Dice overlap of search-key trigrams.
+        """Ids of the search keys most alike the query by Dice overlap of their trigrams.
 
         Rare trigrams are counted first; common ones only while the postings
         read stay within budget, so a query costs about the same on any KB size.
@@ -527,8 +569,13 @@ class EntitySearch:
             counted.append(gram)
         if not counted:
             return []
-        # The lists joined and counted in one pass of C code.
-        shared = Counter(_unpack(b"".join(self.source.postings(counted).values())))
+        lists = self.source.postings(counted)
+        # The lists joined and counted in one pass of C code. A key found only in the longest
+        # list shares a single trigram with the query, and is among the weakest candidates:
+        # that list only adds to the counts of keys the others found.
+        longest = lists.pop(counted[-1]) if len(counted) >= 3 else b""
+        shared = Counter(_unpack(b"".join(lists.values())))
+        shared.update(filter(shared.__contains__, _unpack(longest)))
         # A type filter is applied after the pool is picked, so widen the pool.
         return _most_alike(shared, len(key), self.pool * (4 if type else 1))
 
@@ -560,9 +607,9 @@ def _within_reach(pooled: Sequence[tuple[int, str, str]], scores: Mapping[str, f
 
 
 def _most_alike(shared: Counter[int], key_length: int, size: int) -> list[int]:
-    """The alias ids of the `size` postings with the highest Dice overlap, given how many
+    """The key ids of the `size` postings with the highest Dice overlap, given how many
     trigrams each shares with a query key of `key_length` trigrams."""
-    # Weighing every alias that shares a trigram costs more than the rest of the search,
+    # Weighing every key that shares a trigram costs more than the rest of the search,
     # so only those sharing the most (a few times the pool) are weighed.
     floor, enough = 1, 0
     histogram = Counter(shared.values())

@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlite3
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from itertools import chain
 from typing import Any
 
@@ -227,9 +228,8 @@ class EntityTables(AnnotationTables):
         return cursor.execute(sql, params).fetchall()
 
     # A read-only store cannot write the index it brings up to date, so it keeps what it
-    # built in memory for its own searches: (indexed up to, postings, whether they replace
-    # the stored ones or only add to them).
-    _unsaved_index: tuple[int, dict[str, bytes], bool] | None = None
+    # built in memory for its own searches.
+    _unsaved_index: _UnsavedIndex | None = None
 
     def places_of_aliases(self, normalised: Sequence[str]) -> list[tuple[str, str, str, float]]:
         """(normalised alias, country, region, prior) of every placed entity with one of these aliases."""
@@ -256,11 +256,18 @@ class EntityTables(AnnotationTables):
     def alias_index_mark(self) -> tuple[int, int]:
         """(the highest alias id in the search index, the highest alias id there is)."""
         if self._unsaved_index is not None:
-            indexed = self._unsaved_index[0]
+            indexed = self._unsaved_index.up_to
         else:
             indexed = next(self.db.query("SELECT indexed_up_to FROM alias_index_state"))["indexed_up_to"]
         newest = next(self.db.query("SELECT coalesce(max(id), 0) AS n FROM aliases"))["n"]
         return indexed, newest
+
+    def alias_key_count(self) -> int:
+        """How many search keys the index holds (the highest key id: ids are dense from 1)."""
+        unsaved = self._unsaved_index
+        stored = 0 if unsaved is not None and unsaved.replaces else self.db.conn.execute(
+            "SELECT coalesce(max(id), 0) FROM alias_keys").fetchone()[0]
+        return max(stored, max(unsaved.keys, default=0) if unsaved is not None else 0)
 
     def normalised_aliases_since(self, after_id: int) -> list[tuple[int, str]]:
         """(id, normalised alias) of every alias with an id above `after_id`.
@@ -279,44 +286,60 @@ class EntityTables(AnnotationTables):
         grams = list(grams)
         if not grams:
             return {}
-        if self._unsaved_index is not None:
-            _, unsaved, replaces = self._unsaved_index
-            found = {} if replaces else self._stored_postings(grams)
-            found.update((gram, unsaved[gram]) for gram in grams if gram in unsaved)
-            return found
-        return self._stored_postings(grams)
+        unsaved = self._unsaved_index
+        if unsaved is None:
+            return self._stored("alias_postings", "gram", "ids", grams)
+        found = {} if unsaved.replaces else self._stored("alias_postings", "gram", "ids", grams)
+        found.update((gram, unsaved.postings[gram]) for gram in grams if gram in unsaved.postings)
+        return found
+
+    def alias_ids_of_keys(self, key_ids: Sequence[int]) -> dict[int, bytes]:
+        """The packed alias ids (`linking.index_aliases`) of each of these search keys."""
+        unsaved = self._unsaved_index
+        if unsaved is None:
+            return self._stored("alias_keys", "id", "alias_ids", key_ids)
+        found = {} if unsaved.replaces else self._stored("alias_keys", "id", "alias_ids", key_ids)
+        found.update((key_id, unsaved.keys[key_id]) for key_id in key_ids if key_id in unsaved.keys)
+        return found
 
     def posting_sizes(self) -> dict[str, int]:
         """How many postings each trigram has: which lists a search reads, and how rare a word is."""
-        if self._unsaved_index is not None:
-            _, unsaved, replaces = self._unsaved_index
-            sizes = {} if replaces else self._stored_posting_sizes()
-            # A kept list holds the stored postings of its gram as well as the new ones.
-            sizes.update((gram, len(ids) // 8) for gram, ids in unsaved.items())
-            return sizes
-        return self._stored_posting_sizes()
+        unsaved = self._unsaved_index
+        if unsaved is None:
+            return self._stored_posting_sizes()
+        sizes = {} if unsaved.replaces else self._stored_posting_sizes()
+        # A kept list holds the stored postings of its gram as well as the new ones.
+        sizes.update((gram, len(ids) // 8) for gram, ids in unsaved.postings.items())
+        return sizes
 
     def _stored_posting_sizes(self) -> dict[str, int]:
         # length() of a blob reads its size from the record header, not the blob.
         return dict(self.db.conn.execute("SELECT gram, length(ids) / 8 FROM alias_postings"))
 
-    def _stored_postings(self, grams: list[str]) -> dict[str, bytes]:
-        return dict(self.db.conn.execute(
-            f"SELECT gram, ids FROM alias_postings WHERE gram IN ({','.join('?' * len(grams))})", grams))
+    def _stored(self, table: str, key: str, value: str, wanted: Sequence) -> dict:
+        found: dict = {}
+        for start in range(0, len(wanted), self._VARIABLES):
+            part = wanted[start:start + self._VARIABLES]
+            found.update(self.db.conn.execute(
+                f"SELECT {key}, {value} FROM {table} WHERE {key} IN ({','.join('?' * len(part))})", part))
+        return found
 
-    def write_postings(self, postings: dict[str, bytes], *, after_id: int, up_to: int,
-                       replace: bool) -> bool:
-        """Replace the search index, or append to it the aliases above `after_id`.
+    def write_alias_index(self, postings: dict[str, bytes], keys: dict[int, bytes], *, after_id: int,
+                          up_to: int, replace: bool) -> bool:
+        """Replace the search index, or add to it the aliases above `after_id`: `keys` are new
+        key rows (key id → packed alias ids) and `postings` their trigram postings.
 
         Returns False, writing nothing, when another process moved the index on meanwhile.
         A read-only store keeps the index in memory instead.
         """
         if self.readonly:
             existing = {} if replace else self.postings(postings)
-            kept = {} if replace or self._unsaved_index is None else self._unsaved_index[1]
-            kept.update((gram, existing.get(gram, b"") + ids) for gram, ids in postings.items())
-            replaces = replace or (self._unsaved_index is not None and self._unsaved_index[2])
-            self._unsaved_index = (up_to, kept, replaces)
+            kept = self._unsaved_index
+            if replace or kept is None:
+                kept = self._unsaved_index = _UnsavedIndex(up_to, {}, {}, replaces=replace)
+            kept.postings.update((gram, existing.get(gram, b"") + ids) for gram, ids in postings.items())
+            kept.keys.update(keys)
+            kept.up_to = up_to
             return True
         with self.transaction():
             current = next(self.db.query("SELECT indexed_up_to FROM alias_index_state"))["indexed_up_to"]
@@ -326,6 +349,7 @@ class EntityTables(AnnotationTables):
             # splitting pages all over: twice as fast for a large index.
             if replace:
                 self.db.execute("DELETE FROM alias_postings")
+                self.db.execute("DELETE FROM alias_keys")
                 self.db.conn.executemany("INSERT INTO alias_postings (gram, ids) VALUES (?, ?)",
                                          sorted(postings.items()))
             else:
@@ -334,6 +358,8 @@ class EntityTables(AnnotationTables):
                 self.db.conn.executemany(
                     "INSERT OR REPLACE INTO alias_postings (gram, ids) VALUES (?, ?)",
                     sorted((gram, existing.get(gram, b"") + ids) for gram, ids in postings.items()))
+            self.db.conn.executemany("INSERT INTO alias_keys (id, alias_ids) VALUES (?, ?)",
+                                     sorted(keys.items()))
             self.db.execute("UPDATE alias_index_state SET indexed_up_to = ?", [up_to])
         return True
 
@@ -353,6 +379,17 @@ class EntityTables(AnnotationTables):
                 aliases.append(row["alias"])
         if current is not None:
             yield entity_from_row(current, tuple(aliases))
+
+
+@dataclass(slots=True)
+class _UnsavedIndex:
+    """The search index a read-only store brought up to date in memory: indexed up to
+    `up_to`, with these postings and key rows, which replace the stored index or add to it."""
+
+    up_to: int
+    postings: dict[str, bytes]
+    keys: dict[int, bytes]
+    replaces: bool
 
 
 def _values_prefix(table: str, columns: Sequence[str], *, verb: str = "INSERT") -> str:
