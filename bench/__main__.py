@@ -106,6 +106,9 @@ def entity_search_figures(r: dict) -> list[Figure]:
                "and held-out variants)", domain["top1"], "%", 0.9, higher_is_better=True),
         Figure("entity_search.domain_top5", "Domain places with context, top-5", domain["top5"], "%",
                0.98, higher_is_better=True),
+        Figure("entity_search.alternate_names_top5",
+               f"  any Latin alternate name instead of a variant spelling, top-5 "
+               f"({ours['alternate_names']['queries']:,})", ours["alternate_names"]["top5"], "%"),
         Figure("entity_search.cyrillic_top5",
                f"Cyrillic names, Latin-only KB, top-5 ({ours['cyrillic']['queries']:,})",
                ours["cyrillic"]["top5"], "%", 0.85, higher_is_better=True),

@@ -8,7 +8,13 @@ Figures, each measured in the same run:
    ../shared/corpus (the demo articles when it is absent), each queried with
    its article as context; and GeoNames' variant spellings of Ukrainian and
    Russian cities, held out of the knowledge base, each queried with a
-   document that names the three biggest other cities of its region.
+   document that names the three biggest other cities of its region. A
+   variant spelling is a Latin alternate name that spells another of the
+   city's names (`SPELLING_LIKENESS`), not a code in capitals: GeoNames'
+   alternate names also hold airport codes ("NLV" for Mykolaiv), former
+   names ("Shcherbakov" for Rybinsk) and other places' names, which no
+   spelling search can find. Beside it, for comparison, the same measure
+   over any Latin alternate name.
 2. Cyrillic queries against a Latin-only knowledge base: one Cyrillic name of
    each of up to 1,000 Ukrainian and Russian cities, with every Cyrillic name
    removed from (a second copy of) the knowledge base.
@@ -83,6 +89,11 @@ DEMO_PLACES = {
     "04-kharkiv-blackouts.md": [("Kharkiv", 706483)],
 }
 UKRAINE_AND_RUSSIA = ("UA", "RU")
+# How alike (rapidfuzz's ratio of the normalised names, 0–100) an alternate name must be to
+# another name of its city to count as a spelling of it: "Karabaix" and "Karabas" (80),
+# "Məhərəmkənd" and "Maharamkand" (64) are; "Khalturin" and "Orlov", "Urupskaya" and
+# "Sovetskaya" (53) are not.
+SPELLING_LIKENESS = 60
 
 
 def load_cities(limit: int | None, keep: set[int] = frozenset()) -> list[dict]:
@@ -121,6 +132,16 @@ def _owners(cities: list[dict]) -> dict[str, set[int]]:
     return owners
 
 
+def _variant_spellings(city: dict, owners: dict[str, set[int]]) -> list[str]:
+    """The city's unique Latin alternate names that spell another of its Latin names."""
+    names = [normalise_alias(n) for n in dict.fromkeys((city["name"], *city["alternatenames"]))
+             if _script(n, "LATIN")]
+    return [name for name in _unique_names(city, owners, "LATIN", True)
+            if not (name.isupper() and len(name) <= 4)
+            and any(fuzz.ratio(normalise_alias(name), other) >= SPELLING_LIKENESS
+                    for other in names if other != normalise_alias(name))]
+
+
 def _unique_names(city: dict, owners: dict[str, set[int]], script: str, strict: bool) -> list[str]:
     """The city's alternate names in `script` that no other city has."""
     names = [n for n in dict.fromkeys(city["alternatenames"]) if n != city["name"] and _script(n, script)]
@@ -153,18 +174,25 @@ class QuerySets:
                     if (names := _unique_names(c, owners, "LATIN", strict))}
         chosen = {gid: rng.choice(eligible[gid]) for gid in rng.sample(sorted(eligible), min(queries, len(eligible)))}
         self.held_out = [(name, f"geonames:{gid}") for gid, name in chosen.items()]
-        # Set 1b: variant spellings of Ukrainian and Russian cities, held out likewise.
+        # Set 1b: variant spellings of Ukrainian and Russian cities, held out likewise; and
+        # for comparison, any Latin alternate name of others, held out too.
         regional = [c for c in kept if c["countrycode"] in UKRAINE_AND_RUSSIA and c["geonameid"] not in chosen
-                    and c["population"] >= 5_000 and _unique_names(c, owners, "LATIN", True)]
-        variant_of = {c["geonameid"]: rng.choice(_unique_names(c, owners, "LATIN", True))
-                      for c in rng.sample(regional, min(variants, len(regional)))}
+                    and c["population"] >= 5_000]
+        spelt = [c for c in regional if _variant_spellings(c, owners)]
+        variant_of = {c["geonameid"]: rng.choice(_variant_spellings(c, owners))
+                      for c in rng.sample(spelt, min(variants, len(spelt)))}
+        named = [c for c in regional if c["geonameid"] not in variant_of and _unique_names(c, owners, "LATIN", True)]
+        alternate_of = {c["geonameid"]: rng.choice(_unique_names(c, owners, "LATIN", True))
+                        for c in rng.sample(named, min(variants, len(named)))}
         neighbours = self._neighbours(kept)
         self.variants = [(name, f"geonames:{gid}", neighbours(by_id[gid]))
                          for gid, name in variant_of.items()]
+        self.alternate_names = [(name, f"geonames:{gid}", neighbours(by_id[gid]))
+                                for gid, name in alternate_of.items()]
         self.domain = [(mention, f"geonames:{gid}", texts[name])
                        for name, places in domain.items() for mention, gid in places
                        if mention in texts[name] and gid in by_id]
-        held = {**chosen, **variant_of}
+        held = {**chosen, **variant_of, **alternate_of}
         self.entities = [_entity(c, [n for n in c["alternatenames"] if n != held.get(c["geonameid"])])
                          for c in kept]
         # Set 3 again, with a document naming the city's neighbours: what the picker would see.
@@ -365,7 +393,8 @@ def run(quick: bool, strict: bool = False) -> dict:
         size = sum(os.path.getsize(p) for p in Path(folder).glob("kb.db*"))
         with multiprocessing.get_context("spawn").Pool(1) as pool:
             workbench = pool.apply(search_phase, (db_path, latin_path, {
-                "domain": sets.domain, "variants": sets.variants, "held_out": sets.held_out,
+                "domain": sets.domain, "variants": sets.variants, "alternate_names": sets.alternate_names,
+                "held_out": sets.held_out,
                 "held_out_in_context": sets.held_out_in_context, "nil": sets.nil,
                 "cyrillic": sets.cyrillic}))
     domain_all = sets.domain + sets.variants

@@ -108,3 +108,13 @@ def test_a_name_in_the_kb_has_a_confident_match(kb, query):
         kb.import_entities([Entity("wb:kharkiv", "Kharkiv", "PLACE", "", 1.4e6, (), "UA", "UA.07")],
                            normalise_alias)
     assert confident_match(EntitySearch(kb).search(query)) is not None
+
+
+def test_a_misspelling_the_spelling_pool_misses_is_found_among_the_articles_regions(kb):
+    # A namesake abroad spelt closer to the mention fills a spelling pool of one key.
+    kb.import_entities([Entity("geo:2000", "Dryzhkivk", "PLACE", "", 500, (), "PL", "PL.72")], normalise_alias)
+    narrow = EntitySearch(kb, pool=1, pool_aliases=1)
+    assert "geo:709717" not in [c.entity_id for c in narrow.search("Dryzhkivka")]
+    span = mention_in(kb, DONETSK_ARTICLE, "Dryzhkivka")
+    ranked = narrow.search("Dryzhkivka", context=SearchContext.of_mention(kb, span))
+    assert ranked[0].entity_id == "geo:709717"    # Druzhkivka, in Donetsk oblast as the article is

@@ -35,19 +35,32 @@ def test_ascii_names_normalise_as_any_other(text):
     assert normalise_alias(text + " ß") == " ".join([*normalise_alias(text).split(), "ss"])
 
 
+PLACES = st.sampled_from([("", ""), ("UA", "UA.14"), ("UA", "UA.05"), ("RU", "RU.48")])
+
+
 @settings(max_examples=100, deadline=None)
-@given(st.lists(NAMES, max_size=15), st.integers(min_value=1, max_value=1 << 40))
-def test_each_alias_is_filed_under_its_key_and_each_key_under_its_trigrams(normalised, first_key_id):
+@given(st.lists(st.tuples(NAMES, PLACES), max_size=15), st.integers(min_value=1, max_value=1 << 40))
+def test_each_alias_is_filed_under_its_key_and_region_and_each_key_under_its_trigrams(named, first_key_id):
     # Not normalised by normalise_alias: a store may hold any text, newlines included.
-    rows = list(enumerate(normalised, start=1))
-    keys, postings = index_aliases(rows, first_key_id)
+    rows = [(alias_id, text, *place) for alias_id, (text, place) in enumerate(named, start=1)]
+    normalised = [text for text, _ in named]
+    index = index_aliases(rows, first_key_id)
+    keys, postings = index.keys, index.postings
+    # Each alias of a placed entity is listed in its region, beside its search key.
+    in_regions = {place: sorted(zip(linking._unpack(ids), region_keys.split("\n")))
+                  for place, (region_keys, ids) in index.regions.items()}
+    expected: dict[tuple[str, str], list] = {}
+    for alias_id, text, country, region in rows:
+        if country:
+            expected.setdefault((country, region), []).append((alias_id, search_key(text).replace("\n", " ")))
+    assert in_regions == expected
     key_of_alias = {alias_id: key_id for key_id, blob in keys.items() for alias_id in linking._unpack(blob)}
     # Every alias in exactly one key row, aliases of one key together, and ids counting on.
-    assert sorted(key_of_alias) == [alias_id for alias_id, _ in rows]
+    assert sorted(key_of_alias) == [alias_id for alias_id, *_ in rows]
     assert sum(len(linking._unpack(blob)) for blob in keys.values()) == len(rows)
     assert sorted(keys) == list(range(first_key_id, first_key_id + len(set(map(search_key, normalised)))))
-    for alias_id, text in rows:
-        for other_id, other in rows:
+    for alias_id, text, *_ in rows:
+        for other_id, other, *_ in rows:
             assert (key_of_alias[alias_id] == key_of_alias[other_id]) == (search_key(text) == search_key(other))
     posted: dict[int, list[str]] = {key_id: [] for key_id in keys}
     sizes: dict[int, set[int]] = {key_id: set() for key_id in keys}
@@ -55,7 +68,7 @@ def test_each_alias_is_filed_under_its_key_and_each_key_under_its_trigrams(norma
         for posting in linking._unpack(blob):
             posted[posting >> 8].append(gram)
             sizes[posting >> 8].add(posting & 0xFF)
-    for alias_id, text in rows:
+    for alias_id, text, *_ in rows:
         key = search_key(text)
         key_id = key_of_alias[alias_id]
         padded = f" {key} "
@@ -146,3 +159,20 @@ def test_an_alias_appended_under_a_key_the_index_has_is_found_and_a_rebuild_merg
     assert {"geo:kharkiv", "geo:charkiw-street"} <= {c.entity_id for c in search.search("Kharkov")}
     assert store.alias_key_count() == keys_before + 1  # Odesa's key is new; Charkiw's merged
     store.close()
+
+
+def test_a_read_only_database_lists_the_regions_of_names_imported_since_its_index_was_built(tmp_path):
+    path = tmp_path / "kb.db"
+    store = Store.open(path)
+    store.import_entities([Entity("geo:1", "Kramatorsk", "PLACE", "", 150_000, (), "UA", "UA.05")],
+                          normalise_alias)
+    EntitySearch(store).refresh()
+    store.import_entities([Entity("geo:2", "Druzhkivka", "PLACE", "", 55_000, (), "UA", "UA.05"),
+                           Entity("geo:3", "Sumy", "PLACE", "", 256_000, (), "UA", "UA.21")], normalise_alias)
+    store.close()
+
+    readonly = Store.open(path, readonly=True)
+    EntitySearch(readonly).refresh()
+    keys, ids = readonly.alias_regions([("UA", "UA.05")])["UA", "UA.05"]
+    assert sorted(zip(keys.split("\n"), linking._unpack(ids))) == [("druskivka", 2), ("kramatorsk", 1)]
+    readonly.close()

@@ -189,7 +189,8 @@ TABLES: dict[str, dict[str, Any]] = {
     },
 }
 # The entity-search index and the schema's own bookkeeping: nothing a reader needs.
-INTERNAL = ("alias_keys", "alias_postings", "alias_index_state", "_sqlite_migrations", "sqlite_sequence")
+INTERNAL = ("alias_keys", "alias_postings", "alias_regions", "alias_index_state", "_sqlite_migrations",
+            "sqlite_sequence")
 
 
 def metadata(database: str) -> dict[str, Any]:

@@ -2,7 +2,9 @@
 
 `SearchContext` gathers votes for countries and regions from the names in a
 document and the spans already linked in it, and the types a mention's label
-prefers; `EntitySearch.search` adds its `points` to each candidate's score.
+prefers; `EntitySearch.search` adds its `points` to each candidate's score, and
+also looks among the entities of the `regions` the document names for a
+mention spelt too far from its aliases for the spelling search to find.
 """
 
 from __future__ import annotations
@@ -22,6 +24,10 @@ from .model import Span
 # More than the few points that part namesakes' spellings ("Avidivka" is as near "Davydivka"
 # as "Avdiivka"), less than a misspelling costs.
 COHERENCE_POINTS = 15.0
+# The votes that earn a country or region its full points.
+_FULL_VOTE = 0.5
+# At most this many of a document's regions are searched for names the spelling search missed.
+_SEARCHED_REGIONS = 3
 # What a candidate loses when its type is not one the mention's label prefers.
 TYPE_POINTS = 10.0
 # Words in capitals and runs of up to three of them: the names a text mentions.
@@ -117,9 +123,8 @@ class SearchContext:
         """The fewest and the most points any candidate can get."""
         return (-TYPE_POINTS if self.preferred_types else 0.0), COHERENCE_POINTS
 
-    def points(self, normalised_query: str) -> Callable[[Mapping], float]:
-        """For one query: the points an alias row (with its entity's country, region and type)
-        gains or loses. The text's own votes for the query's name are not counted: a
+    def _votes(self, normalised_query: str) -> tuple[Counter[str], Counter[tuple[str, str]]]:
+        """Votes for each country and (country, region), but for the query's own name's: a
         name cannot vouch for itself."""
         countries: Counter[str] = Counter()
         regions: Counter[tuple[str, str]] = Counter()
@@ -127,6 +132,18 @@ class SearchContext:
             if alias != normalised_query:
                 countries[country] += weight
                 regions[country, region] += weight
+        return countries, regions
+
+    def regions(self, normalised_query: str) -> list[tuple[str, str]]:
+        """The (country, region) pairs that fit a candidate for full points, most votes first:
+        where to look for the entity of a name spelt too far from its aliases to find."""
+        _, regions = self._votes(normalised_query)
+        return [place for place, weight in regions.most_common(_SEARCHED_REGIONS) if weight >= _FULL_VOTE]
+
+    def points(self, normalised_query: str) -> Callable[[Mapping], float]:
+        """For one query: the points an alias row (with its entity's country, region and type)
+        gains or loses."""
+        countries, regions = self._votes(normalised_query)
         preferred = self.preferred_types
         # A search asks for hundreds of rows, which fall in a few dozen places.
         known: dict[tuple[str, str, str], float] = {}
@@ -141,8 +158,8 @@ class SearchContext:
                 # Half a vote is enough: a region named once is as telling as one named often,
                 # and a text about Ukraine may name Moscow as often as Kyiv. (Tuned on the real
                 # articles' places in `bench.entity_search`.)
-                fit = COHERENCE_POINTS * (min(1.0, 2 * countries[row["country"]])
-                                          + 2 * min(1.0, 2 * regions[row["country"], row["region"]])) / 3
+                fit = COHERENCE_POINTS * (min(1.0, countries[row["country"]] / _FULL_VOTE)
+                                          + 2 * min(1.0, regions[row["country"], row["region"]] / _FULL_VOTE)) / 3
             if preferred and row["type"] not in preferred:
                 fit -= TYPE_POINTS
             known[place] = fit

@@ -162,17 +162,30 @@ _SIZE_BITS = 8
 _SIZE_MASK = (1 << _SIZE_BITS) - 1
 
 
-def index_aliases(rows: Sequence[tuple[int, str]],
-                  first_key_id: int = 1) -> tuple[dict[int, bytes], dict[str, bytes]]:
-    """The search index of these aliases (id, normalised): key rows and trigram postings.
+@dataclass(frozen=True, slots=True)
+class AliasIndex:
+    """The search index of some aliases, as the store keeps it (`index_aliases`)."""
 
-    Each distinct search key gets an id, counting from `first_key_id`, and its row
+    keys: dict[int, bytes]
+    """Key id → the packed ids of the aliases with that search key."""
+    postings: dict[str, bytes]
+    """Trigram → the packed postings of the keys that have it."""
+    regions: dict[tuple[str, str], tuple[str, bytes]]
+    """(country, region) → its aliases' search keys, one a line, and their packed ids."""
+
+
+def index_aliases(rows: Sequence[tuple[int, str, str, str]], first_key_id: int = 1) -> AliasIndex:
+    """The search index of these aliases (id, normalised, country, region).
+
+    Each distinct search key gets an id, counting from `first_key_id`, and a row of
     the ids of the aliases that have it; each trigram, the postings of the keys that
-    have it. Both as packed little-endian uint64s. A trigram that occurs twice in a
-    key ("ana" in "banana") is posted twice, so a key's count of shared trigrams and
-    its size agree.
+    have it; each region, its aliases with their keys. Ids as packed little-endian
+    uint64s. A trigram that occurs twice in a key ("ana" in "banana") is posted twice,
+    so a key's count of shared trigrams and its size agree.
     """
     aliases_of: defaultdict[str, array] = defaultdict(partial(array, "Q"))
+    keys_in: defaultdict[tuple[str, str], list[str]] = defaultdict(list)
+    aliases_in: defaultdict[tuple[str, str], array] = defaultdict(partial(array, "Q"))
     # ASCII aliases apart from the others: joined, they make a string of one byte per
     # character, a quarter of the memory each pass over the joined text has to move.
     plain = list(map(str.isascii, map(itemgetter(1), rows)))
@@ -181,14 +194,29 @@ def index_aliases(rows: Sequence[tuple[int, str]],
         # tens of megabytes per rule.
         for start in range(0, len(part), _BATCH):
             batch = part[start:start + _BATCH]
-            deque(map(array.append, map(aliases_of.__getitem__, search_keys(list(map(itemgetter(1), batch)))),
-                      map(itemgetter(0), batch)), maxlen=0)
+            keys = search_keys(list(map(itemgetter(1), batch)))
+            ids = list(map(itemgetter(0), batch))
+            places = list(map(itemgetter(2, 3), batch))
+            deque(map(array.append, map(aliases_of.__getitem__, keys), ids), maxlen=0)
+            deque(map(list.append, map(keys_in.__getitem__, places), keys), maxlen=0)
+            deque(map(array.append, map(aliases_in.__getitem__, places), ids), maxlen=0)
     keyed = list(enumerate(aliases_of, start=first_key_id))
     postings: defaultdict[str, array] = defaultdict(partial(array, "Q"))
     for start in range(0, len(keyed), _BATCH):
         _post(keyed[start:start + _BATCH], postings)
-    return ({key_id: _pack(aliases_of[key]) for key_id, key in keyed},
-            {gram: _pack(entries) for gram, entries in postings.items()})
+    return AliasIndex({key_id: _pack(aliases_of[key]) for key_id, key in keyed},
+                      {gram: _pack(entries) for gram, entries in postings.items()},
+                      # Aliases of entities with no country are in no region.
+                      {place: (_lines(keys), _pack(aliases_in[place]))
+                       for place, keys in keys_in.items() if place[0]})
+
+
+def _lines(keys: list[str]) -> str:
+    """Keys a line; a key from a store's text with a newline in it has it as a space."""
+    text = "\n".join(keys)
+    if text.count("\n") == len(keys) - 1:
+        return text
+    return "\n".join(key.replace("\n", " ") for key in keys)
 
 
 _BATCH = 1 << 16
@@ -402,6 +430,8 @@ class DocumentContext(Protocol):
 
     def point_range(self) -> tuple[float, float]: ...
 
+    def regions(self, normalised_query: str) -> Sequence[tuple[str, str]]: ...
+
 
 class AliasSource(Protocol):
     """What EntitySearch needs from the store (workbench.store.Store provides it).
@@ -417,6 +447,8 @@ class AliasSource(Protocol):
 
     def aliases_by_ids(self, ids: Sequence[int], *, type: str | None = None) -> Sequence[Mapping]: ...
 
+    def alias_regions(self, places: Sequence[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, bytes]]: ...
+
     def alias_names_by_ids(self, ids: Sequence[int], *,
                            type: str | None = None) -> Sequence[tuple[int, str, str]]: ...
 
@@ -424,7 +456,7 @@ class AliasSource(Protocol):
 
     def alias_key_count(self) -> int: ...
 
-    def normalised_aliases_since(self, after_id: int) -> list[tuple[int, str]]: ...
+    def normalised_aliases_since(self, after_id: int) -> list[tuple[int, str, str, str]]: ...
 
     def posting_sizes(self) -> dict[str, int]: ...
 
@@ -432,9 +464,17 @@ class AliasSource(Protocol):
 
     def alias_ids_of_keys(self, key_ids: Sequence[int]) -> dict[int, bytes]: ...
 
-    def write_alias_index(self, postings: dict[str, bytes], keys: dict[int, bytes], *, after_id: int,
+    def write_alias_index(self, postings: dict[str, bytes], keys: dict[int, bytes],
+                          regions: dict[tuple[str, str], tuple[str, bytes]], *, after_id: int,
                           up_to: int, replace: bool) -> bool: ...
 
+
+# A search in context also takes, from each region its document names, the aliases whose
+# search keys are most alike the query's (at least half alike, Indel): a mention spelt too
+# far from its aliases for the trigram pool ("Staraja Roessa", "Behrehzna") is still found
+# where the article is.
+REGION_POOL = 20
+REGION_LIKENESS = 0.5
 
 # Above this many aliases added since the index was built, rebuilding is cheaper
 # than appending, and it drops the ids of aliases deleted by re-imports.
@@ -464,6 +504,9 @@ class EntitySearch:
         # a search reads only the lists it counts, not the long ones it skips.
         self._sizes: dict[str, int] = {}
         self._sizes_mark: int | None = None
+        # Each region's aliases (search keys, ids) as `_regional_pool` reads them, in the same
+        # state: an article's mentions search its few regions again and again.
+        self._regions: dict[tuple[str, str], tuple[list[str], array]] = {}
 
     def refresh(self) -> int:
         """Index aliases added since the last refresh; returns how many were indexed."""
@@ -481,15 +524,16 @@ class EntitySearch:
                 up_to = max(map(itemgetter(0), rows), default=newest)
                 # Appended keys are numbered on from the stored ones; a key the index has
                 # already gets a second row, which the next rebuild merges.
-                keys, postings = index_aliases(rows, 1 if replace else self.source.alias_key_count() + 1)
-                if self.source.write_alias_index(postings, keys, after_id=indexed, up_to=up_to,
-                                                 replace=replace):
+                index = index_aliases(rows, 1 if replace else self.source.alias_key_count() + 1)
+                if self.source.write_alias_index(index.postings, index.keys, index.regions, after_id=indexed,
+                                                 up_to=up_to, replace=replace):
                     self._read_sizes(up_to)
                     return len(rows)
 
     def _read_sizes(self, mark: int) -> None:
         self._sizes, self._sizes_mark = self.source.posting_sizes(), mark
         self._indexed_keys = self.source.alias_key_count()
+        self._regions.clear()
 
     def search(self, query: str, *, type: str | None = None, limit: int = 10,
                context: DocumentContext | None = None) -> list[Candidate]:
@@ -503,6 +547,10 @@ class EntitySearch:
         exact = self.source.aliases_equal(normalised, type=type)
         prefixed = self.source.aliases_with_prefix(normalised, type=type, limit=self.prefix_pool)
         pooled = self.source.alias_names_by_ids(self._aliases_of(self._fuzzy_pool(key, type), type), type=type)
+        if context and (regions := context.regions(normalised)):
+            seen = set(map(itemgetter(0), pooled))
+            pooled += self.source.alias_names_by_ids(
+                [alias_id for alias_id in self._regional_pool(key, regions) if alias_id not in seen], type=type)
         # Places share names, so a pool holds the same alias many times over: each is scored once.
         others = list(dict.fromkeys(chain((row["normalised"] for row in prefixed), map(itemgetter(2), pooled))))
         texts = [alias if alias.isascii() else latin(alias) for alias in others]
@@ -539,6 +587,19 @@ class EntitySearch:
         return [Candidate(row["entity_id"], row["name"], row["type"], row["description"], row["alias"],
                           score, kind, row["prior"], points)
                 for _, row, kind, score, points in shown]
+
+    def _regional_pool(self, key: str, regions: Sequence[tuple[str, str]]) -> list[int]:
+        """The ids of the aliases in these regions whose search keys are most alike the query's."""
+        unread = [place for place in regions if place not in self._regions]
+        if unread:
+            self._regions.update((place, (keys.split("\n"), _unpack(packed)))
+                                 for place, (keys, packed) in self.source.alias_regions(unread).items())
+        found: list[int] = []
+        for place in regions:
+            keys, ids = self._regions.get(place, ((), ()))
+            found += [ids[index] for _, _, index in process.extract(
+                key, keys, scorer=Indel.normalized_similarity, limit=REGION_POOL, score_cutoff=REGION_LIKENESS)]
+        return found
 
     def _aliases_of(self, key_ids: list[int], type: str | None) -> list[int]:
         """The ids of the aliases with these keys, key by key, up to `pool_aliases` of them:

@@ -3,7 +3,8 @@
 Tables by family, and the store module that owns each:
 - `documents`, `labels`, `annotators`, `doc_status`: `store.documents`;
 - `spans`, `events` (the append-only log that undo and redo rebuild from): `store.annotations`;
-- `entities`, `aliases`, `alias_keys`, `alias_postings`, `alias_index_state`: `store.entities`;
+- `entities`, `aliases`, `alias_keys`, `alias_postings`, `alias_regions`, `alias_index_state`:
+  `store.entities`;
 - `suggestions`, `suggestion_rejections`: `store.suggestions`;
 - `relations`, `relation_types`: `store.relations`;
 - reading across them for exports, import and merge: `store.exchange`; for
@@ -255,11 +256,20 @@ def m010_alias_keys(db: Database) -> None:
     """The entity-search postings list search keys, not aliases: a million aliases spell
     little over half a million keys, so a search counts half as many postings. Each key
     row holds the ids of the aliases that have it. The old postings mean alias ids, so
-    the index is emptied; the next search rebuilds it."""
+    the index is emptied; the next search rebuilds it. And the index lists each region's
+    aliases with their search keys, which a search in context compares with the query in
+    the regions its document names."""
     db.execute("""CREATE TABLE alias_keys (
                       id INTEGER PRIMARY KEY,
                       alias_ids BLOB NOT NULL
                   )""")
+    db.execute("""CREATE TABLE alias_regions (
+                      country TEXT NOT NULL,
+                      region TEXT NOT NULL,
+                      keys TEXT NOT NULL,
+                      alias_ids BLOB NOT NULL,
+                      PRIMARY KEY (country, region)
+                  ) WITHOUT ROWID""")
     db.execute("DELETE FROM alias_postings")
     db.execute("UPDATE alias_index_state SET indexed_up_to = 0")
 

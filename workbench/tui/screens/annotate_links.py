@@ -5,6 +5,8 @@ A mixin of `AnnotateScreen`: each key writes through the screen's store and show
 
 from __future__ import annotations
 
+import threading
+
 from ...errors import WorkbenchError
 from ...model import Span
 from ..display import for_widget
@@ -26,12 +28,18 @@ class LinkKeys:
         store = self.store
         link_types = self.app.config.link_types
         contexts: list[SearchContext] = []  # the span's document read once, by the first search
+        # One search for the picker's every query, so what it reads of the index once per
+        # state (posting counts, the document's regions) is read once, not per keystroke.
+        # Each query reads through a connection of its own thread, one query at a time.
+        searcher = EntitySearch(store)
+        one_at_a_time = threading.Lock()
 
         def search(query: str) -> list:
-            with store.reader() as reader:
+            with one_at_a_time, store.reader() as reader:
                 if not contexts:
                     contexts.append(SearchContext.of_mention(reader, current, link_types))
-                return EntitySearch(reader).search(query, limit=10, context=contexts[0])
+                searcher.source = reader
+                return searcher.search(query, limit=10, context=contexts[0])
 
         picker = LinkPicker(current, search, store.entity_types())
         self.app.push_screen(picker, lambda choice: self._link_chosen(current, choice))
