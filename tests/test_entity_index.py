@@ -42,17 +42,18 @@ PLACES = st.sampled_from([("", ""), ("UA", "UA.14"), ("UA", "UA.05"), ("RU", "RU
 @given(st.lists(st.tuples(NAMES, PLACES), max_size=15), st.integers(min_value=1, max_value=1 << 40))
 def test_each_alias_is_filed_under_its_key_and_region_and_each_key_under_its_trigrams(named, first_key_id):
     # Not normalised by normalise_alias: a store may hold any text, newlines included.
-    rows = [(alias_id, text, *place) for alias_id, (text, place) in enumerate(named, start=1)]
+    rows = [(alias_id, text, f"geo:{alias_id}") for alias_id, (text, _) in enumerate(named, start=1)]
+    places = {f"geo:{alias_id}": place for alias_id, (_, place) in enumerate(named, start=1) if place[0]}
     normalised = [text for text, _ in named]
-    index = index_aliases(rows, first_key_id)
+    index = index_aliases(rows, places, first_key_id)
     keys, postings = index.keys, index.postings
     # Each alias of a placed entity is listed in its region, beside its search key.
     in_regions = {place: sorted(zip(linking._unpack(ids), region_keys.split("\n")))
                   for place, (region_keys, ids) in index.regions.items()}
     expected: dict[tuple[str, str], list] = {}
-    for alias_id, text, country, region in rows:
-        if country:
-            expected.setdefault((country, region), []).append((alias_id, search_key(text).replace("\n", " ")))
+    for alias_id, text, entity_id in rows:
+        if entity_id in places:
+            expected.setdefault(places[entity_id], []).append((alias_id, search_key(text).replace("\n", " ")))
     assert in_regions == expected
     key_of_alias = {alias_id: key_id for key_id, blob in keys.items() for alias_id in linking._unpack(blob)}
     # Every alias in exactly one key row, aliases of one key together, and ids counting on.

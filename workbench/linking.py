@@ -174,8 +174,10 @@ class AliasIndex:
     """(country, region) → its aliases' search keys, one a line, and their packed ids."""
 
 
-def index_aliases(rows: Sequence[tuple[int, str, str, str]], first_key_id: int = 1) -> AliasIndex:
-    """The search index of these aliases (id, normalised, country, region).
+def index_aliases(rows: Sequence[tuple[int, str, str]], places: Mapping[str, tuple[str, str]],
+                  first_key_id: int = 1) -> AliasIndex:
+    """The search index of these aliases (id, normalised, entity id), whose entities are in
+    `places` (entity id → country, region) when they have a place.
 
     Each distinct search key gets an id, counting from `first_key_id`, and a row of
     the ids of the aliases that have it; each trigram, the postings of the keys that
@@ -196,19 +198,23 @@ def index_aliases(rows: Sequence[tuple[int, str, str, str]], first_key_id: int =
             batch = part[start:start + _BATCH]
             keys = search_keys(list(map(itemgetter(1), batch)))
             ids = list(map(itemgetter(0), batch))
-            places = list(map(itemgetter(2, 3), batch))
             deque(map(array.append, map(aliases_of.__getitem__, keys), ids), maxlen=0)
-            deque(map(list.append, map(keys_in.__getitem__, places), keys), maxlen=0)
-            deque(map(array.append, map(aliases_in.__getitem__, places), ids), maxlen=0)
+            where = list(map(places.get, map(itemgetter(2), batch), repeat(_NOWHERE)))
+            deque(map(list.append, map(keys_in.__getitem__, where), keys), maxlen=0)
+            deque(map(array.append, map(aliases_in.__getitem__, where), ids), maxlen=0)
     keyed = list(enumerate(aliases_of, start=first_key_id))
     postings: defaultdict[str, array] = defaultdict(partial(array, "Q"))
     for start in range(0, len(keyed), _BATCH):
         _post(keyed[start:start + _BATCH], postings)
-    return AliasIndex({key_id: _pack(aliases_of[key]) for key_id, key in keyed},
+    # Half a million key rows: packed by C iterators, not a Python call each.
+    return AliasIndex(dict(zip(range(first_key_id, first_key_id + len(keyed)), map(_PACK, aliases_of.values()))),
                       {gram: _pack(entries) for gram, entries in postings.items()},
-                      # Aliases of entities with no country are in no region.
                       {place: (_lines(keys), _pack(aliases_in[place]))
-                       for place, keys in keys_in.items() if place[0]})
+                       for place, keys in keys_in.items() if place != _NOWHERE})
+
+
+# Where the aliases of entities without a place are grouped, to be left out.
+_NOWHERE = ("", "")
 
 
 def _lines(keys: list[str]) -> str:
@@ -237,6 +243,9 @@ def _pack(entries: array) -> bytes:
     if sys.byteorder == "big":
         entries.byteswap()
     return entries.tobytes()
+
+
+_PACK = array.tobytes if sys.byteorder == "little" else _pack
 
 
 def _unpack(blob: bytes) -> array:
@@ -456,7 +465,9 @@ class AliasSource(Protocol):
 
     def alias_key_count(self) -> int: ...
 
-    def normalised_aliases_since(self, after_id: int) -> list[tuple[int, str, str, str]]: ...
+    def normalised_aliases_since(self, after_id: int) -> list[tuple[int, str, str]]: ...
+
+    def entity_places(self, entity_ids: Sequence[str] | None = None) -> dict[str, tuple[str, str]]: ...
 
     def posting_sizes(self) -> dict[str, int]: ...
 
@@ -475,6 +486,8 @@ class AliasSource(Protocol):
 # where the article is.
 REGION_POOL = 20
 REGION_LIKENESS = 0.5
+# The regions a search keeps read, the most recently used: an article names a few.
+REGIONS_HELD = 64
 
 # Above this many aliases added since the index was built, rebuilding is cheaper
 # than appending, and it drops the ids of aliases deleted by re-imports.
@@ -524,7 +537,8 @@ class EntitySearch:
                 up_to = max(map(itemgetter(0), rows), default=newest)
                 # Appended keys are numbered on from the stored ones; a key the index has
                 # already gets a second row, which the next rebuild merges.
-                index = index_aliases(rows, 1 if replace else self.source.alias_key_count() + 1)
+                places = self.source.entity_places(None if replace else list(map(itemgetter(2), rows)))
+                index = index_aliases(rows, places, 1 if replace else self.source.alias_key_count() + 1)
                 if self.source.write_alias_index(index.postings, index.keys, index.regions, after_id=indexed,
                                                  up_to=up_to, replace=replace):
                     self._read_sizes(up_to)
@@ -590,13 +604,20 @@ class EntitySearch:
 
     def _regional_pool(self, key: str, regions: Sequence[tuple[str, str]]) -> list[int]:
         """The ids of the aliases in these regions whose search keys are most alike the query's."""
-        unread = [place for place in regions if place not in self._regions]
+        held = self._regions
+        unread = [place for place in regions if place not in held]
+        # Read ones move to the end, and the longest unused go: a search over many articles
+        # would otherwise come to hold every region of the knowledge base.
+        kept = {place: held.pop(place) for place in regions if place in held}
+        held.update(kept)
         if unread:
-            self._regions.update((place, (keys.split("\n"), _unpack(packed)))
-                                 for place, (keys, packed) in self.source.alias_regions(unread).items())
+            held.update((place, (keys.split("\n"), _unpack(packed)))
+                        for place, (keys, packed) in self.source.alias_regions(unread).items())
+            for place in list(held)[:max(0, len(held) - REGIONS_HELD)]:
+                del held[place]
         found: list[int] = []
         for place in regions:
-            keys, ids = self._regions.get(place, ((), ()))
+            keys, ids = held.get(place, ((), ()))
             found += [ids[index] for _, _, index in process.extract(
                 key, keys, scorer=Indel.normalized_similarity, limit=REGION_POOL, score_cutoff=REGION_LIKENESS)]
         return found

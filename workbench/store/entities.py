@@ -269,19 +269,26 @@ class EntityTables(AnnotationTables):
             "SELECT coalesce(max(id), 0) FROM alias_keys").fetchone()[0]
         return max(stored, max(unsaved.keys, default=0) if unsaved is not None else 0)
 
-    def normalised_aliases_since(self, after_id: int) -> list[tuple[int, str, str, str]]:
-        """(id, normalised alias, country, region) of every alias with an id above `after_id`,
+    def normalised_aliases_since(self, after_id: int) -> list[tuple[int, str, str]]:
+        """(id, normalised alias, entity id) of every alias with an id above `after_id`,
         in the order of the table."""
         # Plain tuples: a dict per row costs seconds on a million aliases.
-        if after_id:
-            return self.db.conn.execute(
-                """SELECT a.id, a.normalised, e.country, e.region FROM aliases a JOIN entities e ON e.id = a.entity_id
-                   WHERE a.id > ?""", [after_id]).fetchall()
-        # A join looks up each alias's entity apart; the entities' places, read once, take a third of that.
-        places = {entity_id: (country, region) for entity_id, country, region
-                  in self.db.conn.execute("SELECT id, country, region FROM entities")}
-        return [(alias_id, normalised, *places[entity_id]) for alias_id, normalised, entity_id
-                in self.db.conn.execute("SELECT id, normalised, entity_id FROM aliases")]
+        return self.db.conn.execute("SELECT id, normalised, entity_id FROM aliases WHERE id > ?",
+                                    [after_id]).fetchall()
+
+    def entity_places(self, entity_ids: Sequence[str] | None = None) -> dict[str, tuple[str, str]]:
+        """(country, region) of each of these entities that has a country; of every one, for None."""
+        if entity_ids is None:
+            return {entity_id: (country, region) for entity_id, country, region in self.db.conn.execute(
+                "SELECT id, country, region FROM entities WHERE country != ''")}
+        places: dict[str, tuple[str, str]] = {}
+        wanted = list(dict.fromkeys(entity_ids))
+        for start in range(0, len(wanted), self._VARIABLES):
+            part = wanted[start:start + self._VARIABLES]
+            places.update((entity_id, (country, region)) for entity_id, country, region in self.db.conn.execute(
+                f"SELECT id, country, region FROM entities WHERE country != '' AND id IN ({','.join('?' * len(part))})",
+                part))
+        return places
 
     def postings(self, grams: Iterable[str]) -> dict[str, bytes]:
         grams = list(grams)
