@@ -114,6 +114,8 @@ def entity_search_figures(r: dict) -> list[Figure]:
                ours["cyrillic"]["top5"], "%", 0.85, higher_is_better=True),
         Figure("entity_search.top5", f"Entity search, top-5 recall ({r['queries']:,} held-out names)",
                ours["held_out"]["top5"], "%", 0.8, higher_is_better=True),
+        Figure("entity_search.context_top5", "  the same names, each with its region's cities as context",
+               context["top5"], "%"),
         Figure("entity_search.baseline_top5", "  brute-force baseline, top-5 recall", base["top5"], "%"),
         Figure("entity_search.simstring_top5", "  SimString (brat's), top-5 recall", sim["top5"], "%"),
         Figure("entity_search.nil_confident", f"NIL names shown a confident wrong match ({nil['threshold']:g}; "

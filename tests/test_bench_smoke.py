@@ -16,7 +16,7 @@ EVERY_FIGURE = {
     "annotate.move_p99_ms", "annotate.open_median_ms", "annotate.open_p99_ms",
     "entity_search.domain_top1", "entity_search.domain_top5", "entity_search.alternate_names_top5",
     "entity_search.cyrillic_top5",
-    "entity_search.p50_ms", "entity_search.p95_ms", "entity_search.top5",
+    "entity_search.p50_ms", "entity_search.p95_ms", "entity_search.top5", "entity_search.context_top5",
     "entity_search.baseline_top5", "entity_search.simstring_top5", "entity_search.nil_confident",
     "entity_search.findable_unsure", "entity_search.p95_vs_simstring", "entity_search.simstring_p95_ms",
     "entity_search.baseline_p95_ms", "entity_search.import_rate",

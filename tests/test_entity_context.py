@@ -118,3 +118,20 @@ def test_a_misspelling_the_spelling_pool_misses_is_found_among_the_articles_regi
     span = mention_in(kb, DONETSK_ARTICLE, "Dryzhkivka")
     ranked = narrow.search("Dryzhkivka", context=SearchContext.of_mention(kb, span))
     assert ranked[0].entity_id == "geo:709717"    # Druzhkivka, in Donetsk oblast as the article is
+
+
+def test_re_imported_names_still_fill_the_regions_candidates_with_live_aliases(kb):
+    kb.import_entities([Entity("geo:2000", "Dryzhkivk", "PLACE", "", 500, (), "PL", "PL.72")], normalise_alias)
+    narrow = EntitySearch(kb, pool=1, pool_aliases=1)
+    druzhkivka = next(place for place in PLACES if place.id == "geo:709717")
+    for _ in range(25):    # each appended under the key the region already lists
+        kb.import_entities([druzhkivka], normalise_alias)
+        narrow.refresh()
+    span = mention_in(kb, DONETSK_ARTICLE, "Dryzhkivka")
+    assert narrow.search("Dryzhkivka", context=SearchContext.of_mention(kb, span))[0].entity_id == "geo:709717"
+
+
+def test_a_country_named_without_a_region_is_no_region_to_search(kb):
+    kb.import_entities([Entity("geo:690791", "Ukraine", "COUNTRY", "", 4e7, (), "UA", "")], normalise_alias)
+    context = SearchContext.of_text(kb, "News from Ukraine today about Dryzhkivka.", "Dryzhkivka")
+    assert context.regions("dryzhkivka") == []

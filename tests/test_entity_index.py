@@ -177,3 +177,31 @@ def test_a_read_only_database_lists_the_regions_of_names_imported_since_its_inde
     keys, ids = readonly.alias_regions([("UA", "UA.05")])["UA", "UA.05"]
     assert sorted(zip(keys.split("\n"), linking._unpack(ids))) == [("druskivka", 2), ("kramatorsk", 1)]
     readonly.close()
+
+
+def test_a_small_knowledge_base_finds_a_name_that_shares_only_its_most_common_trigram(tmp_path):
+    store = Store.open(tmp_path / "kb.db")
+    store.import_entities([Entity(f"geo:{name.lower()}", name, "PLACE", "", 1)
+                           for name in ("Lviv", "Lvura", "Lvamo", "Rostov", "Saratov", "Vovchansk")],
+                          normalise_alias)
+    assert EntitySearch(store).search("Lvov")[0].entity_id == "geo:lviv"
+    store.close()
+
+
+def test_small_appends_add_up_to_a_rebuild_that_merges_their_key_rows(tmp_path, monkeypatch):
+    store = Store.open(tmp_path / "kb.db")
+    towns = [Entity(f"geo:{n}", f"Town {n}", "PLACE", "", n) for n in range(1, 30)]
+    store.import_entities(towns, normalise_alias)
+    search = EntitySearch(store)
+    search.refresh()
+    keys = store.alias_key_count()
+    monkeypatch.setattr(linking, "REBUILD_AFTER", 50)
+    # Each re-import appends 29 aliases whose keys the index has: the second one adds up past 50.
+    store.import_entities(towns, normalise_alias)
+    search.refresh()
+    assert store.alias_key_count() == 2 * keys
+    store.import_entities(towns, normalise_alias)
+    search.refresh()
+    assert store.alias_key_count() == keys
+    assert search.search("Town 17")[0].entity_id == "geo:17"
+    store.close()

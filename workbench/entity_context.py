@@ -138,7 +138,9 @@ class SearchContext:
         """The (country, region) pairs that fit a candidate for full points, most votes first:
         where to look for the entity of a name spelt too far from its aliases to find."""
         _, regions = self._votes(normalised_query)
-        return [place for place, weight in regions.most_common(_SEARCHED_REGIONS) if weight >= _FULL_VOTE]
+        # A country's entities with no region ("UA", ""), its people and bodies, are no region.
+        return [place for place, weight in regions.most_common() if weight >= _FULL_VOTE and place[1]][
+            :_SEARCHED_REGIONS]
 
     def points(self, normalised_query: str) -> Callable[[Mapping], float]:
         """For one query: the points an alias row (with its entity's country, region and type)

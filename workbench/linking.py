@@ -461,7 +461,7 @@ class AliasSource(Protocol):
     def alias_names_by_ids(self, ids: Sequence[int], *,
                            type: str | None = None) -> Sequence[tuple[int, str, str]]: ...
 
-    def alias_index_mark(self) -> tuple[int, int]: ...
+    def alias_index_mark(self) -> tuple[int, int, int]: ...
 
     def alias_key_count(self) -> int: ...
 
@@ -489,8 +489,9 @@ REGION_LIKENESS = 0.5
 # The regions a search keeps read, the most recently used: an article names a few.
 REGIONS_HELD = 64
 
-# Above this many aliases added since the index was built, rebuilding is cheaper
-# than appending, and it drops the ids of aliases deleted by re-imports.
+# Above this many aliases to add, or added since the index was last built whole,
+# rebuilding is cheaper than appending, and it drops the ids of aliases deleted by
+# re-imports and merges the second rows of keys appended again.
 REBUILD_AFTER = 20_000
 
 
@@ -524,19 +525,19 @@ class EntitySearch:
     def refresh(self) -> int:
         """Index aliases added since the last refresh; returns how many were indexed."""
         while True:
-            indexed, newest = self.source.alias_index_mark()
+            indexed, newest, appended = self.source.alias_index_mark()
             if newest <= indexed:
                 if self._sizes_mark != indexed:
                     self._read_sizes(indexed)
                 return 0
-            replace = indexed == 0 or newest - indexed > REBUILD_AFTER
+            replace = indexed == 0 or newest - indexed + appended > REBUILD_AFTER
             # Reading, indexing and writing a million aliases makes millions of objects,
             # none of them garbage, which the collector would walk again and again.
             with without_cyclic_gc():
                 rows = self.source.normalised_aliases_since(0 if replace else indexed)
                 up_to = max(map(itemgetter(0), rows), default=newest)
                 # Appended keys are numbered on from the stored ones; a key the index has
-                # already gets a second row, which the next rebuild merges.
+                # already gets a second row, which a rebuild merges (REBUILD_AFTER).
                 places = self.source.entity_places(None if replace else list(map(itemgetter(2), rows)))
                 index = index_aliases(rows, places, 1 if replace else self.source.alias_key_count() + 1)
                 if self.source.write_alias_index(index.postings, index.keys, index.regions, after_id=indexed,
@@ -563,8 +564,10 @@ class EntitySearch:
         pooled = self.source.alias_names_by_ids(self._aliases_of(self._fuzzy_pool(key, type), type), type=type)
         if context and (regions := context.regions(normalised)):
             seen = set(map(itemgetter(0), pooled))
-            pooled += self.source.alias_names_by_ids(
-                [alias_id for alias_id in self._regional_pool(key, regions) if alias_id not in seen], type=type)
+            # A type filter is applied after, so each region gives more.
+            found = self._regional_pool(key, regions, REGION_POOL * (4 if type else 1))
+            pooled += self.source.alias_names_by_ids([alias_id for alias_id in found if alias_id not in seen],
+                                                     type=type)
         # Places share names, so a pool holds the same alias many times over: each is scored once.
         others = list(dict.fromkeys(chain((row["normalised"] for row in prefixed), map(itemgetter(2), pooled))))
         texts = [alias if alias.isascii() else latin(alias) for alias in others]
@@ -602,8 +605,8 @@ class EntitySearch:
                           score, kind, row["prior"], points)
                 for _, row, kind, score, points in shown]
 
-    def _regional_pool(self, key: str, regions: Sequence[tuple[str, str]]) -> list[int]:
-        """The ids of the aliases in these regions whose search keys are most alike the query's."""
+    def _regional_pool(self, key: str, regions: Sequence[tuple[str, str]], aliases_each: int) -> list[int]:
+        """The ids of the `aliases_each` aliases in each region whose search keys are most alike the query's."""
         held = self._regions
         unread = [place for place in regions if place not in held]
         # Read ones move to the end, and the longest unused go: a search over many articles
@@ -611,7 +614,9 @@ class EntitySearch:
         kept = {place: held.pop(place) for place in regions if place in held}
         held.update(kept)
         if unread:
-            held.update((place, (keys.split("\n"), _unpack(packed)))
+            # Newest first: a re-import appends its aliases and leaves the old ids dead, and
+            # equal scores keep their order.
+            held.update((place, (keys.split("\n")[::-1], _unpack(packed)[::-1]))
                         for place, (keys, packed) in self.source.alias_regions(unread).items())
             for place in list(held)[:max(0, len(held) - REGIONS_HELD)]:
                 del held[place]
@@ -619,7 +624,7 @@ class EntitySearch:
         for place in regions:
             keys, ids = held.get(place, ((), ()))
             found += [ids[index] for _, _, index in process.extract(
-                key, keys, scorer=Indel.normalized_similarity, limit=REGION_POOL, score_cutoff=REGION_LIKENESS)]
+                key, keys, scorer=Indel.normalized_similarity, limit=aliases_each, score_cutoff=REGION_LIKENESS)]
         return found
 
     def _aliases_of(self, key_ids: list[int], type: str | None) -> list[int]:
@@ -652,14 +657,20 @@ class EntitySearch:
         if not counted:
             return []
         lists = self.source.postings(counted)
-        # The lists joined and counted in one pass of C code. A key found only in the longest
-        # list shares a single trigram with the query, and is among the weakest candidates:
-        # that list only adds to the counts of keys the others found.
+        # A type filter is applied after the pool is picked, so widen the pool.
+        size = self.pool * (4 if type else 1)
+        # The lists joined and counted in one pass of C code. A key found in no list but the
+        # longest shares only its trigram with the query: when that list alone holds more
+        # keys than `_most_alike` weighs, it is one of many such, among the weakest
+        # candidates, and the list only adds to the counts of keys the others found. (In a
+        # small knowledge base, it may be the best there is: "Lviv" for "Lvov".)
         longest = lists.pop(counted[-1]) if len(counted) >= 3 else b""
         shared = Counter(_unpack(b"".join(lists.values())))
-        shared.update(filter(shared.__contains__, _unpack(longest)))
-        # A type filter is applied after the pool is picked, so widen the pool.
-        return _most_alike(shared, len(key), self.pool * (4 if type else 1))
+        if len(longest) // 8 > 3 * size:
+            shared.update(filter(shared.__contains__, _unpack(longest)))
+        else:
+            shared.update(_unpack(longest))
+        return _most_alike(shared, len(key), size)
 
 
 def _within_reach(pooled: Sequence[tuple[int, str, str]], scores: Mapping[str, float],

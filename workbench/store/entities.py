@@ -1,7 +1,9 @@
 """Entities and the alias index: the knowledge base that mentions are linked to.
 
 This is what `linking.AliasSource` asks of a store: exact, prefix and id
-lookups of aliases, and the trigram postings the fuzzy search reads.
+lookups of aliases, and the search index (`linking.index_aliases`): the
+trigram postings of search keys, each key's aliases, and each region's
+aliases with their keys.
 """
 
 from __future__ import annotations
@@ -253,17 +255,18 @@ class EntityTables(AnnotationTables):
                WHERE s.document = ? AND (? IS NULL OR s.annotator = ?) AND e.country != ''""",
             [document, annotator, annotator]).fetchall()
 
-    def alias_index_mark(self) -> tuple[int, int]:
-        """(the highest alias id in the search index, the highest alias id there is)."""
+    def alias_index_mark(self) -> tuple[int, int, int]:
+        """(the highest alias id in the search index, the highest alias id there is, how many
+        aliases were appended to the index since it was last built whole)."""
+        indexed, appended = self.db.conn.execute("SELECT indexed_up_to, stale FROM alias_index_state").fetchone()
         if self._unsaved_index is not None:
             indexed = self._unsaved_index.up_to
-        else:
-            indexed = next(self.db.query("SELECT indexed_up_to FROM alias_index_state"))["indexed_up_to"]
-        newest = next(self.db.query("SELECT coalesce(max(id), 0) AS n FROM aliases"))["n"]
-        return indexed, newest
+        newest = self.db.conn.execute("SELECT coalesce(max(id), 0) FROM aliases").fetchone()[0]
+        return indexed, newest, appended
 
     def alias_key_count(self) -> int:
-        """How many search keys the index holds (the highest key id: ids are dense from 1)."""
+        """How many key rows the index holds (the highest key id: ids are dense from 1); a key
+        appended after the index was built may have a second row until it is rebuilt."""
         unsaved = self._unsaved_index
         stored = 0 if unsaved is not None and unsaved.replaces else self.db.conn.execute(
             "SELECT coalesce(max(id), 0) FROM alias_keys").fetchone()[0]
@@ -393,7 +396,11 @@ class EntityTables(AnnotationTables):
                 sorted((country, region, keys, ids) for (country, region), (keys, ids) in regions.items()))
             self.db.conn.executemany("INSERT INTO alias_keys (id, alias_ids) VALUES (?, ?)",
                                      sorted(keys.items()))
-            self.db.execute("UPDATE alias_index_state SET indexed_up_to = ?", [up_to])
+            if replace:
+                self.db.execute("UPDATE alias_index_state SET indexed_up_to = ?, stale = 0", [up_to])
+            else:
+                self.db.execute("UPDATE alias_index_state SET indexed_up_to = ?, stale = stale + ?",
+                                [up_to, sum(len(ids) // 8 for ids in keys.values())])
         return True
 
     def export_entities(self) -> Iterator[Entity]:

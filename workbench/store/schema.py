@@ -258,7 +258,10 @@ def m010_alias_keys(db: Database) -> None:
     row holds the ids of the aliases that have it. The old postings mean alias ids, so
     the index is emptied; the next search rebuilds it. And the index lists each region's
     aliases with their search keys, which a search in context compares with the query in
-    the regions its document names."""
+    the regions its document names. `alias_index_state.stale`, unused so far, now counts
+    the aliases appended since the index was last built whole, so that appends (which
+    leave a re-imported alias's old id and a second row for a key it had) end in a
+    rebuild however small each one is."""
     db.execute("""CREATE TABLE alias_keys (
                       id INTEGER PRIMARY KEY,
                       alias_ids BLOB NOT NULL

@@ -19,7 +19,7 @@ class LinkKeys:
         # Imported here: search pulls in rapidfuzz, which start-up does not need.
         from ...entity_context import SearchContext
         from ...linking import EntitySearch
-        from .link_picker import LinkPicker
+        from .link_picker import LinkPicker, active_worker
 
         current = self.view.current
         if current is None:
@@ -35,7 +35,15 @@ class LinkKeys:
         one_at_a_time = threading.Lock()
 
         def search(query: str) -> list:
-            with one_at_a_time, store.reader() as reader:
+            asked_by = active_worker()
+            with one_at_a_time:
+                # A search overtaken by later typing while it waited is not worth running.
+                if asked_by is not None and asked_by.is_cancelled:
+                    return []
+                return search_now(query)
+
+        def search_now(query: str) -> list:
+            with store.reader() as reader:
                 if not contexts:
                     contexts.append(SearchContext.of_mention(reader, current, link_types))
                 searcher.source = reader

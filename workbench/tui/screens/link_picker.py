@@ -20,10 +20,19 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, OptionList
 from textual.widgets.option_list import Option
+from textual.worker import NoActiveWorker, Worker, get_current_worker
 
 from ...linking import Candidate, confident_match
 from ...model import Span
 from ..display import for_widget
+
+
+def active_worker() -> Worker | None:
+    """The worker this code runs in, or None on the app's own thread."""
+    try:
+        return get_current_worker()
+    except NoActiveWorker:
+        return None
 
 
 @dataclass(frozen=True)
@@ -100,7 +109,9 @@ class LinkPicker(ModalScreen[LinkChoice | None]):
     @work(thread=True, exclusive=True, group="link-search")
     def refresh_candidates(self, query: str) -> None:
         candidates = self.search(query)
-        self.app.call_from_thread(self._show, query, candidates)
+        # Overtaken by later typing: its candidates would replace the newer ones.
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show, query, candidates)
 
     def _show(self, query: str, candidates: list[Candidate]) -> None:
         self.candidates = candidates
