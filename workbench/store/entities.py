@@ -294,23 +294,20 @@ class EntityTables(AnnotationTables):
         return places
 
     def postings(self, grams: Iterable[str]) -> dict[str, bytes]:
-        grams = list(grams)
-        if not grams:
-            return {}
-        unsaved = self._unsaved_index
-        if unsaved is None:
-            return self._stored("alias_postings", "gram", "ids", grams)
-        found = {} if unsaved.replaces else self._stored("alias_postings", "gram", "ids", grams)
-        found.update((gram, unsaved.postings[gram]) for gram in grams if gram in unsaved.postings)
-        return found
+        return self._index_rows("alias_postings", "gram", "ids", list(grams), "postings")
 
     def alias_ids_of_keys(self, key_ids: Sequence[int]) -> dict[int, bytes]:
         """The packed alias ids (`linking.index_aliases`) of each of these search keys."""
+        return self._index_rows("alias_keys", "id", "alias_ids", key_ids, "keys")
+
+    def _index_rows(self, table: str, key: str, value: str, wanted: Sequence, unsaved_part: str) -> dict:
+        """The wanted rows of an index table, with those a read-only store built in memory
+        (`unsaved_part` of its `_UnsavedIndex`) over them."""
         unsaved = self._unsaved_index
-        if unsaved is None:
-            return self._stored("alias_keys", "id", "alias_ids", key_ids)
-        found = {} if unsaved.replaces else self._stored("alias_keys", "id", "alias_ids", key_ids)
-        found.update((key_id, unsaved.keys[key_id]) for key_id in key_ids if key_id in unsaved.keys)
+        found = {} if unsaved is not None and unsaved.replaces else self._stored(table, key, value, wanted)
+        if unsaved is not None:
+            added = getattr(unsaved, unsaved_part)
+            found.update((item, added[item]) for item in wanted if item in added)
         return found
 
     def alias_regions(self, places: Sequence[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, bytes]]:
