@@ -59,14 +59,15 @@ DEFAULT_LABELS = (
 )
 
 
-def shared_key(keys: dict[str, str]) -> tuple[str, str, str] | None:
-    """(the first holder, another name, the key) when two names in `keys` (name -> key) share a
-    key; None when every name has a key of its own."""
+def shared_key_problem(keys: dict[str, str], kind: str) -> str | None:
+    """What is wrong when two names in `keys` (name -> key) of one `kind` ("label") share a key;
+    None when every name has a key of its own."""
     holders: dict[str, str] = {}
     for name, key in keys.items():
         holder = holders.setdefault(key, name)
         if holder != name:
-            return holder, name, key
+            return (f"{kind} {holder!r} and {kind} {name!r} would both have the key {key!r}; "
+                    "give one of them another key")
     return None
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from ..errors import NotFound, WorkbenchError
 from ..history import LEAVE, OPEN
 from ..model import (DEFAULT_LABELS, GOLD, STATUSES, Document, Label, NewDocument, QueueRow, name_problem,
-                     shared_key)
+                     shared_key_problem)
 from ..text import content_hash
 from .events import EventLog
 from .rows import (ANNOTATOR_COLUMNS, DOCUMENT_COLUMNS, LABEL_COLUMNS, STATUS_COLUMNS,
@@ -43,11 +43,9 @@ class DocumentTables(EventLog):
         labels = list(labels)
         keys = {label.name: label.key for label in self.labels()}
         keys.update((label.name, label.key) for label in labels)
-        clash = shared_key(keys)
+        clash = shared_key_problem(keys, "label")
         if clash:
-            holder, name, key = clash
-            raise WorkbenchError(f"label {holder!r} and label {name!r} would both have the key {key!r}; "
-                                 "give one of them another key")
+            raise WorkbenchError(clash)
         upsert = insert_sql("labels", LABEL_COLUMNS, conflict="""ON CONFLICT(name) DO UPDATE SET
             key = excluded.key, colour = excluded.colour, description = excluded.description,
             position = excluded.position""")

@@ -17,7 +17,7 @@ from typing import Any
 
 from ..errors import Conflict, NotFound, RelationRefused, WorkbenchError
 from ..history import SPAN_UNCHANGED
-from ..model import DEFAULT_RELATION_TYPES, Event, Label, Relation, RelationType, Span, shared_key
+from ..model import DEFAULT_RELATION_TYPES, Event, Label, Relation, RelationType, Span, shared_key_problem
 from .annotations import AnnotationTables
 from .rows import (RELATION_COLUMNS, RELATION_TYPE_COLUMNS, insert_sql, now, relation_from_row,
                    relation_payload, relation_type_from_row)
@@ -57,11 +57,9 @@ class RelationTables(AnnotationTables):
         labels = {label.name for label in self.labels()}
         keys = {kind.name: kind.key for kind in self.relation_types()}
         keys.update((kind.name, kind.key) for kind in kinds)
-        clash = shared_key(keys)
+        clash = shared_key_problem(keys, "relation type")
         if clash:
-            holder, name, key = clash
-            raise WorkbenchError(f"relation type {holder!r} and relation type {name!r} would both have "
-                                 f"the key {key!r}; give one of them another key")
+            raise WorkbenchError(clash)
         for kind in kinds:
             unknown = sorted(kind.named_labels - labels)
             if unknown:
