@@ -206,8 +206,7 @@ def index_aliases(rows: Sequence[tuple[int, str, str]], places: Mapping[str, tup
     postings: defaultdict[str, array] = defaultdict(partial(array, "Q"))
     for start in range(0, len(keyed), _BATCH):
         _post(keyed[start:start + _BATCH], postings)
-    # Half a million key rows: packed by C iterators, not a Python call each.
-    return AliasIndex(dict(zip(range(first_key_id, first_key_id + len(keyed)), map(_PACK, aliases_of.values()))),
+    return AliasIndex(dict(zip(range(first_key_id, first_key_id + len(keyed)), map(_pack, aliases_of.values()))),
                       {gram: _pack(entries) for gram, entries in postings.items()},
                       {place: (_lines(keys), _pack(aliases_in[place]))
                        for place, keys in keys_in.items() if place != _NOWHERE})
@@ -239,13 +238,14 @@ def _post(keyed: list[tuple[int, str]], postings: defaultdict[str, array]) -> No
               chain.from_iterable(map(repeat, packed, sizes))), maxlen=0)
 
 
-def _pack(entries: array) -> bytes:
-    if sys.byteorder == "big":
-        entries.byteswap()
+def _pack_swapped(entries: array) -> bytes:
+    entries.byteswap()
     return entries.tobytes()
 
 
-_PACK = array.tobytes if sys.byteorder == "little" else _pack
+# Packed little-endian: on such a machine by `array.tobytes` itself, which C iterators can
+# call for half a million key rows without a Python call each.
+_pack = array.tobytes if sys.byteorder == "little" else _pack_swapped
 
 
 def _unpack(blob: bytes) -> array:
@@ -494,6 +494,10 @@ REGIONS_HELD = 64
 # re-imports and merges the second rows of keys appended again.
 REBUILD_AFTER = 20_000
 
+# How much wider each candidate pool is when a search takes one type only, as the type
+# filter comes after the pools are picked.
+_TYPE_WIDENING = 4
+
 
 class EntitySearch:
     """Ranked entity candidates for a mention; the one ranking used by the CLI and the TUI.
@@ -561,11 +565,13 @@ class EntitySearch:
         prepared = Query(normalised, self._sizes, self._indexed_keys)
         exact = self.source.aliases_equal(normalised, type=type)
         prefixed = self.source.aliases_with_prefix(normalised, type=type, limit=self.prefix_pool)
-        pooled = self.source.alias_names_by_ids(self._aliases_of(self._fuzzy_pool(key, type), type), type=type)
+        # A type filter is applied after the pools are picked, so each pool is widened.
+        widen = _TYPE_WIDENING if type else 1
+        pooled = self.source.alias_names_by_ids(
+            self._aliases_of(self._fuzzy_pool(key, self.pool * widen), self.pool_aliases * widen), type=type)
         if context and (regions := context.regions(normalised)):
             seen = set(map(itemgetter(0), pooled))
-            # A type filter is applied after, so each region gives more.
-            found = self._regional_pool(key, regions, REGION_POOL * (4 if type else 1))
+            found = self._regional_pool(key, regions, REGION_POOL * widen)
             pooled += self.source.alias_names_by_ids([alias_id for alias_id in found if alias_id not in seen],
                                                      type=type)
         # Places share names, so a pool holds the same alias many times over: each is scored once.
@@ -627,11 +633,10 @@ class EntitySearch:
                 key, keys, scorer=Indel.normalized_similarity, limit=aliases_each, score_cutoff=REGION_LIKENESS)]
         return found
 
-    def _aliases_of(self, key_ids: list[int], type: str | None) -> list[int]:
-        """The ids of the aliases with these keys, key by key, up to `pool_aliases` of them:
-        a key many places share ("aleksandrovka") cannot crowd out the rest."""
+    def _aliases_of(self, key_ids: list[int], wanted: int) -> list[int]:
+        """The ids of the aliases with these keys, key by key, up to `wanted` of them: a key
+        many places share ("aleksandrovka") cannot crowd out the rest."""
         found = self.source.alias_ids_of_keys(key_ids)
-        wanted = self.pool_aliases * (4 if type else 1)
         ids: list[int] = []
         for key_id in key_ids:
             if key_id in found:
@@ -640,8 +645,8 @@ class EntitySearch:
                     break
         return ids[:wanted]
 
-    def _fuzzy_pool(self, key: str, type: str | None) -> list[int]:
-        """Ids of the search keys most alike the query by Dice overlap of their trigrams.
+    def _fuzzy_pool(self, key: str, size: int) -> list[int]:
+        """Ids of the `size` search keys most alike the query by Dice overlap of their trigrams.
 
         Rare trigrams are counted first; common ones only while the postings
         read stay within budget, so a query costs about the same on any KB size.
@@ -657,8 +662,6 @@ class EntitySearch:
         if not counted:
             return []
         lists = self.source.postings(counted)
-        # A type filter is applied after the pool is picked, so widen the pool.
-        size = self.pool * (4 if type else 1)
         # The lists joined and counted in one pass of C code. A key found in no list but the
         # longest shares only its trigram with the query: when that list alone holds more
         # keys than `_most_alike` weighs, it is one of many such, among the weakest
