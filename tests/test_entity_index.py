@@ -205,3 +205,12 @@ def test_small_appends_add_up_to_a_rebuild_that_merges_their_key_rows(tmp_path, 
     assert store.alias_key_count() == keys
     assert search.search("Town 17")[0].entity_id == "geo:17"
     store.close()
+
+
+def test_a_name_repeating_one_trigram_hundreds_of_times_is_still_found(tmp_path):
+    # Its count of shared trigrams passes what a byte holds.
+    store = Store.open(tmp_path / "kb.db")
+    store.import_entities([Entity("x:drum", "Ra" + "ta" * 300, "THING", "", 1),
+                           Entity("x:rata", "Rata", "THING", "", 1)], normalise_alias)
+    assert EntitySearch(store).search("Ra" + "ta" * 299)[0].entity_id == "x:drum"
+    store.close()

@@ -29,7 +29,7 @@ import sys
 import unicodedata
 from array import array
 from collections import Counter, defaultdict, deque
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from itertools import chain, compress, repeat
@@ -706,18 +706,19 @@ def _most_alike(shared: Counter[int], key_length: int, size: int) -> list[int]:
     """The key ids of the `size` postings with the highest Dice overlap, given how many
     trigrams each shares with a query key of `key_length` trigrams."""
     # Weighing every key that shares a trigram costs more than the rest of the search,
-    # so only those sharing the most (a few times the pool) are weighed.
+    # so only those sharing the most (a few times the pool) are weighed. The counts as
+    # bytes, one a key, are counted and picked from by C loops over memory, not objects.
+    counts = _count_bytes(shared.values())
     floor, enough = 1, 0
-    histogram = Counter(shared.values())
-    for count in sorted(histogram, reverse=True):
-        enough += histogram[count]
+    # Most keys share one trigram or two; the highest count is sought among the rest.
+    for count in range(max(counts.translate(None, b"\1\2"), default=2), 0, -1):
+        enough += counts.count(count)
         if enough >= 3 * size:
             floor = count
             break
-    # The rest runs in C iterators, over thousands of aliases per keystroke.
-    weighed = list(map(floor.__le__, shared.values()))
+    weighed = counts.translate(_AT_LEAST[floor])
     candidates = list(compress(shared.keys(), weighed))
-    dice = list(map(truediv, compress(shared.values(), weighed),
+    dice = list(map(truediv, compress(counts, weighed),
                     map(add, repeat(key_length), map(and_, candidates, repeat(_SIZE_MASK)))))
     if len(dice) > size:
         # Dice values are few and repeat, so the pool's lowest is found by counting them.
@@ -731,6 +732,19 @@ def _most_alike(shared: Counter[int], key_length: int, size: int) -> list[int]:
         dice, candidates = list(compress(dice, kept)), list(compress(candidates, kept))
     best = sorted(zip(dice, candidates), reverse=True)[:size]
     return [posting >> _SIZE_BITS for _, posting in best]
+
+
+def _count_bytes(counts: Collection[int]) -> bytes:
+    """Counts of shared trigrams as bytes; one of 255 or more (a key of hundreds of letters
+    repeating a trigram of the query) as 255."""
+    try:
+        return bytes(counts)
+    except ValueError:
+        return bytes(map(min, counts, repeat(255)))
+
+
+# For each floor, the bytes.translate table that marks the counts at or above it with 1.
+_AT_LEAST = [bytes(floor * [0] + (256 - floor) * [1]) for floor in range(256)]
 
 
 def _continues_number(prefix: str, alias: str) -> bool:
