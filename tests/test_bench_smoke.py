@@ -20,7 +20,7 @@ EVERY_FIGURE = {
     "entity_search.baseline_top5", "entity_search.simstring_top5", "entity_search.nil_confident",
     "entity_search.findable_unsure", "entity_search.p95_vs_simstring", "entity_search.simstring_p95_ms",
     "entity_search.baseline_p95_ms", "entity_search.import_rate",
-    "entity_search.db_mib", "entity_search.rss_mib",
+    "entity_search.db_mib", "entity_search.anonymous_mib", "entity_search.mapped_mib",
     "corpus_import.documents_per_s",
     "export.spans_per_s", "export.peak_rss_mib", "export.memory_ratio",
     "agreement.report_s", "agreement.sequential_s", "agreement.html_s",

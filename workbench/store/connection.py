@@ -26,10 +26,6 @@ if TYPE_CHECKING:
     from typing import Self
 
 BUSY_TIMEOUT_MS = 60_000
-# Pages read through a memory map instead of a read call and a copy each: an entity search
-# looks up a few hundred rows scattered over a knowledge base of hundreds of megabytes.
-# Address space only; the kernel's page cache holds the pages either way.
-MMAP_BYTES = 1 << 30
 
 
 # What SQLite says when the file system, not the database or the action, is the problem.
@@ -69,7 +65,6 @@ def _connect_readonly(path: str) -> Database:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlite3.DatabaseError as error:
         raise WorkbenchError(f"{path}: not a workbench database ({error})") from None
-    conn.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
     return database(conn)
 
 
@@ -101,7 +96,6 @@ class Connection:
             db = database(conn)
             db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             db.execute("PRAGMA foreign_keys = ON")
-            db.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
             store = cls(db, path)
             store._refuse_newer_schema()
             if path != ":memory:" and db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
