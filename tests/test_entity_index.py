@@ -47,9 +47,8 @@ def test_each_alias_is_filed_under_its_key_and_region_and_each_key_under_its_tri
     normalised = [text for text, _ in named]
     index = index_aliases(rows, places, first_key_id)
     keys, postings = index.keys, index.postings
-    # Each alias of a placed entity is listed in its region, beside its search key.
-    in_regions = {place: sorted(zip(linking._unpack(ids), region_keys.split("\n")))
-                  for place, (region_keys, ids) in index.regions.items()}
+    # Each alias of a placed entity is listed in its region, under its search key.
+    in_regions = {place: sorted(_region_aliases(row)) for place, row in index.regions.items()}
     expected: dict[tuple[str, str], list] = {}
     for alias_id, text, entity_id in rows:
         if entity_id in places:
@@ -126,6 +125,28 @@ def test_a_database_indexed_before_transliteration_is_reindexed_on_opening(tmp_p
     store.close()
 
 
+def test_a_database_whose_regions_list_a_key_an_alias_is_reindexed_on_opening(tmp_path):
+    from sqlite_utils import Database
+
+    from workbench.store import migrations
+
+    path = tmp_path / "old.db"
+    old = Database(path)
+    migrations.apply(old, stop_before="m011_alias_region_groups")
+    old.execute("INSERT INTO entities (id, name, type, description, prior, updated_at, country, region) "
+                "VALUES ('geo:1', 'Kramatorsk', 'PLACE', '', 0, 'now', 'UA', 'UA.05')")
+    old.execute("INSERT INTO aliases (entity_id, alias, normalised) VALUES ('geo:1', 'Kramatorsk', 'kramatorsk')")
+    # Indexed up to that alias, its region's row as it was: a key a line, no key ends.
+    old.execute("INSERT INTO alias_regions VALUES ('UA', 'UA.05', 'kramatorsk', ?)", [(1).to_bytes(8, "little")])
+    old.execute("UPDATE alias_index_state SET indexed_up_to = 1")
+    old.close()
+
+    store = Store.open(path)
+    EntitySearch(store).refresh()
+    assert _region_aliases(store.alias_regions([("UA", "UA.05")])["UA", "UA.05"]) == [(1, "kramatorsk")]
+    store.close()
+
+
 def test_a_read_only_database_finds_names_imported_since_its_index_was_built(tmp_path):
     path = tmp_path / "kb.db"
     store = Store.open(path)
@@ -162,6 +183,25 @@ def test_an_alias_appended_under_a_key_the_index_has_is_found_and_a_rebuild_merg
     store.close()
 
 
+def _region_aliases(row: tuple[str, bytes, bytes]) -> list[tuple[int, str]]:
+    """(alias id, search key) of each alias in a region's row of the index."""
+    keys, ids, ends = row[0].split("\n"), linking._unpack(row[1]), linking._unpack(row[2])
+    assert len(ends) == len(keys) and list(ends) == sorted(ends) and (not ends or ends[-1] == len(ids))
+    return [(alias_id, key) for index, key in enumerate(keys)
+            for alias_id in ids[ends[index - 1] if index else 0:ends[index]]]
+
+
+def test_a_region_lists_each_key_once_with_all_its_aliases_there():
+    rows = [(1, "kharkiv", "geo:1"), (2, "charkiw", "geo:1"), (3, "kharkov", "geo:1"), (4, "Харків", "geo:1"),
+            (5, "chuhuiv", "geo:2"), (6, "kharkiv", "geo:3")]
+    places = {"geo:1": ("UA", "UA.07"), "geo:2": ("UA", "UA.07"), "geo:3": ("RU", "RU.86")}
+    regions = index_aliases(rows, places).regions
+    assert regions["UA", "UA.07"][0].split("\n") == ["harkiv", "harkov", "huhuiv"]
+    assert _region_aliases(regions["UA", "UA.07"]) == [(1, "harkiv"), (2, "harkiv"), (4, "harkiv"),
+                                                         (3, "harkov"), (5, "huhuiv")]
+    assert _region_aliases(regions["RU", "RU.86"]) == [(6, "harkiv")]
+
+
 def test_a_read_only_database_lists_the_regions_of_names_imported_since_its_index_was_built(tmp_path):
     path = tmp_path / "kb.db"
     store = Store.open(path)
@@ -174,8 +214,8 @@ def test_a_read_only_database_lists_the_regions_of_names_imported_since_its_inde
 
     readonly = Store.open(path, readonly=True)
     EntitySearch(readonly).refresh()
-    keys, ids = readonly.alias_regions([("UA", "UA.05")])["UA", "UA.05"]
-    assert sorted(zip(keys.split("\n"), linking._unpack(ids))) == [("druskivka", 2), ("kramatorsk", 1)]
+    row = readonly.alias_regions([("UA", "UA.05")])["UA", "UA.05"]
+    assert sorted(_region_aliases(row)) == [(1, "kramatorsk"), (2, "druskivka")]
     readonly.close()
 
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from workbench.linking import normalise_alias, search_key
-from workbench.transliterate import latin
+from workbench.transliterate import latin, latin_lines
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -57,3 +59,14 @@ def test_other_scripts_go_through_anyascii():
 ])
 def test_cyrillic_and_its_english_spelling_share_a_search_key(cyrillic, latin_spelling):
     assert search_key(normalise_alias(cyrillic)) == search_key(normalise_alias(latin_spelling))
+
+
+# Word-initial Ukrainian letters, letters only Russian writes, capitals, punctuation,
+# other scripts, and names with nothing left to spell.
+NAMES = st.text(alphabet="абгиїєюяйыэъёщьхAZaz09 -'«»北京𝔘ß", max_size=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(NAMES, max_size=10))
+def test_many_names_read_at_once_read_as_each_alone(names):
+    assert latin_lines("\n".join(names)) == "\n".join(map(latin, names))

@@ -32,7 +32,7 @@ from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache, partial
-from itertools import chain, compress, repeat
+from itertools import accumulate, chain, compress, repeat
 from operator import add, and_, itemgetter, lshift, not_, or_, truediv
 from typing import Protocol
 
@@ -41,7 +41,7 @@ from rapidfuzz.distance import Indel
 
 from .collector import without_cyclic_gc
 from .model import Span
-from .transliterate import latin
+from .transliterate import latin, latin_lines
 
 
 EXACT, VARIANT, PREFIX, FUZZY = "exact", "variant", "prefix", "fuzzy"
@@ -129,9 +129,7 @@ def search_keys(normalised: Sequence[str]) -> list[str]:
     over all of them; no rule spans a newline. A string with a newline of its
     own (a store normalised by some other function) falls back to one by one.
     """
-    text = "\n".join(normalised)
-    if not text.isascii():
-        text = "\n".join(map(latin, normalised))
+    text = latin_lines("\n".join(normalised))
     if text.count("\n") != len(normalised) - 1:
         return [search_key.__wrapped__(one) for one in normalised]
     return skeleton(text).replace(" ", "").split("\n")
@@ -170,8 +168,9 @@ class AliasIndex:
     """Key id → the packed ids of the aliases with that search key."""
     postings: dict[str, bytes]
     """Trigram → the packed postings of the keys that have it."""
-    regions: dict[tuple[str, str], tuple[str, bytes]]
-    """(country, region) → its aliases' search keys, one a line, and their packed ids."""
+    regions: dict[tuple[str, str], tuple[str, bytes, bytes]]
+    """(country, region) → the search keys of its aliases, each once and one a line; the
+    packed ids of the aliases, key by key in that order; and where each key's ids end."""
 
 
 def index_aliases(rows: Sequence[tuple[int, str, str]], places: Mapping[str, tuple[str, str]],
@@ -181,13 +180,13 @@ def index_aliases(rows: Sequence[tuple[int, str, str]], places: Mapping[str, tup
 
     Each distinct search key gets an id, counting from `first_key_id`, and a row of
     the ids of the aliases that have it; each trigram, the postings of the keys that
-    have it; each region, its aliases with their keys. Ids as packed little-endian
+    have it; each region, its aliases grouped by key. Ids as packed little-endian
     uint64s. A trigram that occurs twice in a key ("ana" in "banana") is posted twice,
     so a key's count of shared trigrams and its size agree.
     """
     aliases_of: defaultdict[str, array] = defaultdict(partial(array, "Q"))
-    keys_in: defaultdict[tuple[str, str], list[str]] = defaultdict(list)
-    aliases_in: defaultdict[tuple[str, str], array] = defaultdict(partial(array, "Q"))
+    # Place → search key → ids of the place's aliases with that key.
+    in_places: defaultdict[tuple[str, str], defaultdict[str, list[int]]] = defaultdict(partial(defaultdict, list))
     # ASCII aliases apart from the others: joined, they make a string of one byte per
     # character, a quarter of the memory each pass over the joined text has to move.
     plain = list(map(str.isascii, map(itemgetter(1), rows)))
@@ -199,21 +198,37 @@ def index_aliases(rows: Sequence[tuple[int, str, str]], places: Mapping[str, tup
             keys = search_keys(list(map(itemgetter(1), batch)))
             ids = list(map(itemgetter(0), batch))
             deque(map(array.append, map(aliases_of.__getitem__, keys), ids), maxlen=0)
-            where = list(map(places.get, map(itemgetter(2), batch), repeat(_NOWHERE)))
-            deque(map(list.append, map(keys_in.__getitem__, where), keys), maxlen=0)
-            deque(map(array.append, map(aliases_in.__getitem__, where), ids), maxlen=0)
+            where = map(in_places.__getitem__, map(places.get, map(itemgetter(2), batch), repeat(_NOWHERE)))
+            deque(map(list.append, map(defaultdict.__getitem__, where, keys), ids), maxlen=0)
     keyed = list(enumerate(aliases_of, start=first_key_id))
     postings: defaultdict[str, array] = defaultdict(partial(array, "Q"))
     for start in range(0, len(keyed), _BATCH):
         _post(keyed[start:start + _BATCH], postings)
     return AliasIndex(dict(zip(range(first_key_id, first_key_id + len(keyed)), map(_pack, aliases_of.values()))),
                       {gram: _pack(entries) for gram, entries in postings.items()},
-                      {place: (_lines(keys), _pack(aliases_in[place]))
-                       for place, keys in keys_in.items() if place != _NOWHERE})
+                      {place: _region_row(by_key) for place, by_key in in_places.items() if place != _NOWHERE})
 
 
 # Where the aliases of entities without a place are grouped, to be left out.
 _NOWHERE = ("", "")
+
+
+def _region_row(by_key: dict[str, list[int]]) -> tuple[str, bytes, bytes]:
+    """A region's row of the index: its keys, a line each, their aliases' ids, and where each key's ids end."""
+    return (_lines(list(by_key)), _pack(array("Q", chain.from_iterable(by_key.values()))),
+            _pack(array("Q", accumulate(map(len, by_key.values())))))
+
+
+def _joined_region(held: tuple[str, bytes, bytes] | None,
+                   added: tuple[str, bytes, bytes]) -> tuple[str, bytes, bytes]:
+    """A region's row with the aliases of another row after its own; a key in both is
+    listed twice until the index is rebuilt (REBUILD_AFTER)."""
+    if held is None:
+        return added
+    keys, ids, ends = held
+    more_keys, more_ids, more_ends = added
+    return (f"{keys}\n{more_keys}", ids + more_ids,
+            ends + _pack(array("Q", map(add, _unpack(more_ends), repeat(len(ids) // 8)))))
 
 
 def _lines(keys: list[str]) -> str:
@@ -456,7 +471,7 @@ class AliasSource(Protocol):
 
     def aliases_by_ids(self, ids: Sequence[int], *, type: str | None = None) -> Sequence[Mapping]: ...
 
-    def alias_regions(self, places: Sequence[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, bytes]]: ...
+    def alias_regions(self, places: Sequence[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, bytes, bytes]]: ...
 
     def alias_names_by_ids(self, ids: Sequence[int], *,
                            type: str | None = None) -> Sequence[tuple[int, str, str]]: ...
@@ -476,7 +491,7 @@ class AliasSource(Protocol):
     def alias_ids_of_keys(self, key_ids: Sequence[int]) -> dict[int, bytes]: ...
 
     def write_alias_index(self, postings: dict[str, bytes], keys: dict[int, bytes],
-                          regions: dict[tuple[str, str], tuple[str, bytes]], *, after_id: int,
+                          regions: dict[tuple[str, str], tuple[str, bytes, bytes]], *, after_id: int,
                           up_to: int, replace: bool) -> bool: ...
 
 
@@ -525,9 +540,9 @@ class EntitySearch:
         # a search reads only the lists it counts, not the long ones it skips.
         self._sizes: dict[str, int] = {}
         self._sizes_mark: int | None = None
-        # Each region's aliases (search keys, ids) as `_regional_pool` reads them, in the same
-        # state: an article's mentions search its few regions again and again.
-        self._regions: dict[tuple[str, str], tuple[list[str], array]] = {}
+        # Each region's aliases (search keys, ids, where each key's ids end) as `_regional_pool`
+        # reads them, in the same state: an article's mentions search its few regions again and again.
+        self._regions: dict[tuple[str, str], tuple[list[str], array, array]] = {}
 
     def refresh(self) -> int:
         """Index aliases added since the last refresh; returns how many were indexed."""
@@ -547,7 +562,13 @@ class EntitySearch:
                 # already gets a second row, which a rebuild merges (REBUILD_AFTER).
                 places = self.source.entity_places(None if replace else list(map(itemgetter(2), rows)))
                 index = index_aliases(rows, places, 1 if replace else self.source.alias_key_count() + 1)
-                if self.source.write_alias_index(index.postings, index.keys, index.regions, after_id=indexed,
+                regions = index.regions
+                if not replace:
+                    # Whole rows: if another process appends to a region meanwhile, the
+                    # write sees the index moved on, and this goes round again.
+                    held = self.source.alias_regions(list(regions))
+                    regions = {place: _joined_region(held.get(place), row) for place, row in regions.items()}
+                if self.source.write_alias_index(index.postings, index.keys, regions, after_id=indexed,
                                                  up_to=up_to, replace=replace):
                     self._read_sizes(up_to)
                     return len(rows)
@@ -615,7 +636,8 @@ class EntitySearch:
                 for _, row, kind, score, points in shown]
 
     def _regional_pool(self, key: str, regions: Sequence[tuple[str, str]], aliases_each: int) -> list[int]:
-        """The ids of the `aliases_each` aliases in each region whose search keys are most alike the query's."""
+        """The ids of up to `aliases_each` aliases in each region, key by key, whose search
+        keys are most alike the query's."""
         held = self._regions
         unread = [place for place in regions if place not in held]
         # Read ones move to the end, and the longest unused go: a search over many articles
@@ -623,17 +645,23 @@ class EntitySearch:
         kept = {place: held.pop(place) for place in regions if place in held}
         held.update(kept)
         if unread:
-            # Newest first: a re-import appends its aliases and leaves the old ids dead, and
-            # equal scores keep their order.
-            held.update((place, (keys.split("\n")[::-1], _unpack(packed)[::-1]))
-                        for place, (keys, packed) in self.source.alias_regions(unread).items())
+            # Keys newest first: a re-import appends its aliases (and a key again, until the
+            # index is rebuilt) and leaves the old ids dead, and equal scores keep their order.
+            held.update((place, (keys.split("\n")[::-1], _unpack(ids), _unpack(ends)))
+                        for place, (keys, ids, ends) in self.source.alias_regions(unread).items())
             for place in list(held)[:max(0, len(held) - REGIONS_HELD)]:
                 del held[place]
         found: list[int] = []
         for place in regions:
-            keys, ids = held.get(place, ((), ()))
-            found += [ids[index] for _, _, index in process.extract(
-                key, keys, scorer=Indel.normalized_similarity, limit=aliases_each, score_cutoff=REGION_LIKENESS)]
+            keys, ids, ends = held.get(place, ((), (), ()))
+            taken: list[int] = []
+            for _, _, newest_first in process.extract(key, keys, scorer=Indel.normalized_similarity,
+                                                      limit=aliases_each, score_cutoff=REGION_LIKENESS):
+                index = len(keys) - 1 - newest_first
+                taken += ids[ends[index - 1] if index else 0:ends[index]][::-1]
+                if len(taken) >= aliases_each:
+                    break
+            found += taken[:aliases_each]
         return found
 
     def _aliases_of(self, key_ids: list[int], wanted: int) -> list[int]:

@@ -317,20 +317,18 @@ class EntityTables(AnnotationTables):
             found.update((item, added[item]) for item in wanted if item in added)
         return found
 
-    def alias_regions(self, places: Sequence[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, bytes]]:
-        """The aliases of each of these (country, region) pairs: their search keys, one a line,
-        and their packed ids in the same order."""
+    def alias_regions(self, places: Sequence[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, bytes, bytes]]:
+        """The aliases of each of these (country, region) pairs, as `linking.index_aliases`
+        groups them: search keys one a line, packed alias ids, and where each key's ids end."""
         unsaved = self._unsaved_index
-        found: dict[tuple[str, str], tuple[str, bytes]] = {}
+        found: dict[tuple[str, str], tuple[str, bytes, bytes]] = {}
         if unsaved is None or not unsaved.replaces:
             for country, region in places:
-                found.update(((country, region), (keys, ids)) for keys, ids in self.db.conn.execute(
-                    "SELECT keys, alias_ids FROM alias_regions WHERE country = ? AND region = ?",
+                found.update(((country, region), tuple(row)) for row in self.db.conn.execute(
+                    "SELECT keys, alias_ids, key_ends FROM alias_regions WHERE country = ? AND region = ?",
                     [country, region]))
         if unsaved is not None:
-            for place in places:
-                if place in unsaved.regions:
-                    found[place] = _joined(found.get(place), unsaved.regions[place])
+            found.update((place, unsaved.regions[place]) for place in places if place in unsaved.regions)
         return found
 
     def posting_sizes(self) -> dict[str, int]:
@@ -360,11 +358,12 @@ class EntityTables(AnnotationTables):
         return found
 
     def write_alias_index(self, postings: dict[str, bytes], keys: dict[int, bytes],
-                          regions: dict[tuple[str, str], tuple[str, bytes]], *, after_id: int,
+                          regions: dict[tuple[str, str], tuple[str, bytes, bytes]], *, after_id: int,
                           up_to: int, replace: bool) -> bool:
         """Replace the search index, or add to it the aliases above `after_id`: `keys` are new
         key rows (key id → packed alias ids), `postings` their trigram postings, and `regions`
-        the aliases of each (country, region) (`linking.index_aliases`).
+        the rows of the (country, region) pairs they fall in, whole: each replaces the
+        row of its region (`linking.index_aliases` makes them).
 
         Returns False, writing nothing, when another process moved the index on meanwhile.
         A read-only store keeps the index in memory instead.
@@ -376,8 +375,7 @@ class EntityTables(AnnotationTables):
                 kept = self._unsaved_index = _UnsavedIndex(up_to, {}, {}, {}, replaces=replace)
             kept.postings.update((gram, existing.get(gram, b"") + ids) for gram, ids in postings.items())
             kept.keys.update(keys)
-            kept.regions.update((place, _joined(kept.regions.get(place), aliases))
-                                for place, aliases in regions.items())
+            kept.regions.update(regions)
             kept.up_to = up_to
             return True
         with self.transaction():
@@ -397,11 +395,9 @@ class EntityTables(AnnotationTables):
                 self.db.conn.executemany(
                     "INSERT OR REPLACE INTO alias_postings (gram, ids) VALUES (?, ?)",
                     sorted((gram, existing.get(gram, b"") + ids) for gram, ids in postings.items()))
-                held = self.alias_regions(list(regions))
-                regions = {place: _joined(held.get(place), aliases) for place, aliases in regions.items()}
             self.db.conn.executemany(
-                "INSERT OR REPLACE INTO alias_regions (country, region, keys, alias_ids) VALUES (?, ?, ?, ?)",
-                sorted((country, region, keys, ids) for (country, region), (keys, ids) in regions.items()))
+                "INSERT OR REPLACE INTO alias_regions (country, region, keys, alias_ids, key_ends) "
+                "VALUES (?, ?, ?, ?, ?)", sorted((*place, *row) for place, row in regions.items()))
             self.db.conn.executemany("INSERT INTO alias_keys (id, alias_ids) VALUES (?, ?)",
                                      sorted(keys.items()))
             if replace:
@@ -438,15 +434,8 @@ class _UnsavedIndex:
     up_to: int
     postings: dict[str, bytes]
     keys: dict[int, bytes]
-    regions: dict[tuple[str, str], tuple[str, bytes]]
+    regions: dict[tuple[str, str], tuple[str, bytes, bytes]]
     replaces: bool
-
-
-def _joined(held: tuple[str, bytes] | None, added: tuple[str, bytes]) -> tuple[str, bytes]:
-    """A region's aliases (keys a line, packed ids) with more added."""
-    if held is None:
-        return added
-    return f"{held[0]}\n{added[0]}", held[1] + added[1]
 
 
 def _values_prefix(table: str, columns: Sequence[str], *, verb: str = "INSERT") -> str:

@@ -277,6 +277,18 @@ def m010_alias_keys(db: Database) -> None:
     db.execute("UPDATE alias_index_state SET indexed_up_to = 0")
 
 
+@migrations()
+def m011_alias_region_groups(db: Database) -> None:
+    """Each region lists a search key once, with the ids of all its aliases there that
+    have it (`key_ends`: where each key's ids end), so a search in context compares a
+    third fewer keys; California's 19,600 aliases spell 13,400 keys. The rows listed
+    one key an alias, so the index is emptied; the next search rebuilds it."""
+    db.execute("ALTER TABLE alias_regions ADD COLUMN key_ends BLOB NOT NULL DEFAULT x''")
+    for table in ("alias_postings", "alias_keys", "alias_regions"):
+        db.execute(f"DELETE FROM {table}")
+    db.execute("UPDATE alias_index_state SET indexed_up_to = 0, stale = 0")
+
+
 MIGRATION_NAMES = tuple(migration.name for migration in migrations._migrations)
 SCHEMA_VERSION = len(MIGRATION_NAMES)
 
