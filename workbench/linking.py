@@ -600,7 +600,9 @@ class EntitySearch:
                                                      type=type)
         # Places share names, so a pool holds the same alias many times over: each is scored once.
         others = list(dict.fromkeys(chain((row["normalised"] for row in prefixed), map(itemgetter(2), pooled))))
-        texts = [alias if alias.isascii() else latin(alias) for alias in others]
+        texts = latin_lines("\n".join(others)).split("\n")
+        if len(texts) != len(others):    # an alias stored with a newline of its own
+            texts = list(map(latin, others))
         keys = search_keys(texts)
         scores = dict(zip(others, prepared.similarities(texts, keys)))
         variants = {alias for alias, alias_key in zip(others, keys) if alias_key == key}
