@@ -527,21 +527,13 @@ class EntitySearch:
     # 150 keys and 300 aliases: a pool of 200 and 400 found 0.4 points more of the held-out
     # names in `python -m bench.entity_search` (84.9 against 84.5 % top-5; with context, and
     # in the domain set, the same) for about 15 % more time per search.
-    # In context, the article's regions are searched too, and they find its mentions spelt
-    # too far for the trigram pool: with 12,000 postings it found as many of the benchmark's
-    # domain places and held-out names in context as with 20,000 (91.5 against 91.3 %
-    # top-5), and p95 fell from 4.8 to 4.3 ms. The cost is a misspelt mention outside the
-    # article's regions, found as without context at 12,000: 82.5 % of the held-out names
-    # instead of 84.5 %.
     def __init__(self, source: AliasSource, *, pool: int = 150, pool_aliases: int = 300,
-                 prefix_pool: int = 100, postings_budget: int = 20_000,
-                 postings_budget_in_context: int = 12_000) -> None:
+                 prefix_pool: int = 100, postings_budget: int = 20_000) -> None:
         self.source = source
         self.pool = pool
         self.pool_aliases = pool_aliases
         self.prefix_pool = prefix_pool
         self.postings_budget = postings_budget
-        self.postings_budget_in_context = postings_budget_in_context
         # How many search keys the index holds: the scale of a word's weight.
         self._indexed_keys = 0
         # The index's posting counts, read once per state of the index (`_sizes_mark`):
@@ -599,11 +591,9 @@ class EntitySearch:
         prefixed = self.source.aliases_with_prefix(normalised, type=type, limit=self.prefix_pool)
         # A type filter is applied after the pools are picked, so each pool is widened.
         widen = _TYPE_WIDENING if type else 1
-        regions = context.regions(normalised) if context else []
-        budget = self.postings_budget_in_context if regions else self.postings_budget
         pooled = self.source.alias_names_by_ids(
-            self._aliases_of(self._fuzzy_pool(key, self.pool * widen, budget), self.pool_aliases * widen), type=type)
-        if regions:
+            self._aliases_of(self._fuzzy_pool(key, self.pool * widen), self.pool_aliases * widen), type=type)
+        if context and (regions := context.regions(normalised)):
             seen = set(map(itemgetter(0), pooled))
             found = self._regional_pool(key, regions, REGION_POOL * widen)
             pooled += self.source.alias_names_by_ids([alias_id for alias_id in found if alias_id not in seen],
@@ -688,7 +678,7 @@ class EntitySearch:
                     break
         return ids[:wanted]
 
-    def _fuzzy_pool(self, key: str, size: int, budget: int) -> list[int]:
+    def _fuzzy_pool(self, key: str, size: int) -> list[int]:
         """Ids of the `size` search keys most alike the query by Dice overlap of their trigrams.
 
         Rare trigrams are counted first; common ones only while the postings
@@ -699,7 +689,7 @@ class EntitySearch:
         # Lists of one size in the grams' order, so the same query reads the same lists in any process.
         for gram in sorted(sorted(filter(size_of, trigrams(key))), key=size_of):
             read += size_of(gram)
-            if read > budget and counted:
+            if read > self.postings_budget and counted:
                 break
             counted.append(gram)
         if not counted:
