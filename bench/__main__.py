@@ -131,9 +131,9 @@ def entity_search_figures(r: dict) -> list[Figure]:
         Figure("entity_search.import_rate", "Knowledge base import", r["import_aliases_per_s"], "names/s",
                100_000, higher_is_better=True),
         Figure("entity_search.db_mib", "Knowledge base database size", r["db_mib"], "MiB"),
-        Figure("entity_search.anonymous_mib", "Entity search, memory (growth of anonymous RSS)",
+        Figure("entity_search.anonymous_mib", "Entity search, memory (anonymous RSS, growth at the end)",
                ours["anonymous_growth_mib"], "MiB"),
-        Figure("entity_search.mapped_mib", "  database pages mapped (file cache, in RSS too)",
+        Figure("entity_search.mapped_mib", "  file pages mapped, the database's most (file cache, in RSS too)",
                ours["mapped_growth_mib"], "MiB"),
     ]
 

@@ -315,8 +315,9 @@ def search_phase(db_path: str, latin_db_path: str, sets: dict[str, list[tuple]])
     Latency is timed without tracemalloc, which slows every allocation; a
     second pass over some of the queries traces the Python heap's peak.
     """
-    # Anonymous memory and mapped file pages apart: a searching store reads the database
-    # through a memory map, whose pages count in RSS but are file cache the kernel can drop.
+    # Anonymous memory and mapped file pages apart, as they stand at the end: a searching
+    # store reads the database through a memory map, whose pages count in RSS but are file
+    # cache the kernel can drop.
     anonymous_before, mapped_before = _rss_kib("RssAnon"), _rss_kib("RssFile")
     started = time.perf_counter()
     store = Store.open(db_path)

@@ -147,6 +147,28 @@ def test_a_database_whose_regions_list_a_key_an_alias_is_reindexed_on_opening(tm
     store.close()
 
 
+def test_init_rebuilds_the_index_an_upgrade_emptied_so_read_only_searches_need_not(tmp_path):
+    from click.testing import CliRunner
+
+    from workbench.cli import cli
+
+    path = tmp_path / "kb.db"
+    store = Store.open(path)
+    store.import_entities([Entity("geo:1", "Kramatorsk", "PLACE", "", 150_000, (), "UA", "UA.05")],
+                          normalise_alias)
+    store.close()    # as an upgrade leaves it: aliases, and an empty index
+
+    result = CliRunner().invoke(cli, ["--db", str(path), "init"], obj={})
+    assert result.exit_code == 0, result.output
+    assert "search index built for 1 name" in result.output
+    readonly = Store.open(path, readonly=True)
+    assert EntitySearch(readonly).refresh() == 0
+    assert EntitySearch(readonly).search("Kramatorsk")[0].entity_id == "geo:1"
+    readonly.close()
+    again = CliRunner().invoke(cli, ["--db", str(path), "init"], obj={})
+    assert "search index" not in again.output
+
+
 def test_a_read_only_database_finds_names_imported_since_its_index_was_built(tmp_path):
     path = tmp_path / "kb.db"
     store = Store.open(path)

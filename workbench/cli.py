@@ -65,6 +65,7 @@ def init(ctx: click.Context, labels_file: Path | None) -> None:
       workbench init
       workbench --db team.db init --labels labels.toml
     """
+    from .linking import EntitySearch
     from .tui.app import label_key_problems
 
     if labels_file:
@@ -81,8 +82,12 @@ def init(ctx: click.Context, labels_file: Path | None) -> None:
         raise WorkbenchError(f"{labels_file or 'workbench.toml'}: {error}") from None
     names = ", ".join(f"{label.name} ({label.key})" for label in store.labels())
     kinds = ", ".join(kind.rule() for kind in store.relation_types()) or "none"
+    # An upgrade may empty the entity-search index; rebuilt here, it is not rebuilt in
+    # memory by every read-only `kb search` until some other command searches.
+    indexed = EntitySearch(store).refresh()
+    rebuilt = f"; search index built for {counted(indexed, 'name')}" if indexed else ""
     click.echo(f"{store.path}: schema version {store.schema_version()}; labels: {for_terminal(names)}; "
-               f"relations: {for_terminal(kinds)}")
+               f"relations: {for_terminal(kinds)}{rebuilt}")
 
 
 @cli.command("import")

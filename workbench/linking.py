@@ -718,8 +718,8 @@ def _within_reach(pooled: Sequence[tuple[int, str, str]], scores: Mapping[str, f
     Reading an alias's entity costs three times as much as the alias, and most of a
     pool falls short of the candidates shown: an alias is left unread when at least
     `limit` entities rank above it even with the fewest points, and it with the most.
-    Of an entity's aliases only the best is read (the first of equals), as the others
-    share its points and prior and rank below it.
+    Of an entity's aliases only the best is read (of equals, the lowest id, which the
+    ranking met first before), as the others share its points and prior and rank below it.
     """
     least, most = reach
     floors = {entity_id: held[0][:2] for entity_id, held in ranked.items()}
@@ -774,7 +774,7 @@ def _most_alike(shared: Counter[int], key_length: int, size: int) -> list[int]:
 
 def _count_bytes(counts: Collection[int]) -> bytes:
     """Counts of shared trigrams as bytes; one of 255 or more (a key of hundreds of letters
-    repeating a trigram of the query) as 255."""
+    repeating a trigram of the query) as 255, so two such keys tie, and the higher id wins."""
     try:
         return bytes(counts)
     except ValueError:

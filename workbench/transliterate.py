@@ -78,8 +78,8 @@ def latin(normalised: str) -> str:
 def latin_lines(text: str) -> str:
     """`latin` of each line of a text: for the names of a knowledge base, each step one
     pass of C code over all the names it applies to, not a call per name (a third of
-    the time of indexing GeoNames' non-Latin names). A line `latin` would leave with
-    a newline in it makes the count of lines differ; callers check it."""
+    the time of indexing GeoNames' non-Latin names). As many lines come out as go in;
+    a caller joining names that hold newlines of their own must read those one by one."""
     if text.isascii():
         return text
     lines = text.split("\n")

@@ -318,8 +318,9 @@ class EntityTables(AnnotationTables):
         return found
 
     def alias_regions(self, places: Sequence[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, bytes, bytes]]:
-        """The aliases of each of these (country, region) pairs, as `linking.index_aliases`
-        groups them: search keys one a line, packed alias ids, and where each key's ids end."""
+        """The aliases of each of these (country, region) pairs, grouped by search key
+        (`linking.index_aliases`; a key appended again is listed again until the index is
+        rebuilt): keys one a line, packed alias ids, and where each key's ids end."""
         unsaved = self._unsaved_index
         found: dict[tuple[str, str], tuple[str, bytes, bytes]] = {}
         if unsaved is None or not unsaved.replaces:
@@ -334,8 +335,8 @@ class EntityTables(AnnotationTables):
     def posting_sizes(self) -> dict[str, int]:
         """How many postings each trigram has: which lists a search reads, and how rare a word is.
 
-        The first thing an entity search asks, so from here on the database is read
-        through a memory map (SEARCH_MMAP_BYTES)."""
+        An entity search asks once, before its first lookup, so from here on the
+        database is read through a memory map (SEARCH_MMAP_BYTES)."""
         self.db.conn.execute(f"PRAGMA mmap_size = {SEARCH_MMAP_BYTES}")
         unsaved = self._unsaved_index
         if unsaved is None:
@@ -363,7 +364,7 @@ class EntityTables(AnnotationTables):
         """Replace the search index, or add to it the aliases above `after_id`: `keys` are new
         key rows (key id → packed alias ids), `postings` their trigram postings, and `regions`
         the rows of the (country, region) pairs they fall in, whole: each replaces the
-        row of its region (`linking.index_aliases` makes them).
+        row of its region (`EntitySearch.refresh` joins new aliases onto a region's row).
 
         Returns False, writing nothing, when another process moved the index on meanwhile.
         A read-only store keeps the index in memory instead.
