@@ -38,7 +38,6 @@ _WORD_INITIAL = re.compile(r"(?<!\w)[єїйюя]")
 # language of most names in the articles this is for. (Ukrainian і, ї, є and ґ are
 # letters Russian never writes, so they never mislead.)
 _RUSSIAN_ONLY = re.compile("[ыэъё]")
-_NOT_ALPHANUMERIC = re.compile(r"[^a-z0-9]+")
 _NOT_ALPHANUMERIC_NOR_NEWLINE = re.compile(r"[^a-z0-9\n]+")
 _SPACE_AT_LINE_END = re.compile(r" ?\n ?")
 
@@ -64,22 +63,20 @@ def latin(normalised: str) -> str:
     """Lower-case ASCII letters, digits and single spaces: the Latin reading of any alias."""
     if normalised.isascii():
         return normalised
-    if _RUSSIAN_ONLY.search(normalised):
-        text = normalised.translate(_RUSSIAN)
-    else:
-        text = _WORD_INITIAL.sub(_ukrainian_initial, normalised)
-        text = text.translate(_UKRAINIAN)
-    if not text.isascii():
-        text = text.translate(_ANYASCII).lower()
-    # Some scripts come out with punctuation (anyascii marks tones and glottal stops).
-    return " ".join(_NOT_ALPHANUMERIC.sub(" ", text).split())
+    # One name as one line: a newline in it is a space between words, as any other.
+    return latin_lines(normalised.replace("\n", " "))
 
 
 def latin_lines(text: str) -> str:
-    """`latin` of each line of a text: for the names of a knowledge base, each step one
-    pass of C code over all the names it applies to, not a call per name (a third of
-    the time of indexing GeoNames' non-Latin names). As many lines come out as go in;
-    a caller joining names that hold newlines of their own must read those one by one."""
+    """The Latin reading of each line of a text: a line in ASCII as it is; any other by
+    the Ukrainian table, or the Russian one if it has a letter only Russian writes, then
+    anyascii (lower-cased) for what is still not ASCII, and runs of anything but letters
+    and digits as one space.
+
+    Each step is one pass of C code over all the lines it applies to, not a call per
+    name: a third of the time of indexing GeoNames' non-Latin names. As many lines come
+    out as go in; a caller joining names that hold newlines of their own must read those
+    one by one."""
     if text.isascii():
         return text
     lines = text.split("\n")
@@ -90,13 +87,13 @@ def latin_lines(text: str) -> str:
                      .translate(_UKRAINIAN).split("\n"))
     russian_read = iter("\n".join(compress(names, russian)).translate(_RUSSIAN).split("\n"))
     read = list(map(next, map((ukrainian, russian_read).__getitem__, russian)))
-    # The rest of any script through anyascii, as `latin` takes a name that the tables
-    # leave with letters outside ASCII.
+    # Any other script, and letters the tables leave outside ASCII, through anyascii.
     others = list(compress(range(len(read)), map(not_, map(str.isascii, read))))
     if others:
         ascii_read = "\n".join(map(read.__getitem__, others)).translate(_ANYASCII).lower().split("\n")
         for index, name in zip(others, ascii_read):
             read[index] = name
+    # Some scripts come out with punctuation (anyascii marks tones and glottal stops).
     plain = _SPACE_AT_LINE_END.sub("\n", _NOT_ALPHANUMERIC_NOR_NEWLINE.sub(" ", "\n".join(read))).strip(" ")
     for index, name in zip(foreign, plain.split("\n")):
         lines[index] = name
