@@ -754,7 +754,8 @@ def _most_alike(shared: Counter[int], key_length: int, size: int) -> list[int]:
         if enough >= 3 * size:
             floor = count
             break
-    weighed = counts.translate(_AT_LEAST[floor])
+    # A translate table that marks the counts at or above the floor with 1.
+    weighed = counts.translate(bytes(floor) + b"\1" * (256 - floor))
     candidates = list(compress(shared.keys(), weighed))
     dice = list(map(truediv, compress(counts, weighed),
                     map(add, repeat(key_length), map(and_, candidates, repeat(_SIZE_MASK)))))
@@ -779,10 +780,6 @@ def _count_bytes(counts: Collection[int]) -> bytes:
         return bytes(counts)
     except ValueError:
         return bytes(map(min, counts, repeat(255)))
-
-
-# For each floor, the bytes.translate table that marks the counts at or above it with 1.
-_AT_LEAST = [bytes(floor * [0] + (256 - floor) * [1]) for floor in range(256)]
 
 
 def _continues_number(prefix: str, alias: str) -> bool:
