@@ -242,15 +242,10 @@ class EntityTables(AnnotationTables):
 
     def places_of_aliases(self, normalised: Sequence[str]) -> list[tuple[str, str, str, float]]:
         """(normalised alias, country, region, prior) of every placed entity with one of these aliases."""
-        found: list[tuple[str, str, str, float]] = []
-        wanted = list(dict.fromkeys(normalised))
-        for start in range(0, len(wanted), self._VARIABLES):
-            part = wanted[start:start + self._VARIABLES]
-            found += self.db.conn.execute(
-                f"""SELECT DISTINCT a.normalised, e.id, e.country, e.region, e.prior
-                    FROM aliases a JOIN entities e ON e.id = a.entity_id
-                    WHERE a.normalised IN ({', '.join('?' * len(part))}) AND e.country != ''""",
-                part).fetchall()
+        found = self._rows_in("""SELECT DISTINCT a.normalised, e.id, e.country, e.region, e.prior
+                                 FROM aliases a JOIN entities e ON e.id = a.entity_id
+                                 WHERE a.normalised IN ({marks}) AND e.country != ''""",
+                              list(dict.fromkeys(normalised)))
         # An entity with two aliases that normalise alike is one namesake, not two.
         return [(alias, country, region, prior) for alias, _, country, region, prior in found]
 
@@ -291,14 +286,9 @@ class EntityTables(AnnotationTables):
         if entity_ids is None:
             return {entity_id: (country, region) for entity_id, country, region in self.db.conn.execute(
                 "SELECT id, country, region FROM entities WHERE country != ''")}
-        places: dict[str, tuple[str, str]] = {}
-        wanted = list(dict.fromkeys(entity_ids))
-        for start in range(0, len(wanted), self._VARIABLES):
-            part = wanted[start:start + self._VARIABLES]
-            places.update((entity_id, (country, region)) for entity_id, country, region in self.db.conn.execute(
-                f"SELECT id, country, region FROM entities WHERE country != '' AND id IN ({','.join('?' * len(part))})",
-                part))
-        return places
+        return {entity_id: (country, region) for entity_id, country, region in self._rows_in(
+            "SELECT id, country, region FROM entities WHERE country != '' AND id IN ({marks})",
+            list(dict.fromkeys(entity_ids)))}
 
     def postings(self, grams: Iterable[str]) -> dict[str, bytes]:
         return self._index_rows("alias_postings", "gram", "ids", list(grams), "postings")
@@ -351,12 +341,14 @@ class EntityTables(AnnotationTables):
         return dict(self.db.conn.execute("SELECT gram, length(ids) / 8 FROM alias_postings"))
 
     def _stored(self, table: str, key: str, value: str, wanted: Sequence) -> dict:
-        found: dict = {}
-        for start in range(0, len(wanted), self._VARIABLES):
-            part = wanted[start:start + self._VARIABLES]
-            found.update(self.db.conn.execute(
-                f"SELECT {key}, {value} FROM {table} WHERE {key} IN ({','.join('?' * len(part))})", part))
-        return found
+        return dict(self._rows_in(f"SELECT {key}, {value} FROM {table} WHERE {key} IN ({{marks}})", wanted))
+
+    def _rows_in(self, sql: str, values: Sequence) -> Iterator[tuple]:
+        """The rows of `sql` whose IN list `{marks}` holds `values`: in as many statements as
+        SQLite's limit on variables asks, each read as the rows are."""
+        parts = [values[start:start + self._VARIABLES] for start in range(0, len(values), self._VARIABLES)]
+        return chain.from_iterable(self.db.conn.execute(sql.format(marks=",".join("?" * len(part))), part)
+                                   for part in parts)
 
     def write_alias_index(self, postings: dict[str, bytes], keys: dict[int, bytes],
                           regions: dict[tuple[str, str], tuple[str, bytes, bytes]], *, after_id: int,
